@@ -1,0 +1,227 @@
+//! Settings: `firebreak.toml` (or `--config FILE`), then environment overrides. This is the only
+//! module that reads the environment, and nothing here prints a secret.
+//!
+//! Environment variables, each overriding the file:
+//! `FIREBREAK_REDIS_URL` (or `REDIS_URL`), `FIREBREAK_BOT_NAME`, `RUST_LOG`.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+use thiserror::Error;
+
+use crate::core::engine::EngineSettings;
+use crate::redact::redact_url_credentials;
+
+/// The file read when `--config` is not given, if it exists.
+pub const DEFAULT_FILE: &str = "firebreak.toml";
+
+/// Why settings could not be loaded.
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    /// The named file could not be read.
+    #[error("cannot read settings file {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML for these settings.
+    #[error("invalid settings in {path}: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// What was wrong, with its location.
+        message: String,
+    },
+    /// A value (from file or environment) is out of range.
+    #[error("invalid setting {name}: {message}")]
+    Invalid {
+        /// The setting.
+        name: &'static str,
+        /// What was wrong.
+        message: String,
+    },
+}
+
+/// All of Firebreak's settings.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// State store.
+    pub redis: RedisSettings,
+    /// Engine tunables.
+    pub engine: EngineToml,
+    /// Terminal adapter.
+    pub console: ConsoleSettings,
+    /// Log filter in `RUST_LOG` syntax.
+    pub log: Option<String>,
+}
+
+/// `[redis]`: where incident state lives. Without a URL the state is kept in memory.
+#[derive(Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct RedisSettings {
+    /// `redis://[user:password@]host:port[/db]`.
+    pub url: Option<String>,
+}
+
+impl fmt::Debug for RedisSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedisSettings").field("url", &self.url.as_deref().map(redact_url_credentials)).finish()
+    }
+}
+
+/// `[engine]`: see `EngineSettings` for what each value does.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct EngineToml {
+    /// The bot's name, as addressed with `@name`.
+    pub bot_name: String,
+    /// Number of the first incident declared.
+    pub first_incident_number: u64,
+    /// Lock expiry, seconds.
+    pub lock_ttl_secs: u64,
+    /// Longest wait for a busy incident, seconds.
+    pub lock_wait_secs: u64,
+    /// How long event ids are remembered, seconds.
+    pub dedupe_ttl_secs: u64,
+    /// Longest message recorded, characters.
+    pub max_message_chars: usize,
+}
+
+impl Default for EngineToml {
+    fn default() -> Self {
+        let defaults = EngineSettings::default();
+        Self {
+            bot_name: defaults.bot_name,
+            first_incident_number: defaults.first_incident_number,
+            lock_ttl_secs: defaults.lock_ttl.as_secs(),
+            lock_wait_secs: defaults.lock_wait.as_secs(),
+            dedupe_ttl_secs: defaults.dedupe_ttl.as_secs(),
+            max_message_chars: defaults.max_message_chars,
+        }
+    }
+}
+
+/// `[console]`: who you are in `firebreak chat`.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ConsoleSettings {
+    /// Your name on the timeline.
+    pub user: String,
+    /// The channel the terminal stands for.
+    pub channel: String,
+}
+
+impl Default for ConsoleSettings {
+    fn default() -> Self {
+        Self { user: "you".to_owned(), channel: "console".to_owned() }
+    }
+}
+
+impl Settings {
+    /// Reads `path` (or `firebreak.toml` when present), then applies the process environment.
+    pub fn load(path: Option<&Path>) -> Result<Self, ConfigError> {
+        Self::load_with_env(path, |name| std::env::var(name).ok())
+    }
+
+    /// Like `load`, with the environment given as a lookup (for tests).
+    pub fn load_with_env(path: Option<&Path>, env: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let mut settings = match path {
+            Some(path) => Self::from_file(path)?,
+            None if Path::new(DEFAULT_FILE).exists() => Self::from_file(Path::new(DEFAULT_FILE))?,
+            None => Self::default(),
+        };
+        settings.apply_env(env);
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn from_file(path: &Path) -> Result<Self, ConfigError> {
+        let text =
+            std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
+        toml::from_str(&text).map_err(|error| ConfigError::Parse { path: path.to_owned(), message: error.to_string() })
+    }
+
+    fn apply_env(&mut self, env: impl Fn(&str) -> Option<String>) {
+        if let Some(url) = env("FIREBREAK_REDIS_URL").or_else(|| env("REDIS_URL")) {
+            self.redis.url = Some(url);
+        }
+        if let Some(name) = env("FIREBREAK_BOT_NAME") {
+            self.engine.bot_name = name;
+        }
+        if let Some(filter) = env("RUST_LOG") {
+            self.log = Some(filter);
+        }
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |name, message: &str| Err(ConfigError::Invalid { name, message: message.to_owned() });
+        let engine = &self.engine;
+        if engine.bot_name.is_empty() || engine.bot_name.contains(char::is_whitespace) {
+            return invalid("engine.bot_name", "must be one word");
+        }
+        if engine.first_incident_number == 0 {
+            return invalid("engine.first_incident_number", "must be at least 1");
+        }
+        if engine.lock_ttl_secs == 0 || engine.lock_wait_secs == 0 {
+            return invalid("engine.lock_ttl_secs", "lock durations must be at least 1 second");
+        }
+        if engine.max_message_chars == 0 {
+            return invalid("engine.max_message_chars", "must be at least 1");
+        }
+        Ok(())
+    }
+
+    /// The engine's settings.
+    pub fn engine_settings(&self) -> EngineSettings {
+        let engine = &self.engine;
+        EngineSettings {
+            bot_name: engine.bot_name.clone(),
+            first_incident_number: engine.first_incident_number,
+            lock_ttl: Duration::from_secs(engine.lock_ttl_secs),
+            lock_wait: Duration::from_secs(engine.lock_wait_secs),
+            dedupe_ttl: Duration::from_secs(engine.dedupe_ttl_secs),
+            max_message_chars: engine.max_message_chars,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environment_overrides_the_file_and_redis_url_is_honoured() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("firebreak.toml");
+        std::fs::write(&path, "[redis]\nurl = \"redis://file:6379\"\n[engine]\nbot_name = \"pager\"\n").unwrap();
+
+        let from_file = Settings::load_with_env(Some(&path), |_| None).unwrap();
+        let overridden =
+            Settings::load_with_env(Some(&path), |name| (name == "REDIS_URL").then(|| "redis://env:6380".to_owned()))
+                .unwrap();
+
+        assert_eq!(from_file.redis.url.as_deref(), Some("redis://file:6379"));
+        assert_eq!(from_file.engine.bot_name, "pager");
+        assert_eq!(overridden.redis.url.as_deref(), Some("redis://env:6380"));
+    }
+
+    #[test]
+    fn unknown_keys_are_reported_with_the_file_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bad.toml");
+        std::fs::write(&path, "[engine]\nbot_nmae = \"x\"\n").unwrap();
+        let error = Settings::load_with_env(Some(&path), |_| None).unwrap_err().to_string();
+        assert!(error.contains("bad.toml") && error.contains("bot_nmae"), "{error}");
+    }
+
+    #[test]
+    fn debug_output_hides_the_redis_password() {
+        let settings = RedisSettings { url: Some("redis://:topsecret@db:6379".into()) };
+        assert!(!format!("{settings:?}").contains("topsecret"));
+    }
+}

@@ -1,0 +1,232 @@
+//! The engine: one turn per inbound event. It deduplicates platform events, finds the channel's
+//! incident, takes the incident's lock when the turn decides something, records the input,
+//! decides, gathers what the decision needs (advisor), records its answers and returns what
+//! the adapter should post. Each command's handling lives in its own file below.
+
+mod declare;
+mod feedback;
+mod help;
+mod question;
+mod resolve;
+mod status;
+mod summary;
+mod timeline;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use rand::Rng;
+use tracing::{Instrument, error, info_span, warn};
+
+use super::command::Command;
+use super::error::UserError;
+use super::incident::{Incident, IncidentId};
+use super::replies;
+use super::timeline::{Author, Entry, EntryKind};
+use super::turn::{Inbound, Input, Message, Outbound};
+use crate::advisor::{Advisor, AdvisorError};
+use crate::redact::redact;
+use crate::store::{Store, StoreError};
+
+/// Tunables of the engine, with defaults fit for chat.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EngineSettings {
+    /// The bot's name: what `@name` addresses and what its timeline entries are signed with.
+    pub bot_name: String,
+    /// Number of the first incident declared (`INC-<n>`); later ones count up from it.
+    pub first_incident_number: u64,
+    /// How long a turn may hold an incident's lock before it expires on its own.
+    pub lock_ttl: Duration,
+    /// How long a turn waits for another turn of the same incident before giving up.
+    pub lock_wait: Duration,
+    /// How long a platform event id is remembered for deduplication.
+    pub dedupe_ttl: Duration,
+    /// Longest message, in characters, that is recorded.
+    pub max_message_chars: usize,
+}
+
+impl Default for EngineSettings {
+    fn default() -> Self {
+        Self {
+            bot_name: "firebreak".to_owned(),
+            first_incident_number: 2001,
+            lock_ttl: Duration::from_secs(120),
+            lock_wait: Duration::from_secs(15),
+            dedupe_ttl: Duration::from_secs(24 * 3600),
+            max_message_chars: 16_000,
+        }
+    }
+}
+
+/// Runs turns against a store and an advisor; cheap to share between tasks.
+pub struct Engine {
+    store: Arc<dyn Store>,
+    advisor: Arc<dyn Advisor>,
+    settings: EngineSettings,
+}
+
+/// Why a turn failed; decides what the person in the channel is told.
+#[derive(Debug, thiserror::Error)]
+enum TurnError {
+    #[error(transparent)]
+    User(#[from] UserError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Advisor(#[from] AdvisorError),
+}
+
+type TurnResult = Result<Vec<Outbound>, TurnError>;
+
+impl Engine {
+    /// An engine over these ports.
+    pub fn new(store: Arc<dyn Store>, advisor: Arc<dyn Advisor>, settings: EngineSettings) -> Self {
+        Self { store, advisor, settings }
+    }
+
+    /// The engine's settings.
+    pub fn settings(&self) -> &EngineSettings {
+        &self.settings
+    }
+
+    /// Handles one inbound event and returns the messages to post. Never fails: problems
+    /// become an error message for the channel, and internal ones are logged with a reference.
+    pub async fn handle(&self, inbound: Inbound) -> Vec<Outbound> {
+        let span = info_span!("turn", channel = %inbound.channel, author = %inbound.author.name);
+        match self.turn(&inbound).instrument(span).await {
+            Ok(outbound) => outbound,
+            Err(failure) => vec![self.explain(&inbound.channel, failure)],
+        }
+    }
+
+    fn explain(&self, channel: &str, failure: TurnError) -> Outbound {
+        let text = match failure {
+            TurnError::User(user) => user.to_string(),
+            TurnError::Store(StoreError::Unavailable(reason)) => {
+                warn!(%reason, "state store unavailable");
+                UserError::StoreUnavailable.to_string()
+            }
+            internal => {
+                let reference = format!("{:08x}", rand::rng().random::<u32>());
+                error!(%reference, error = %redact(&internal.to_string()), "turn failed");
+                replies::internal_error(&reference)
+            }
+        };
+        Outbound { channel: channel.to_owned(), message: Message::Error { text } }
+    }
+
+    async fn turn(&self, inbound: &Inbound) -> TurnResult {
+        if let Some(event_id) = &inbound.event_id
+            && !self.store.first_sighting(event_id, self.settings.dedupe_ttl).await?
+        {
+            return Ok(Vec::new());
+        }
+        let incident = self.store.incident_in_channel(&inbound.channel).await?;
+        let turn = Turn { engine: self, inbound };
+        match &inbound.input {
+            Input::Message(text) => turn.record_message(incident, text).await,
+            Input::Question(text) => question::handle(&turn, require(incident)?, text).await,
+            Input::Command(command) => match command {
+                Command::Declare(declaration) => declare::handle(&turn, incident, declaration.clone()).await,
+                Command::Status(status) => status::handle(&turn, require(incident)?, *status).await,
+                Command::Resolve { root_cause, mitigation } => {
+                    resolve::handle(&turn, require(incident)?, root_cause, mitigation).await
+                }
+                Command::Summary => summary::handle(&turn, require(incident)?).await,
+                Command::Timeline => timeline::handle(&turn, require(incident)?).await,
+                Command::Feedback { rating, comment } => {
+                    feedback::handle(&turn, require(incident)?, *rating, comment).await
+                }
+                Command::Help => Ok(vec![turn.text(help::text(&self.settings.bot_name))]),
+            },
+        }
+    }
+}
+
+fn require(incident: Option<Incident>) -> Result<Incident, UserError> {
+    incident.ok_or(UserError::NoIncident)
+}
+
+/// One turn in progress: the engine and the event, plus helpers the handlers share.
+struct Turn<'a> {
+    engine: &'a Engine,
+    inbound: &'a Inbound,
+}
+
+impl Turn<'_> {
+    fn store(&self) -> &dyn Store {
+        self.engine.store.as_ref()
+    }
+
+    fn advisor(&self) -> &dyn Advisor {
+        self.engine.advisor.as_ref()
+    }
+
+    fn bot(&self) -> Author {
+        Author::new(self.engine.settings.bot_name.clone(), self.engine.settings.bot_name.clone())
+    }
+
+    /// An entry by the person who caused this turn, at the time it happened.
+    fn by_author(&self, kind: EntryKind, text: &str) -> Entry {
+        Entry::new(self.inbound.at, self.inbound.author.clone(), kind, redact(text))
+    }
+
+    /// An entry by the bot, now.
+    fn by_bot(&self, kind: EntryKind, text: &str) -> Entry {
+        Entry::new(Utc::now(), self.bot(), kind, redact(text))
+    }
+
+    fn text(&self, text: impl AsRef<str>) -> Outbound {
+        self.post(Message::Text { text: redact(text.as_ref()).into_owned() })
+    }
+
+    fn post(&self, message: Message) -> Outbound {
+        Outbound { channel: self.inbound.channel.clone(), message }
+    }
+
+    fn check_length(&self, text: &str) -> Result<(), UserError> {
+        let length = text.chars().count();
+        let limit = self.engine.settings.max_message_chars;
+        if length > limit { Err(UserError::TooLong { length, limit }) } else { Ok(()) }
+    }
+
+    /// A plain message is one atomic append, so it takes no lock: it never waits behind a slow
+    /// answer and its order in the stream is the order Redis received it.
+    async fn record_message(&self, incident: Option<Incident>, text: &str) -> TurnResult {
+        let incident = require(incident)?;
+        self.check_length(text)?;
+        self.store().append(incident.id, &self.by_author(EntryKind::Message, text)).await?;
+        Ok(Vec::new())
+    }
+
+    /// Runs `work` holding the incident's lock, with the incident re-read under the lock.
+    async fn locked<F, Fut>(&self, id: IncidentId, work: F) -> TurnResult
+    where
+        F: FnOnce(Incident) -> Fut,
+        Fut: Future<Output = TurnResult>,
+    {
+        let settings = &self.engine.settings;
+        let started = Instant::now();
+        let token = loop {
+            if let Some(token) = self.store().try_lock(id, settings.lock_ttl).await? {
+                break token;
+            }
+            if started.elapsed() >= settings.lock_wait {
+                return Err(UserError::Busy(id).into());
+            }
+            let pause = rand::rng().random_range(5..25);
+            tokio::time::sleep(Duration::from_millis(pause)).await;
+        };
+        let result = match self.store().incident(id).await {
+            Ok(Some(incident)) => work(incident).await,
+            Ok(None) => Err(UserError::NoIncident.into()),
+            Err(failure) => Err(failure.into()),
+        };
+        if let Err(failure) = self.store().unlock(id, &token).await {
+            warn!(incident = %id, error = %failure, "could not release lock; it will expire");
+        }
+        result
+    }
+}

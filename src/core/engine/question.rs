@@ -1,0 +1,18 @@
+//! A message addressed to the bot: recorded, answered by the advisor, the answer recorded.
+
+use super::{Turn, TurnResult};
+use crate::advisor::Context;
+use crate::core::incident::Incident;
+use crate::core::timeline::EntryKind;
+
+pub(super) async fn handle(turn: &Turn<'_>, incident: Incident, question: &str) -> TurnResult {
+    turn.check_length(question)?;
+    turn.locked(incident.id, |incident| async move {
+        turn.store().append(incident.id, &turn.by_author(EntryKind::Question, question)).await?;
+        let timeline = turn.store().timeline(incident.id).await?;
+        let answer = turn.advisor().answer(Context { incident: &incident, timeline: &timeline }, question).await?;
+        turn.store().append(incident.id, &turn.by_bot(EntryKind::Answer, &answer)).await?;
+        Ok(vec![turn.text(answer)])
+    })
+    .await
+}

@@ -1,0 +1,12 @@
+//! `/summary`: the advisor's catch-up for a late joiner.
+
+use super::{Turn, TurnResult};
+use crate::advisor::Context;
+use crate::core::incident::Incident;
+use crate::core::turn::Message;
+
+pub(super) async fn handle(turn: &Turn<'_>, incident: Incident) -> TurnResult {
+    let timeline = turn.store().timeline(incident.id).await?;
+    let report = turn.advisor().summarize(Context { incident: &incident, timeline: &timeline }).await?;
+    Ok(vec![turn.post(Message::Report(report))])
+}

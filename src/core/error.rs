@@ -1,0 +1,60 @@
+//! The two kinds of failure a turn can meet: a `UserError`, whose `Display` is the reply the
+//! engineer reads in the channel, and everything else, which is logged and shown only as a
+//! reference the team can search the logs for.
+
+use thiserror::Error;
+
+use super::incident::IncidentId;
+
+/// A failure the person in the channel can act on. Its text is the chat reply.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum UserError {
+    /// The text started with `/` but names no command.
+    #[error("I don't know the command `{0}`. Type `/help` for the list.")]
+    UnknownCommand(String),
+    /// A command's words did not fit its usage.
+    #[error("{problem}. Usage: `{usage}`")]
+    BadUsage {
+        /// What was wrong.
+        problem: String,
+        /// The command's usage line.
+        usage: &'static str,
+    },
+    /// A value (severity, status, rating…) was not one of the accepted ones.
+    #[error("`{value}` is not a valid {what}: expected {expected}.")]
+    InvalidValue {
+        /// What kind of value it was meant to be.
+        what: &'static str,
+        /// What was typed.
+        value: String,
+        /// The accepted values.
+        expected: &'static str,
+    },
+    /// The command needs an incident but this channel has none.
+    #[error("This channel has no incident yet. Declare one with `/incident declare <title>`.")]
+    NoIncident,
+    /// `/incident declare` in a channel whose incident is still open.
+    #[error("This channel already tracks {0}, which is still open. Resolve it first or declare in a new channel.")]
+    AlreadyDeclared(IncidentId),
+    /// The command does not apply to an incident in its current state.
+    #[error("{0}")]
+    NotNow(String),
+    /// The message is larger than the engine accepts.
+    #[error(
+        "That message is {length} characters long; I keep messages up to {limit}. Please shorten it or attach a file."
+    )]
+    TooLong {
+        /// Characters received.
+        length: usize,
+        /// Characters accepted.
+        limit: usize,
+    },
+    /// Another turn of this incident holds the lock for longer than we are willing to wait.
+    #[error("I'm still busy with the previous request on {0}. Please try again in a moment.")]
+    Busy(IncidentId),
+    /// The state store cannot be reached; nothing of this turn was recorded.
+    #[error(
+        "I can't reach the incident store right now, so this was not recorded. Everything recorded before is safe; please repeat it in a moment."
+    )]
+    StoreUnavailable,
+}

@@ -1,0 +1,243 @@
+//! The incident itself: identity, classification and lifecycle, parsed from text once so the
+//! rest of the engine only ever sees valid values.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::error::UserError;
+
+/// An incident number such as `INC-1042`: the prefix is fixed, the number is positive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct IncidentId(u64);
+
+impl IncidentId {
+    /// The id with this number.
+    pub fn from_number(number: u64) -> Self {
+        Self(number)
+    }
+
+    /// The numeric part, as allocated by the store.
+    pub fn number(self) -> u64 {
+        self.0
+    }
+
+    /// Parses `INC-1042` (case-insensitive prefix, surrounding spaces ignored).
+    pub fn parse(text: &str) -> Result<Self, UserError> {
+        let text = text.trim();
+        let digits =
+            text.get(..4).filter(|prefix| prefix.eq_ignore_ascii_case("INC-")).map(|_| &text[4..]).ok_or_else(
+                || UserError::InvalidValue {
+                    what: "incident id",
+                    value: text.to_owned(),
+                    expected: "INC-<number>, e.g. INC-1042",
+                },
+            )?;
+        match digits.parse::<u64>() {
+            Ok(number) if number > 0 && digits.bytes().all(|b| b.is_ascii_digit()) => Ok(Self(number)),
+            _ => Err(UserError::InvalidValue {
+                what: "incident id",
+                value: text.to_owned(),
+                expected: "INC-<number>, e.g. INC-1042",
+            }),
+        }
+    }
+}
+
+impl fmt::Display for IncidentId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "INC-{}", self.0)
+    }
+}
+
+impl TryFrom<String> for IncidentId {
+    type Error = UserError;
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        Self::parse(&text)
+    }
+}
+
+impl From<IncidentId> for String {
+    fn from(id: IncidentId) -> Self {
+        id.to_string()
+    }
+}
+
+/// Declares a closed set of lower-case words as an enum with `parse`, `as_str` and `Display`.
+macro_rules! word_enum {
+    ($(#[$meta:meta])* $name:ident, $what:literal, $expected:literal, { $($(#[$vmeta:meta])* $variant:ident => $word:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "lowercase")]
+        pub enum $name {
+            $($(#[$vmeta])* $variant),+
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// Parses the lower-case word (case-insensitive).
+            pub fn parse(text: &str) -> Result<Self, UserError> {
+                let word = text.trim().to_ascii_lowercase();
+                match word.as_str() {
+                    $($word => Ok($name::$variant),)+
+                    _ => Err(UserError::InvalidValue { what: $what, value: text.trim().to_owned(), expected: $expected }),
+                }
+            }
+
+            /// The canonical lower-case word.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $word),+
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+word_enum!(
+    /// How bad it is: `sev1` (worst) to `sev4`.
+    Severity, "severity", "sev1, sev2, sev3 or sev4", {
+        /// Critical: broad customer impact, all hands.
+        Sev1 => "sev1",
+        /// Major: significant impact on a key service.
+        Sev2 => "sev2",
+        /// Minor: limited impact or a workaround exists.
+        Sev3 => "sev3",
+        /// Low: no customer impact yet.
+        Sev4 => "sev4",
+    }
+);
+
+word_enum!(
+    /// Who noticed first: a monitor (machine-reported) or a person (customer-reported).
+    Source, "source", "machine or customer", {
+        /// Raised by an alert or monitor.
+        Machine => "machine",
+        /// Reported by a customer, support or a colleague.
+        Customer => "customer",
+    }
+);
+
+word_enum!(
+    /// Where the incident is in its lifecycle.
+    Status, "status", "investigating, mitigated or resolved", {
+        /// Impact ongoing, cause being looked for.
+        Investigating => "investigating",
+        /// Impact stopped, follow-up still open.
+        Mitigated => "mitigated",
+        /// Closed, with a root cause and mitigation on record.
+        Resolved => "resolved",
+    }
+);
+
+/// What a person supplies when declaring an incident; the store assigns the id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Declaration {
+    /// One-line description, e.g. "Checkout returning 502s".
+    pub title: String,
+    /// Longer description of impact and detection, possibly empty.
+    pub summary: String,
+    /// Defaults to `sev3` when not given.
+    pub severity: Severity,
+    /// The affected service, when known.
+    pub service: Option<String>,
+    /// Defaults to `customer` for people, `machine` for alerts.
+    pub source: Source,
+}
+
+/// One incident's current state, as stored in its `meta` record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Incident {
+    /// `INC-<number>`.
+    pub id: IncidentId,
+    /// One-line description.
+    pub title: String,
+    /// Impact and detection, possibly empty.
+    pub summary: String,
+    /// How bad it is.
+    pub severity: Severity,
+    /// Machine- or customer-reported.
+    pub source: Source,
+    /// The affected service, when known.
+    pub service: Option<String>,
+    /// Lifecycle status.
+    pub status: Status,
+    /// Who runs the response (the declarer unless handed over).
+    pub commander: String,
+    /// The chat channel the incident lives in.
+    pub channel: String,
+    /// When it was declared.
+    pub created_at: DateTime<Utc>,
+    /// Last change to this record.
+    pub updated_at: DateTime<Utc>,
+    /// When it was resolved.
+    pub resolved_at: Option<DateTime<Utc>>,
+    /// Root cause recorded at resolution.
+    pub root_cause: Option<String>,
+    /// Mitigation recorded at resolution.
+    pub mitigation: Option<String>,
+}
+
+impl Incident {
+    /// A new incident in `investigating`, as declared by `commander` in `channel` at `at`.
+    pub fn declared(
+        id: IncidentId,
+        declaration: Declaration,
+        commander: &str,
+        channel: &str,
+        at: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            id,
+            title: declaration.title,
+            summary: declaration.summary,
+            severity: declaration.severity,
+            source: declaration.source,
+            service: declaration.service,
+            status: Status::Investigating,
+            commander: commander.to_owned(),
+            channel: channel.to_owned(),
+            created_at: at,
+            updated_at: at,
+            resolved_at: None,
+            root_cause: None,
+            mitigation: None,
+        }
+    }
+
+    /// Whether the incident is still being worked on.
+    pub fn is_open(&self) -> bool {
+        self.status != Status::Resolved
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn incident_ids_parse_and_print_canonically() {
+        assert_eq!(IncidentId::parse(" inc-1042 ").unwrap().to_string(), "INC-1042");
+        assert!(IncidentId::parse("INC-").is_err());
+        assert!(IncidentId::parse("INC-0").is_err());
+        assert!(IncidentId::parse("INC-+5").is_err());
+        assert!(IncidentId::parse("1042").is_err());
+    }
+
+    #[test]
+    fn severity_rejects_unknown_words_with_the_accepted_ones() {
+        assert_eq!(Severity::parse("SEV2").unwrap(), Severity::Sev2);
+        let error = Severity::parse("sev9").unwrap_err().to_string();
+        assert!(error.contains("sev1, sev2, sev3 or sev4"), "{error}");
+    }
+}

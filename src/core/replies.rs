@@ -1,0 +1,55 @@
+//! Fixed wording the engine posts, kept apart from the logic that decides when.
+
+use super::incident::Incident;
+
+/// Shown when something failed on our side; the reference is in the logs.
+pub fn internal_error(reference: &str) -> String {
+    format!(
+        "Something went wrong on my side. Nothing you wrote before is lost. (reference {reference} in the bot's logs)"
+    )
+}
+
+/// Confirms a declaration.
+pub fn declared(incident: &Incident, bot_name: &str) -> String {
+    let service = incident.service.as_deref().unwrap_or("service unknown");
+    format!(
+        "Declared {} — {} ({}, {}, {}-reported). Commander: {}. Talk to me with @{bot_name} or /help.",
+        incident.id, incident.title, incident.severity, service, incident.source, incident.commander
+    )
+}
+
+/// Confirms a status change.
+pub fn status_changed(incident: &Incident) -> String {
+    format!("{} is now {}.", incident.id, incident.status)
+}
+
+/// Confirms a resolution.
+pub fn resolved(incident: &Incident, minutes: i64) -> String {
+    format!(
+        "{} resolved after {} min. Root cause and mitigation are recorded, so future incidents can learn from this one.",
+        incident.id, minutes
+    )
+}
+
+/// Thanks for feedback.
+pub fn feedback_recorded(incident: &Incident, rating: u8) -> String {
+    format!("Thanks — recorded {rating}/5 for my help on {}.", incident.id)
+}
+
+/// `/incident status resolved` is refused: resolution needs its cause and fix.
+pub const RESOLVE_WITH_DETAILS: &str = "To close an incident use `/incident resolve root_cause: <text> mitigation: <text>`, so the knowledge base learns from it.";
+
+/// Shown when a first response could not be prepared.
+pub fn first_response_failed(reason: &str) -> String {
+    format!("I couldn't prepare a first response ({reason}). Ask me again with a question once things settle.")
+}
+
+/// Heading of the `/help` reply.
+pub const HELP_HEADING: &str = "Commands (options are written `name: value`):";
+
+/// Footer of the `/help` reply.
+pub fn help_footer(bot_name: &str) -> String {
+    format!(
+        "Mention me (`@{bot_name} <question>`) to ask about the incident; every other message is recorded on the timeline."
+    )
+}

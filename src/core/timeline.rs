@@ -1,0 +1,102 @@
+//! The incident's timeline: everything said, decided and found, in order. It is the
+//! conversation state the advisors read and the record a late joiner catches up from.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::incident::Status;
+
+/// Who wrote an entry: a person in the channel, an alert source, or the bot itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Author {
+    /// Stable platform id (Discord user id, `console`, alert source).
+    pub id: String,
+    /// Display name shown in the channel.
+    pub name: String,
+}
+
+impl Author {
+    /// An author with this id and display name.
+    pub fn new(id: impl Into<String>, name: impl Into<String>) -> Self {
+        Self { id: id.into(), name: name.into() }
+    }
+}
+
+/// What an entry records.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EntryKind {
+    /// A plain message in the channel.
+    Message,
+    /// A message addressed to the bot.
+    Question,
+    /// The bot's reply to a question or command.
+    Answer,
+    /// A command someone ran.
+    Command,
+    /// The incident was declared.
+    Declared,
+    /// The status changed to this value.
+    StatusChange {
+        /// The new status.
+        status: Status,
+    },
+    /// A first-response recommendation posted by the bot.
+    Recommendation,
+    /// A rating of the bot's help, 1–5 as in the study.
+    Feedback {
+        /// 1 (useless) to 5 (spot on).
+        rating: u8,
+    },
+}
+
+/// One line of the timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    /// When it happened.
+    pub at: DateTime<Utc>,
+    /// Who wrote it.
+    pub author: Author,
+    /// What it records.
+    #[serde(flatten)]
+    pub kind: EntryKind,
+    /// Its text, already redacted.
+    pub text: String,
+}
+
+impl Entry {
+    /// An entry of `kind` by `author` at `at`.
+    pub fn new(at: DateTime<Utc>, author: Author, kind: EntryKind, text: impl Into<String>) -> Self {
+        Self { at, author, kind, text: text.into() }
+    }
+
+    /// One line for a timeline listing: time, who, and what, with long text shortened.
+    pub fn summary_line(&self) -> String {
+        let time = self.at.format("%H:%M");
+        let who = &self.author.name;
+        let text = first_line_shortened(&self.text, 160);
+        match &self.kind {
+            EntryKind::Message => format!("{time} {who}: {text}"),
+            EntryKind::Question => format!("{time} {who} asked: {text}"),
+            EntryKind::Answer => format!("{time} {who} answered: {text}"),
+            EntryKind::Command => format!("{time} {who} ran {text}"),
+            EntryKind::Declared => format!("{time} {who} declared the incident: {text}"),
+            EntryKind::StatusChange { status } => format!("{time} {who} set the status to {status}: {text}"),
+            EntryKind::Recommendation => format!("{time} {who} posted a first response: {text}"),
+            EntryKind::Feedback { rating } => {
+                format!("{time} {who} rated the help {rating}/5 {text}").trim_end().to_owned()
+            }
+        }
+    }
+}
+
+/// The first line of `text`, cut to `limit` characters with an ellipsis when longer.
+fn first_line_shortened(text: &str, limit: usize) -> String {
+    let line = text.lines().find(|line| !line.trim().is_empty()).unwrap_or("").trim();
+    let more_lines = text.trim().lines().nth(1).is_some();
+    match line.char_indices().nth(limit) {
+        Some((cut, _)) => format!("{}…", &line[..cut]),
+        None if more_lines => format!("{line} …"),
+        None => line.to_owned(),
+    }
+}

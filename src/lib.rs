@@ -1,0 +1,25 @@
+//! Firebreak: an incident-response copilot for chat. It joins incident channels, keeps each
+//! incident's conversation state, posts first-response suggestions and answers engineers'
+//! follow-up questions.
+//!
+//! # Layout
+//! - [`core`] — the platform-free domain — [`core::incident`], [`core::timeline`],
+//!   [`core::command`] (one parser for every adapter), [`core::turn`] (`Inbound`/`Outbound`),
+//!   [`core::engine`] (one turn per event, one file per command), [`core::error`],
+//!   [`core::replies`] (fixed wording).
+//! - [`store`] — the state port, with [`store::RedisStore`] and [`store::MemoryStore`].
+//! - [`advisor`] — the advisor port, with [`advisor::OfflineAdvisor`].
+//! - [`redact`] — secrets masked before text is stored, shown, logged or sent to a model.
+//! - [`adapters`] — platforms — [`adapters::console`] (chat, demo replay, JSON lines).
+//! - [`config`] — settings from `firebreak.toml` and the environment.
+//! - [`telemetry`] — logging (stderr).
+//! - [`app`] — wiring settings into ports and the engine.
+
+pub mod adapters;
+pub mod advisor;
+pub mod app;
+pub mod config;
+pub mod core;
+pub mod redact;
+pub mod store;
+pub mod telemetry;

@@ -1,0 +1,88 @@
+//! The state port: where incidents, their timelines, locks and dedupe marks live. `RedisStore`
+//! is the real one (several replicas share it and survive restarts); `MemoryStore` is the
+//! embedded default for the demo and a console chat without Redis.
+
+pub mod memory;
+pub mod redis;
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use thiserror::Error;
+
+use crate::core::incident::{Incident, IncidentId};
+use crate::core::timeline::Entry;
+
+pub use self::memory::MemoryStore;
+pub use self::redis::RedisStore;
+
+/// Version of the stored layout, kept in every incident's `meta`; a newer one is refused.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Why the store could not do what was asked.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// The backend cannot be reached (refused, dropped, timed out). Nothing was written.
+    #[error("state store unavailable: {0}")]
+    Unavailable(String),
+    /// Stored data could not be read back (written by a newer version, or damaged).
+    #[error("stored data at {key} is unreadable: {reason}")]
+    Corrupt {
+        /// The key or record that failed.
+        key: String,
+        /// What was wrong with it.
+        reason: String,
+    },
+    /// Any other backend failure.
+    #[error("state store failed: {0}")]
+    Backend(String),
+}
+
+/// Proof of holding an incident's lock; only its holder can release it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LockToken(pub String);
+
+/// Persistent per-incident state shared by every replica.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Allocates the next incident sequence number (1, 2, 3… across all replicas).
+    async fn next_sequence(&self) -> Result<u64, StoreError>;
+
+    /// Stores a new incident, binds its channel, marks it open and appends its first timeline
+    /// entries, all or nothing.
+    async fn create(&self, incident: &Incident, entries: &[Entry]) -> Result<(), StoreError>;
+
+    /// Replaces the incident's record and appends entries, all or nothing. Keeps the set of
+    /// open incidents in step with its status.
+    async fn update(&self, incident: &Incident, entries: &[Entry]) -> Result<(), StoreError>;
+
+    /// Appends one entry to the incident's timeline.
+    async fn append(&self, id: IncidentId, entry: &Entry) -> Result<(), StoreError>;
+
+    /// The incident with this id, if any.
+    async fn incident(&self, id: IncidentId) -> Result<Option<Incident>, StoreError>;
+
+    /// The incident this channel was bound to, if any.
+    async fn incident_in_channel(&self, channel: &str) -> Result<Option<Incident>, StoreError>;
+
+    /// The whole timeline, oldest first.
+    async fn timeline(&self, id: IncidentId) -> Result<Vec<Entry>, StoreError>;
+
+    /// Ids of incidents not yet resolved, in ascending order.
+    async fn open_incidents(&self) -> Result<Vec<IncidentId>, StoreError>;
+
+    /// Takes the incident's lock for `ttl` if nobody holds it.
+    async fn try_lock(&self, id: IncidentId, ttl: Duration) -> Result<Option<LockToken>, StoreError>;
+
+    /// Releases the lock if `token` still owns it; a lock that expired and was taken by
+    /// someone else is left alone.
+    async fn unlock(&self, id: IncidentId, token: &LockToken) -> Result<(), StoreError>;
+
+    /// Records a platform event id; true the first time it is seen within `ttl`.
+    async fn first_sighting(&self, event_id: &str, ttl: Duration) -> Result<bool, StoreError>;
+}
+
+/// A fresh random lock token.
+fn new_lock_token() -> LockToken {
+    LockToken(format!("{:032x}", rand::random::<u128>()))
+}

@@ -1,0 +1,128 @@
+//! `MemoryStore`: the whole state in one process, for the demo and a console chat without
+//! Redis. Same semantics as `RedisStore`, nothing survives the process.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+
+use super::{LockToken, Store, StoreError, new_lock_token};
+use crate::core::incident::{Incident, IncidentId};
+use crate::core::timeline::Entry;
+
+/// In-process state store.
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    state: Mutex<State>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    sequence: u64,
+    incidents: HashMap<IncidentId, Incident>,
+    timelines: HashMap<IncidentId, Vec<Entry>>,
+    channels: HashMap<String, IncidentId>,
+    open: BTreeSet<IncidentId>,
+    locks: HashMap<IncidentId, (LockToken, Instant)>,
+    seen: HashMap<String, Instant>,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn with_state<T>(&self, work: impl FnOnce(&mut State) -> T) -> T {
+        // A panic while holding the lock leaves plain data behind, still consistent enough to
+        // keep serving: recover it instead of poisoning every later turn.
+        let mut state = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        work(&mut state)
+    }
+}
+
+impl State {
+    fn write(&mut self, incident: &Incident, entries: &[Entry]) {
+        self.incidents.insert(incident.id, incident.clone());
+        self.timelines.entry(incident.id).or_default().extend_from_slice(entries);
+        if incident.is_open() {
+            self.open.insert(incident.id);
+        } else {
+            self.open.remove(&incident.id);
+        }
+    }
+}
+
+#[async_trait]
+impl Store for MemoryStore {
+    async fn next_sequence(&self) -> Result<u64, StoreError> {
+        Ok(self.with_state(|state| {
+            state.sequence += 1;
+            state.sequence
+        }))
+    }
+
+    async fn create(&self, incident: &Incident, entries: &[Entry]) -> Result<(), StoreError> {
+        self.with_state(|state| {
+            state.channels.insert(incident.channel.clone(), incident.id);
+            state.write(incident, entries);
+        });
+        Ok(())
+    }
+
+    async fn update(&self, incident: &Incident, entries: &[Entry]) -> Result<(), StoreError> {
+        self.with_state(|state| state.write(incident, entries));
+        Ok(())
+    }
+
+    async fn append(&self, id: IncidentId, entry: &Entry) -> Result<(), StoreError> {
+        self.with_state(|state| state.timelines.entry(id).or_default().push(entry.clone()));
+        Ok(())
+    }
+
+    async fn incident(&self, id: IncidentId) -> Result<Option<Incident>, StoreError> {
+        Ok(self.with_state(|state| state.incidents.get(&id).cloned()))
+    }
+
+    async fn incident_in_channel(&self, channel: &str) -> Result<Option<Incident>, StoreError> {
+        Ok(self.with_state(|state| state.channels.get(channel).and_then(|id| state.incidents.get(id)).cloned()))
+    }
+
+    async fn timeline(&self, id: IncidentId) -> Result<Vec<Entry>, StoreError> {
+        Ok(self.with_state(|state| state.timelines.get(&id).cloned().unwrap_or_default()))
+    }
+
+    async fn open_incidents(&self) -> Result<Vec<IncidentId>, StoreError> {
+        Ok(self.with_state(|state| state.open.iter().copied().collect()))
+    }
+
+    async fn try_lock(&self, id: IncidentId, ttl: Duration) -> Result<Option<LockToken>, StoreError> {
+        let now = Instant::now();
+        Ok(self.with_state(|state| match state.locks.get(&id) {
+            Some((_, expires)) if *expires > now => None,
+            _ => {
+                let token = new_lock_token();
+                state.locks.insert(id, (token.clone(), now + ttl));
+                Some(token)
+            }
+        }))
+    }
+
+    async fn unlock(&self, id: IncidentId, token: &LockToken) -> Result<(), StoreError> {
+        self.with_state(|state| {
+            if state.locks.get(&id).is_some_and(|(owner, _)| owner == token) {
+                state.locks.remove(&id);
+            }
+        });
+        Ok(())
+    }
+
+    async fn first_sighting(&self, event_id: &str, ttl: Duration) -> Result<bool, StoreError> {
+        let now = Instant::now();
+        Ok(self.with_state(|state| {
+            state.seen.retain(|_, expires| *expires > now);
+            state.seen.insert(event_id.to_owned(), now + ttl).is_none()
+        }))
+    }
+}

@@ -1,0 +1,289 @@
+//! `RedisStore`: incident state in Redis, shared by every replica and kept across restarts.
+//!
+//! Layout (see ARCHITECTURE.md): per-incident keys share the hash tag `{inc:N}` —
+//! `fb:{inc:N}:meta` (hash, with the schema version), `fb:{inc:N}:timeline` (stream, one JSON
+//! entry per stream item), `fb:{inc:N}:lock` (owner token with expiry) — plus
+//! `fb:channel:CHANNEL` → incident number, the set `fb:incidents:open`, the counter
+//! `fb:incidents:seq` and dedupe marks `fb:seen:EVENT`. Writes that belong together go in one
+//! MULTI.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::streams::StreamRangeReply;
+use redis::{AsyncCommands, Pipeline, RedisError, Script};
+
+use super::{LockToken, SCHEMA_VERSION, Store, StoreError, new_lock_token};
+use crate::core::incident::{Incident, IncidentId, Severity, Source, Status};
+use crate::core::timeline::Entry;
+use crate::redact::redact_url_credentials;
+
+const OPEN_KEY: &str = "fb:incidents:open";
+const SEQUENCE_KEY: &str = "fb:incidents:seq";
+
+/// Redis-backed state store over one auto-reconnecting connection.
+#[derive(Clone)]
+pub struct RedisStore {
+    connection: ConnectionManager,
+}
+
+impl std::fmt::Debug for RedisStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisStore").finish_non_exhaustive()
+    }
+}
+
+impl RedisStore {
+    /// Connects to `url` (`redis://[user:password@]host:port[/db]`). Fails fast, with the URL
+    /// (credentials hidden) in the error, when the server cannot be reached.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let shown = redact_url_credentials(url);
+        let client = redis::Client::open(url)
+            .map_err(|error| StoreError::Backend(format!("invalid Redis URL {shown}: {error}")))?;
+        // Short timeouts and few reconnect attempts: a turn should report an outage within a
+        // couple of seconds rather than hang the channel.
+        let config = ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(Duration::from_secs(2)))
+            .set_response_timeout(Some(Duration::from_secs(5)))
+            .set_number_of_retries(2)
+            .set_max_delay(Duration::from_millis(500));
+        let connection = ConnectionManager::new_with_config(client, config)
+            .await
+            .map_err(|error| StoreError::Unavailable(format!("cannot reach Redis at {shown}: {error}")))?;
+        Ok(Self { connection })
+    }
+
+    fn connection(&self) -> ConnectionManager {
+        self.connection.clone()
+    }
+}
+
+fn meta_key(id: IncidentId) -> String {
+    format!("fb:{{inc:{}}}:meta", id.number())
+}
+
+fn timeline_key(id: IncidentId) -> String {
+    format!("fb:{{inc:{}}}:timeline", id.number())
+}
+
+fn lock_key(id: IncidentId) -> String {
+    format!("fb:{{inc:{}}}:lock", id.number())
+}
+
+fn channel_key(channel: &str) -> String {
+    format!("fb:channel:{channel}")
+}
+
+fn seen_key(event_id: &str) -> String {
+    format!("fb:seen:{event_id}")
+}
+
+fn failure(error: RedisError) -> StoreError {
+    if error.is_io_error() || error.is_connection_dropped() || error.is_connection_refusal() || error.is_timeout() {
+        StoreError::Unavailable(error.to_string())
+    } else {
+        StoreError::Backend(error.to_string())
+    }
+}
+
+/// Adds the commands that store `incident`'s record, replacing the previous one whole, and
+/// append `entries`, keeping the open set in step.
+fn queue_write(pipe: &mut Pipeline, incident: &Incident, entries: &[Entry]) -> Result<(), StoreError> {
+    let meta = meta_key(incident.id);
+    pipe.del(&meta).ignore();
+    pipe.hset_multiple(&meta, &meta_fields(incident)).ignore();
+    for entry in entries {
+        let json = serde_json::to_string(entry)
+            .map_err(|error| StoreError::Backend(format!("cannot encode timeline entry: {error}")))?;
+        pipe.cmd("XADD").arg(timeline_key(incident.id)).arg("*").arg("entry").arg(json).ignore();
+    }
+    if incident.is_open() {
+        pipe.sadd(OPEN_KEY, incident.id.number()).ignore();
+    } else {
+        pipe.srem(OPEN_KEY, incident.id.number()).ignore();
+    }
+    Ok(())
+}
+
+fn meta_fields(incident: &Incident) -> Vec<(&'static str, String)> {
+    let mut fields = vec![
+        ("schema", SCHEMA_VERSION.to_string()),
+        ("id", incident.id.to_string()),
+        ("title", incident.title.clone()),
+        ("summary", incident.summary.clone()),
+        ("severity", incident.severity.to_string()),
+        ("source", incident.source.to_string()),
+        ("status", incident.status.to_string()),
+        ("commander", incident.commander.clone()),
+        ("channel", incident.channel.clone()),
+        ("created_at", incident.created_at.to_rfc3339()),
+        ("updated_at", incident.updated_at.to_rfc3339()),
+    ];
+    let optional = [
+        ("service", incident.service.clone()),
+        ("resolved_at", incident.resolved_at.map(|at| at.to_rfc3339())),
+        ("root_cause", incident.root_cause.clone()),
+        ("mitigation", incident.mitigation.clone()),
+    ];
+    fields.extend(optional.into_iter().filter_map(|(name, value)| Some((name, value?))));
+    fields
+}
+
+fn incident_from_fields(key: &str, mut fields: HashMap<String, String>) -> Result<Incident, StoreError> {
+    let corrupt = |reason: String| StoreError::Corrupt { key: key.to_owned(), reason };
+    let schema: u32 =
+        fields.get("schema").and_then(|v| v.parse().ok()).ok_or_else(|| corrupt("no schema version".into()))?;
+    if schema > SCHEMA_VERSION {
+        return Err(corrupt(format!(
+            "schema version {schema} is newer than this build's {SCHEMA_VERSION}; upgrade Firebreak"
+        )));
+    }
+    let mut take = |name: &str| fields.remove(name).ok_or_else(|| corrupt(format!("missing field {name}")));
+    let time = |value: String| {
+        DateTime::parse_from_rfc3339(&value)
+            .map(|at| at.with_timezone(&Utc))
+            .map_err(|e| corrupt(format!("bad time {value:?}: {e}")))
+    };
+    let user = |error: crate::core::error::UserError| corrupt(error.to_string());
+    let incident = Incident {
+        id: IncidentId::parse(&take("id")?).map_err(user)?,
+        title: take("title")?,
+        summary: take("summary")?,
+        severity: Severity::parse(&take("severity")?).map_err(user)?,
+        source: Source::parse(&take("source")?).map_err(user)?,
+        status: Status::parse(&take("status")?).map_err(user)?,
+        commander: take("commander")?,
+        channel: take("channel")?,
+        created_at: time(take("created_at")?)?,
+        updated_at: time(take("updated_at")?)?,
+        service: fields.remove("service"),
+        resolved_at: fields.remove("resolved_at").map(time).transpose()?,
+        root_cause: fields.remove("root_cause"),
+        mitigation: fields.remove("mitigation"),
+    };
+    Ok(incident)
+}
+
+#[async_trait]
+impl Store for RedisStore {
+    async fn next_sequence(&self) -> Result<u64, StoreError> {
+        self.connection().incr(SEQUENCE_KEY, 1u64).await.map_err(failure)
+    }
+
+    async fn create(&self, incident: &Incident, entries: &[Entry]) -> Result<(), StoreError> {
+        let mut pipe = redis::pipe();
+        pipe.atomic();
+        pipe.set(channel_key(&incident.channel), incident.id.number()).ignore();
+        queue_write(&mut pipe, incident, entries)?;
+        pipe.query_async::<()>(&mut self.connection()).await.map_err(failure)
+    }
+
+    async fn update(&self, incident: &Incident, entries: &[Entry]) -> Result<(), StoreError> {
+        let mut pipe = redis::pipe();
+        pipe.atomic();
+        queue_write(&mut pipe, incident, entries)?;
+        pipe.query_async::<()>(&mut self.connection()).await.map_err(failure)
+    }
+
+    async fn append(&self, id: IncidentId, entry: &Entry) -> Result<(), StoreError> {
+        let json = serde_json::to_string(entry)
+            .map_err(|error| StoreError::Backend(format!("cannot encode timeline entry: {error}")))?;
+        redis::cmd("XADD")
+            .arg(timeline_key(id))
+            .arg("*")
+            .arg("entry")
+            .arg(json)
+            .query_async::<String>(&mut self.connection())
+            .await
+            .map(drop)
+            .map_err(failure)
+    }
+
+    async fn incident(&self, id: IncidentId) -> Result<Option<Incident>, StoreError> {
+        let key = meta_key(id);
+        let fields: HashMap<String, String> = self.connection().hgetall(&key).await.map_err(failure)?;
+        if fields.is_empty() {
+            return Ok(None);
+        }
+        incident_from_fields(&key, fields).map(Some)
+    }
+
+    async fn incident_in_channel(&self, channel: &str) -> Result<Option<Incident>, StoreError> {
+        let number: Option<u64> = self.connection().get(channel_key(channel)).await.map_err(failure)?;
+        match number {
+            Some(number) => self.incident(IncidentId::from_number(number)).await,
+            None => Ok(None),
+        }
+    }
+
+    async fn timeline(&self, id: IncidentId) -> Result<Vec<Entry>, StoreError> {
+        let key = timeline_key(id);
+        let reply: StreamRangeReply = self.connection().xrange_all(&key).await.map_err(failure)?;
+        reply
+            .ids
+            .iter()
+            .map(|item| {
+                let json: String = item.get("entry").ok_or_else(|| StoreError::Corrupt {
+                    key: format!("{key} {}", item.id),
+                    reason: "no entry field".into(),
+                })?;
+                serde_json::from_str(&json).map_err(|error| StoreError::Corrupt {
+                    key: format!("{key} {}", item.id),
+                    reason: error.to_string(),
+                })
+            })
+            .collect()
+    }
+
+    async fn open_incidents(&self) -> Result<Vec<IncidentId>, StoreError> {
+        let mut numbers: Vec<u64> = self.connection().smembers(OPEN_KEY).await.map_err(failure)?;
+        numbers.sort_unstable();
+        Ok(numbers.into_iter().map(IncidentId::from_number).collect())
+    }
+
+    async fn try_lock(&self, id: IncidentId, ttl: Duration) -> Result<Option<LockToken>, StoreError> {
+        let token = new_lock_token();
+        let ttl_ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
+        let acquired: Option<String> = redis::cmd("SET")
+            .arg(lock_key(id))
+            .arg(&token.0)
+            .arg("NX")
+            .arg("PX")
+            .arg(ttl_ms)
+            .query_async(&mut self.connection())
+            .await
+            .map_err(failure)?;
+        Ok(acquired.map(|_| token))
+    }
+
+    async fn unlock(&self, id: IncidentId, token: &LockToken) -> Result<(), StoreError> {
+        static RELEASE: std::sync::LazyLock<Script> = std::sync::LazyLock::new(|| {
+            Script::new(
+                "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end",
+            )
+        });
+        RELEASE
+            .key(lock_key(id))
+            .arg(&token.0)
+            .invoke_async::<i64>(&mut self.connection())
+            .await
+            .map(drop)
+            .map_err(failure)
+    }
+
+    async fn first_sighting(&self, event_id: &str, ttl: Duration) -> Result<bool, StoreError> {
+        let marked: Option<String> = redis::cmd("SET")
+            .arg(seen_key(event_id))
+            .arg(1)
+            .arg("NX")
+            .arg("EX")
+            .arg(ttl.as_secs().max(1))
+            .query_async(&mut self.connection())
+            .await
+            .map_err(failure)?;
+        Ok(marked.is_some())
+    }
+}

@@ -1,0 +1,92 @@
+//! The `firebreak` binary as people run it: chat over stdin, demo replay, start-up errors.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use firebreak_testkit::{RedisServer, free_port};
+
+fn firebreak(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_firebreak"))
+        .args(args)
+        .env_remove("REDIS_URL")
+        .env_remove("FIREBREAK_REDIS_URL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run the firebreak binary");
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn chat_state_survives_a_process_restart_on_redis() {
+    let server = RedisServer::start();
+    let url = server.url();
+
+    let first = firebreak(
+        &["chat", "--redis", &url, "--user", "maya", "--channel", "inc-db"],
+        "/incident declare Orders DB replication lag service: postgres\nreplica lag is 40s on orders-db-2\n",
+    );
+    let second = firebreak(&["chat", "--redis", &url, "--user", "sam", "--channel", "inc-db"], "/timeline\n");
+
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    let timeline = stdout(&second);
+    assert!(timeline.contains("maya declared the incident: Orders DB replication lag"), "{timeline}");
+    assert!(timeline.contains("maya: replica lag is 40s on orders-db-2"), "{timeline}");
+}
+
+#[test]
+fn chat_refuses_to_start_with_a_clear_error_when_redis_is_unreachable() {
+    let url = format!("redis://127.0.0.1:{}", free_port());
+
+    let output = firebreak(&["chat", "--redis", &url], "/help\n");
+
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(stderr.contains(&format!("cannot reach Redis at {url}")), "{stderr}");
+}
+
+#[test]
+fn chat_json_prints_one_object_per_bot_message() {
+    let output = firebreak(
+        &["chat", "--format", "json"],
+        "/incident declare Search is slow service: search\nhello\n/nonsense\n",
+    );
+
+    let lines: Vec<serde_json::Value> =
+        stdout(&output).lines().map(|line| serde_json::from_str(line).expect("each line is JSON")).collect();
+    let kinds: Vec<&str> = lines.iter().map(|line| line["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["text", "report", "error"]);
+    assert_eq!(lines[0]["channel"], "console");
+}
+
+#[test]
+fn every_scripted_conversation_replays_with_its_expectations_met() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("conversations");
+    let mut replayed = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|ext| ext == "yaml") {
+            let output = firebreak(&["demo", "--check", path.to_str().unwrap()], "");
+            assert!(output.status.success(), "{}: {}", path.display(), String::from_utf8_lossy(&output.stderr));
+            replayed += 1;
+        }
+    }
+    assert!(replayed >= 1);
+}
+
+#[test]
+fn the_default_demo_needs_no_service_and_shows_the_whole_incident() {
+    let output = firebreak(&["demo"], "");
+
+    let transcript = stdout(&output);
+    assert!(output.status.success());
+    assert!(transcript.contains("Declared INC-2001"), "{transcript}");
+    assert!(transcript.contains("INC-2001 resolved"), "{transcript}");
+}

@@ -1,0 +1,131 @@
+//! The engine's turn on the in-memory store: commands, refusals and what gets recorded.
+
+use firebreak::core::turn::Message;
+
+use crate::support::{command, has_error, memory_engine, message, question, text_of};
+
+const CHANNEL: &str = "inc-checkout";
+const DECLARE: &str = "/incident declare Checkout returning 502s severity: sev2 service: checkout source: machine";
+
+#[tokio::test]
+async fn declaring_confirms_and_posts_a_first_response_report() {
+    let engine = memory_engine();
+
+    let replies = engine.handle(command(CHANNEL, "maya", DECLARE)).await;
+
+    assert!(text_of(&replies).contains("Declared INC-2001 — Checkout returning 502s (sev2, checkout"), "{replies:?}");
+    assert!(
+        matches!(&replies[1].message, Message::Report(report) if report.title.starts_with("INC-2001 · first response"))
+    );
+}
+
+#[tokio::test]
+async fn a_second_declaration_in_an_open_incident_channel_is_refused() {
+    let engine = memory_engine();
+    engine.handle(command(CHANNEL, "maya", DECLARE)).await;
+
+    let replies = engine.handle(command(CHANNEL, "sam", "/incident declare Another one")).await;
+
+    assert!(has_error(&replies));
+    assert!(text_of(&replies).contains("already tracks INC-2001"));
+}
+
+#[tokio::test]
+async fn messages_outside_an_incident_get_told_how_to_declare() {
+    let engine = memory_engine();
+
+    let replies = engine.handle(message("random", "sam", "hello?")).await;
+
+    assert!(has_error(&replies) && text_of(&replies).contains("/incident declare"));
+}
+
+#[tokio::test]
+async fn status_resolved_points_to_resolve_and_changes_nothing() {
+    let engine = memory_engine();
+    engine.handle(command(CHANNEL, "maya", DECLARE)).await;
+
+    let refused = engine.handle(command(CHANNEL, "maya", "/incident status resolved")).await;
+    let summary = engine.handle(command(CHANNEL, "maya", "/summary")).await;
+
+    assert!(has_error(&refused) && text_of(&refused).contains("/incident resolve root_cause:"));
+    assert!(text_of(&summary).contains("is investigating"));
+}
+
+#[tokio::test]
+async fn resolving_records_the_cause_and_closes_the_incident() {
+    let engine = memory_engine();
+    engine.handle(command(CHANNEL, "maya", DECLARE)).await;
+
+    let resolved = engine
+        .handle(command(CHANNEL, "maya", "/incident resolve root_cause: pool size 2 mitigation: rolled back"))
+        .await;
+    let again = engine.handle(command(CHANNEL, "maya", "/incident resolve root_cause: x mitigation: y")).await;
+    let summary = engine.handle(command(CHANNEL, "maya", "/summary")).await;
+
+    assert!(text_of(&resolved).contains("INC-2001 resolved"));
+    assert!(has_error(&again) && text_of(&again).contains("already resolved"));
+    assert!(text_of(&summary).contains("Root cause: pool size 2"));
+}
+
+#[tokio::test]
+async fn a_huge_message_is_refused_and_nothing_stored_is_lost() {
+    let engine = memory_engine();
+    engine.handle(command(CHANNEL, "maya", DECLARE)).await;
+    engine.handle(message(CHANNEL, "sam", "first finding")).await;
+
+    let huge = "x".repeat(engine.settings().max_message_chars + 1);
+    let replies = engine.handle(message(CHANNEL, "sam", &huge)).await;
+    let timeline = text_of(&engine.handle(command(CHANNEL, "sam", "/timeline")).await);
+
+    assert!(has_error(&replies) && text_of(&replies).contains("characters long"));
+    assert!(timeline.contains("first finding"));
+    assert!(!timeline.contains("xxxxxxxxxx"));
+}
+
+#[tokio::test]
+async fn secrets_never_reach_the_timeline() {
+    let engine = memory_engine();
+    engine.handle(command(CHANNEL, "maya", DECLARE)).await;
+
+    engine.handle(message(CHANNEL, "sam", "try redis://:hunter2@cache-1:6379 with token=abc123xyz")).await;
+    let timeline = text_of(&engine.handle(command(CHANNEL, "sam", "/timeline")).await);
+
+    assert!(timeline.contains("redis://:[REDACTED]@cache-1:6379"), "{timeline}");
+    assert!(!timeline.contains("hunter2") && !timeline.contains("abc123xyz"), "{timeline}");
+}
+
+#[tokio::test]
+async fn questions_are_answered_from_state_and_say_when_a_model_is_needed() {
+    let engine = memory_engine();
+    engine.handle(command(CHANNEL, "maya", DECLARE)).await;
+    engine.handle(message(CHANNEL, "sam", "gateway shows upstream connect errors")).await;
+
+    let history = text_of(&engine.handle(question(CHANNEL, "priya", "what happened so far?")).await);
+    let beyond = text_of(&engine.handle(question(CHANNEL, "priya", "should we fail over to eu-west?")).await);
+
+    assert!(history.contains("sam: gateway shows upstream connect errors"), "{history}");
+    assert!(beyond.contains("needs an LLM backend"), "{beyond}");
+}
+
+#[tokio::test]
+async fn feedback_and_status_changes_appear_on_the_timeline() {
+    let engine = memory_engine();
+    engine.handle(command(CHANNEL, "maya", DECLARE)).await;
+
+    engine.handle(command(CHANNEL, "maya", "/incident status mitigated")).await;
+    engine.handle(command(CHANNEL, "sam", "/feedback 2 missed the deploy")).await;
+    let timeline = text_of(&engine.handle(command(CHANNEL, "sam", "/timeline")).await);
+
+    assert!(timeline.contains("maya set the status to mitigated"), "{timeline}");
+    assert!(timeline.contains("sam rated the help 2/5 missed the deploy"), "{timeline}");
+}
+
+#[tokio::test]
+async fn incident_numbers_count_up_across_channels() {
+    let engine = memory_engine();
+
+    let first = text_of(&engine.handle(command("a", "maya", "/incident declare One")).await);
+    let second = text_of(&engine.handle(command("b", "maya", "/incident declare Two")).await);
+
+    assert!(first.contains("INC-2001") && second.contains("INC-2002"));
+}

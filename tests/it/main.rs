@@ -1,0 +1,8 @@
+//! Integration tests: one binary, a module per area. Servers (Redis) are started per test on
+//! free loopback ports by `firebreak_testkit`.
+
+mod cli;
+mod engine;
+mod redis_behaviour;
+mod store_conformance;
+mod support;

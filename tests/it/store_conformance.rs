@@ -1,0 +1,139 @@
+//! One suite of store behaviour, run against `MemoryStore` and against `RedisStore` on a real
+//! `redis-server`: both implementations must agree on every case.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{TimeZone, Utc};
+use firebreak::core::incident::{Declaration, Incident, IncidentId, Severity, Source, Status};
+use firebreak::core::timeline::{Author, Entry, EntryKind};
+use firebreak::store::{MemoryStore, Store};
+use firebreak_testkit::RedisServer;
+
+use crate::support::redis_store;
+
+fn incident(number: u64, channel: &str) -> Incident {
+    let declaration = Declaration {
+        title: "Search latency above 2s".into(),
+        summary: "p99 on /search climbed after 09:00".into(),
+        severity: Severity::Sev2,
+        service: None,
+        source: Source::Machine,
+    };
+    let at = Utc.with_ymd_and_hms(2026, 3, 1, 9, 5, 0).unwrap();
+    Incident::declared(IncidentId::from_number(number), declaration, "ana", channel, at)
+}
+
+fn entry(text: &str) -> Entry {
+    Entry::new(Utc::now(), Author::new("u1", "ana"), EntryKind::Message, text)
+}
+
+async fn sequence_counts_up_from_one(store: Arc<dyn Store>) {
+    assert_eq!(store.next_sequence().await.unwrap(), 1);
+    assert_eq!(store.next_sequence().await.unwrap(), 2);
+}
+
+async fn created_incident_is_found_by_id_and_channel(store: Arc<dyn Store>) {
+    let created = incident(7, "chan-a");
+    store.create(&created, &[entry("declared")]).await.unwrap();
+
+    assert_eq!(store.incident(created.id).await.unwrap(), Some(created.clone()));
+    assert_eq!(store.incident_in_channel("chan-a").await.unwrap(), Some(created.clone()));
+    assert_eq!(store.open_incidents().await.unwrap(), vec![created.id]);
+    assert_eq!(store.timeline(created.id).await.unwrap()[0].text, "declared");
+}
+
+async fn missing_things_are_none_not_errors(store: Arc<dyn Store>) {
+    assert_eq!(store.incident(IncidentId::from_number(99)).await.unwrap(), None);
+    assert_eq!(store.incident_in_channel("nowhere").await.unwrap(), None);
+    assert!(store.timeline(IncidentId::from_number(99)).await.unwrap().is_empty());
+}
+
+async fn resolving_closes_the_incident_and_keeps_every_field(store: Arc<dyn Store>) {
+    let mut stored = incident(8, "chan-b");
+    store.create(&stored, &[]).await.unwrap();
+    stored.status = Status::Resolved;
+    stored.service = Some("search".into());
+    stored.resolved_at = Some(Utc.with_ymd_and_hms(2026, 3, 1, 10, 0, 0).unwrap());
+    stored.root_cause = Some("shard 3 ran out of disk".into());
+    stored.mitigation = Some("moved shard 3, raised the watermark".into());
+
+    store.update(&stored, &[entry("resolved")]).await.unwrap();
+
+    assert_eq!(store.incident(stored.id).await.unwrap(), Some(stored.clone()));
+    assert!(store.open_incidents().await.unwrap().is_empty());
+    assert_eq!(store.timeline(stored.id).await.unwrap().len(), 1);
+}
+
+async fn timeline_keeps_append_order(store: Arc<dyn Store>) {
+    let created = incident(9, "chan-c");
+    store.create(&created, &[entry("first")]).await.unwrap();
+    for index in 0..20 {
+        store.append(created.id, &entry(&format!("message {index}"))).await.unwrap();
+    }
+    let texts: Vec<String> = store.timeline(created.id).await.unwrap().into_iter().map(|e| e.text).collect();
+    let expected: Vec<String> =
+        std::iter::once("first".to_owned()).chain((0..20).map(|index| format!("message {index}"))).collect();
+    assert_eq!(texts, expected);
+}
+
+async fn lock_is_exclusive_owned_and_expires(store: Arc<dyn Store>) {
+    let id = IncidentId::from_number(10);
+    let token = store.try_lock(id, Duration::from_secs(30)).await.unwrap().expect("free lock is taken");
+    assert!(store.try_lock(id, Duration::from_secs(30)).await.unwrap().is_none(), "a held lock is exclusive");
+
+    let stranger = firebreak::store::LockToken("not-the-owner".into());
+    store.unlock(id, &stranger).await.unwrap();
+    assert!(store.try_lock(id, Duration::from_secs(30)).await.unwrap().is_none(), "only the owner releases");
+
+    store.unlock(id, &token).await.unwrap();
+    let short = store.try_lock(id, Duration::from_millis(100)).await.unwrap();
+    assert!(short.is_some(), "a released lock can be taken again");
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    assert!(store.try_lock(id, Duration::from_secs(30)).await.unwrap().is_some(), "an expired lock is free");
+}
+
+async fn an_event_id_is_seen_first_only_once(store: Arc<dyn Store>) {
+    assert!(store.first_sighting("discord:123", Duration::from_secs(60)).await.unwrap());
+    assert!(!store.first_sighting("discord:123", Duration::from_secs(60)).await.unwrap());
+    assert!(store.first_sighting("discord:124", Duration::from_secs(60)).await.unwrap());
+}
+
+async fn dedupe_marks_expire(store: Arc<dyn Store>) {
+    assert!(store.first_sighting("discord:9", Duration::from_secs(1)).await.unwrap());
+    tokio::time::sleep(Duration::from_millis(1_300)).await;
+    assert!(store.first_sighting("discord:9", Duration::from_secs(1)).await.unwrap());
+}
+
+macro_rules! conformance {
+    ($($case:ident),+ $(,)?) => {
+        mod memory {
+            $(
+                #[tokio::test]
+                async fn $case() {
+                    super::$case(std::sync::Arc::new(super::MemoryStore::new())).await;
+                }
+            )+
+        }
+        mod redis {
+            $(
+                #[tokio::test]
+                async fn $case() {
+                    let server = super::RedisServer::start();
+                    super::$case(super::redis_store(&server.url()).await).await;
+                }
+            )+
+        }
+    };
+}
+
+conformance!(
+    sequence_counts_up_from_one,
+    created_incident_is_found_by_id_and_channel,
+    missing_things_are_none_not_errors,
+    resolving_closes_the_incident_and_keeps_every_field,
+    timeline_keeps_append_order,
+    lock_is_exclusive_owned_and_expires,
+    an_event_id_is_seen_first_only_once,
+    dedupe_marks_expire,
+);
