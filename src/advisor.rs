@@ -1,5 +1,6 @@
-//! The advisor port: what turns an incident's state into recommendations and answers. The
-//! offline advisor works with no model at all; an LLM advisor plugs in behind the same trait.
+//! The advisor port: what turns an incident's state, the similar past incidents the engine
+//! found, and (later) live evidence into recommendations and answers. The offline advisor works
+//! with no model at all; an LLM advisor plugs in behind the same trait.
 
 pub mod offline;
 
@@ -9,6 +10,7 @@ use thiserror::Error;
 use crate::core::incident::Incident;
 use crate::core::timeline::Entry;
 use crate::core::turn::Report;
+use crate::knowledge::Match;
 
 pub use self::offline::OfflineAdvisor;
 
@@ -19,6 +21,19 @@ pub struct Context<'a> {
     pub incident: &'a Incident,
     /// Its timeline, oldest first.
     pub timeline: &'a [Entry],
+    /// Resolved incidents most similar to this one, best first (not yet judged relevant).
+    pub similar: &'a [Match],
+}
+
+/// One piece of the current recommendation, as asked for by `/rca`, `/mitigation`, `/similar`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    /// Likely root causes.
+    RootCause,
+    /// Mitigation steps.
+    Mitigation,
+    /// Similar past incidents and what fixed them.
+    Similar,
 }
 
 /// Why an advisor could not answer.
@@ -37,6 +52,9 @@ pub trait Advisor: Send + Sync {
 
     /// The suggestion posted when an incident is declared.
     async fn first_response(&self, context: Context<'_>) -> Result<Report, AdvisorError>;
+
+    /// One piece of the current recommendation.
+    async fn focus(&self, context: Context<'_>, focus: Focus) -> Result<Report, AdvisorError>;
 
     /// An answer to a question someone addressed to the bot.
     async fn answer(&self, context: Context<'_>, question: &str) -> Result<String, AdvisorError>;

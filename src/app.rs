@@ -6,29 +6,57 @@ use std::sync::Arc;
 use anyhow::Context as _;
 
 use crate::advisor::{Advisor, OfflineAdvisor};
-use crate::config::Settings;
+use crate::config::{KnowledgeSettings, Settings};
 use crate::core::engine::{Engine, EngineSettings};
+use crate::knowledge::{KnowledgeBase, read_jsonl};
 use crate::store::{MemoryStore, RedisStore, Store};
 
 /// A wired Firebreak: the engine and the ports behind it.
 pub struct App {
     /// The engine every adapter feeds.
     pub engine: Arc<Engine>,
+    /// The state store the engine uses.
+    pub store: Arc<dyn Store>,
+    /// The knowledge base the engine retrieves from.
+    pub knowledge: Arc<KnowledgeBase>,
 }
 
 impl App {
     /// Builds the ports `settings` asks for: Redis when a URL is set, memory otherwise; the
-    /// offline advisor.
+    /// knowledge base from the sample and configured files, plus what the store has learned;
+    /// the offline advisor.
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
         let store: Arc<dyn Store> = match &settings.redis.url {
             Some(url) => Arc::new(RedisStore::connect(url).await.context("starting the state store")?),
             None => Arc::new(MemoryStore::new()),
         };
-        Ok(Self::from_ports(store, Arc::new(OfflineAdvisor::new()), settings.engine_settings()))
+        let knowledge = Arc::new(load_knowledge(&settings.knowledge)?);
+        knowledge.catch_up(store.as_ref()).await.context("loading what the store has learned")?;
+        let advisor = Arc::new(OfflineAdvisor::new(settings.knowledge.min_similarity));
+        Ok(Self::from_ports(store, knowledge, advisor, settings.engine_settings()))
     }
 
     /// Wires given ports.
-    pub fn from_ports(store: Arc<dyn Store>, advisor: Arc<dyn Advisor>, settings: EngineSettings) -> Self {
-        Self { engine: Arc::new(Engine::new(store, advisor, settings)) }
+    pub fn from_ports(
+        store: Arc<dyn Store>,
+        knowledge: Arc<KnowledgeBase>,
+        advisor: Arc<dyn Advisor>,
+        settings: EngineSettings,
+    ) -> Self {
+        let engine = Arc::new(Engine::new(store.clone(), knowledge.clone(), advisor, settings));
+        Self { engine, store, knowledge }
     }
+}
+
+/// The knowledge base the settings describe: the sample history and every configured file,
+/// each validated whole.
+pub fn load_knowledge(settings: &KnowledgeSettings) -> anyhow::Result<KnowledgeBase> {
+    let knowledge = KnowledgeBase::new()?;
+    if settings.sample {
+        knowledge.add(KnowledgeBase::sample_records())?;
+    }
+    for path in &settings.files {
+        knowledge.add(read_jsonl(path)?)?;
+    }
+    Ok(knowledge)
 }

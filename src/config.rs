@@ -47,7 +47,7 @@ pub enum ConfigError {
 }
 
 /// All of Firebreak's settings.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
     /// State store.
@@ -56,6 +56,8 @@ pub struct Settings {
     pub engine: EngineToml,
     /// Terminal adapter.
     pub console: ConsoleSettings,
+    /// Knowledge base of resolved incidents.
+    pub knowledge: KnowledgeSettings,
     /// Log filter in `RUST_LOG` syntax.
     pub log: Option<String>,
 }
@@ -102,6 +104,31 @@ impl Default for EngineToml {
             lock_wait_secs: defaults.lock_wait.as_secs(),
             dedupe_ttl_secs: defaults.dedupe_ttl.as_secs(),
             max_message_chars: defaults.max_message_chars,
+        }
+    }
+}
+
+/// `[knowledge]`: which resolved incidents the bot learns from, and how picky it is.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct KnowledgeSettings {
+    /// Include the built-in sample history (a plausible company's 220 incidents).
+    pub sample: bool,
+    /// JSONL files of resolved incidents loaded at start-up (every line is validated).
+    pub files: Vec<PathBuf>,
+    /// Similar past incidents retrieved per recommendation.
+    pub k: usize,
+    /// Similarity (0–1) below which a past incident is not used; with none above, the bot abstains.
+    pub min_similarity: f32,
+}
+
+impl Default for KnowledgeSettings {
+    fn default() -> Self {
+        Self {
+            sample: true,
+            files: Vec::new(),
+            k: EngineSettings::default().similar_k,
+            min_similarity: crate::advisor::offline::DEFAULT_MIN_SIMILARITY,
         }
     }
 }
@@ -173,6 +200,12 @@ impl Settings {
         if engine.max_message_chars == 0 {
             return invalid("engine.max_message_chars", "must be at least 1");
         }
+        if !(0.0..=1.0).contains(&self.knowledge.min_similarity) {
+            return invalid("knowledge.min_similarity", "must be between 0 and 1");
+        }
+        if self.knowledge.k == 0 {
+            return invalid("knowledge.k", "must be at least 1");
+        }
         Ok(())
     }
 
@@ -186,6 +219,7 @@ impl Settings {
             lock_wait: Duration::from_secs(engine.lock_wait_secs),
             dedupe_ttl: Duration::from_secs(engine.dedupe_ttl_secs),
             max_message_chars: engine.max_message_chars,
+            similar_k: self.knowledge.k,
         }
     }
 }

@@ -8,9 +8,13 @@
 //!   [`core::engine`] (one turn per event, one file per command), [`core::error`],
 //!   [`core::replies`] (fixed wording).
 //! - [`store`] — the state port, with [`store::RedisStore`] and [`store::MemoryStore`].
-//! - [`advisor`] — the advisor port, with [`advisor::OfflineAdvisor`].
+//! - [`knowledge`] — the knowledge base of resolved incidents: record schema, JSONL corpus,
+//!   similar-incident retrieval (tantivy inside), learning from every resolution.
+//! - [`advisor`] — the advisor port, with [`advisor::OfflineAdvisor`] (retrieval, no model).
 //! - [`redact`] — secrets masked before text is stored, shown, logged or sent to a model.
-//! - [`adapters`] — platforms — [`adapters::console`] (chat, demo replay, JSON lines).
+//! - [`adapters`] — platforms — [`adapters::console`] (chat, demo replay, JSON lines, `kb`
+//!   commands).
+//! - [`eval`] — offline evaluation on an incident history ([`eval::retrieval`]).
 //! - [`config`] — settings from `firebreak.toml` and the environment.
 //! - [`telemetry`] — logging (stderr).
 //! - [`app`] — wiring settings into ports and the engine.
@@ -20,6 +24,8 @@ pub mod advisor;
 pub mod app;
 pub mod config;
 pub mod core;
+pub mod eval;
+pub mod knowledge;
 pub mod redact;
 pub mod store;
 pub mod telemetry;

@@ -6,12 +6,14 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
-use firebreak::adapters::console::Console;
 use firebreak::adapters::console::render::Format;
 use firebreak::adapters::console::scenario::Scenario;
+use firebreak::adapters::console::{Console, kb};
 use firebreak::app::App;
 use firebreak::config::Settings;
 use firebreak::core::timeline::Author;
+use firebreak::eval::retrieval;
+use firebreak::knowledge::read_jsonl;
 use firebreak::telemetry;
 
 /// Incident-response copilot for chat.
@@ -30,6 +32,26 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Measure on an incident history, replayed in time order without leakage: retrieval's
+    /// root-cause category match @1/@k against a random past incident.
+    Eval {
+        /// JSONL history in the incident record schema.
+        #[arg(long)]
+        dataset: PathBuf,
+        /// The k of @k.
+        #[arg(long, default_value_t = 5)]
+        k: usize,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    #[command(flatten)]
+    Live(LiveCommand),
+}
+
+/// Commands that run against the wired app (store, knowledge base, engine).
+#[derive(Debug, Subcommand)]
+enum LiveCommand {
     /// Talk to the bot in the terminal, as in an incident channel (reads stdin).
     Chat {
         /// Output format of the bot's messages.
@@ -53,6 +75,37 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// The knowledge base of resolved incidents.
+    Kb {
+        #[command(subcommand)]
+        command: KbCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum KbCommand {
+    /// Validate a JSONL history and publish it to Redis, where every replica learns it.
+    Import {
+        /// JSONL file in the incident record schema (see README).
+        file: PathBuf,
+    },
+    /// The resolved incidents most similar to a description.
+    Similar {
+        /// Title and summary of the incident to match.
+        text: String,
+        /// How many to show.
+        #[arg(long, default_value_t = 5)]
+        k: usize,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// What the knowledge base holds.
+    Stats {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
 }
 
 #[tokio::main]
@@ -73,9 +126,20 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         settings.redis.url = Some(url);
     }
     telemetry::init(settings.log.as_deref());
+    let live = match cli.command {
+        Command::Eval { dataset, k, format } => {
+            let scores = retrieval::category_match(&read_jsonl(&dataset)?, k)?;
+            kb::print_retrieval(&scores, format, &mut std::io::stdout().lock())?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Command::Live(live) => live,
+    };
+    if matches!(live, LiveCommand::Kb { command: KbCommand::Import { .. } }) && settings.redis.url.is_none() {
+        anyhow::bail!("kb import needs Redis (--redis URL or REDIS_URL): the knowledge base is shared through it");
+    }
     let app = App::build(&settings).await?;
-    match cli.command {
-        Command::Chat { format, user, channel } => {
+    match live {
+        LiveCommand::Chat { format, user, channel } => {
             let user = user.unwrap_or_else(|| settings.console.user.clone());
             let channel = channel.unwrap_or_else(|| settings.console.channel.clone());
             if std::io::stdin().is_terminal() {
@@ -86,7 +150,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             console.chat(&Author::new(format!("console:{user}"), user.clone()), stdin).await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Demo { file, format, check } => {
+        LiveCommand::Demo { file, format, check } => {
             let scenario = match file {
                 Some(path) => Scenario::load(&path)?,
                 None => Scenario::builtin(),
@@ -98,6 +162,19 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     eprintln!("unmet: {line}");
                 }
                 return Ok(ExitCode::FAILURE);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        LiveCommand::Kb { command } => {
+            let mut out = std::io::stdout().lock();
+            match command {
+                KbCommand::Import { file } => {
+                    kb::import(app.store.as_ref(), &file, &mut out).await?;
+                }
+                KbCommand::Similar { text, k, format } => {
+                    kb::print_similar(&app.knowledge.similar(&text, k)?, format, &mut out)?
+                }
+                KbCommand::Stats { format } => kb::print_stats(&kb::stats(&app.knowledge), format, &mut out)?,
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -12,6 +12,7 @@ use thiserror::Error;
 
 use crate::core::incident::{Incident, IncidentId};
 use crate::core::timeline::Entry;
+use crate::knowledge::IncidentRecord;
 
 pub use self::memory::MemoryStore;
 pub use self::redis::RedisStore;
@@ -38,6 +39,16 @@ pub enum StoreError {
     Backend(String),
 }
 
+/// Position in the stream of published knowledge records; the default is its start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnowledgeCursor(pub String);
+
+impl Default for KnowledgeCursor {
+    fn default() -> Self {
+        Self("0".to_owned())
+    }
+}
+
 /// Proof of holding an incident's lock; only its holder can release it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LockToken(pub String);
@@ -55,6 +66,22 @@ pub trait Store: Send + Sync {
     /// Replaces the incident's record and appends entries, all or nothing. Keeps the set of
     /// open incidents in step with its status.
     async fn update(&self, incident: &Incident, entries: &[Entry]) -> Result<(), StoreError>;
+
+    /// Like `update` for the resolution, which also publishes `learned` to the knowledge
+    /// stream that every replica folds, all or nothing.
+    async fn resolve(&self, incident: &Incident, entries: &[Entry], learned: &IncidentRecord)
+    -> Result<(), StoreError>;
+
+    /// Publishes imported records to the knowledge stream, all or nothing.
+    async fn publish(&self, records: &[IncidentRecord]) -> Result<(), StoreError>;
+
+    /// Up to `count` knowledge records published after `cursor`, and the cursor after them.
+    /// Records that cannot be read back are skipped with a warning, never block learning.
+    async fn knowledge_after(
+        &self,
+        cursor: &KnowledgeCursor,
+        count: usize,
+    ) -> Result<(Vec<IncidentRecord>, KnowledgeCursor), StoreError>;
 
     /// Appends one entry to the incident's timeline.
     async fn append(&self, id: IncidentId, entry: &Entry) -> Result<(), StoreError>;

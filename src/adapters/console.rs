@@ -2,6 +2,7 @@
 //! demo` replays a scripted conversation. Both print the bot's messages as text or as one JSON
 //! object per message.
 
+pub mod kb;
 pub mod render;
 pub mod scenario;
 

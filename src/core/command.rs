@@ -19,13 +19,21 @@ pub enum Command {
     Declare(Declaration),
     /// `/incident status <investigating|mitigated>`
     Status(Status),
-    /// `/incident resolve root_cause: <text> mitigation: <text>`
+    /// `/incident resolve root_cause: <text> mitigation: <text> [category: <word>]`
     Resolve {
         /// What caused the incident.
         root_cause: String,
         /// What stopped the impact.
         mitigation: String,
+        /// Root-cause category, e.g. `deployment`.
+        category: Option<String>,
     },
+    /// `/rca`
+    RootCause,
+    /// `/mitigation`
+    Mitigation,
+    /// `/similar`
+    Similar,
     /// `/summary`
     Summary,
     /// `/timeline`
@@ -66,8 +74,23 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "incident resolve",
-        usage: "/incident resolve root_cause: <text> mitigation: <text>",
+        usage: "/incident resolve root_cause: <text> mitigation: <text> [category: <word>]",
         description: "Close the incident with its root cause and mitigation, so future incidents can learn from it.",
+    },
+    CommandSpec {
+        name: "rca",
+        usage: "/rca",
+        description: "Show the likely root causes, with the past incidents behind them.",
+    },
+    CommandSpec {
+        name: "mitigation",
+        usage: "/mitigation",
+        description: "Show mitigation steps that worked for similar past incidents.",
+    },
+    CommandSpec {
+        name: "similar",
+        usage: "/similar",
+        description: "List similar resolved incidents and what fixed them.",
     },
     CommandSpec { name: "summary", usage: "/summary", description: "Summarise the incident for a late joiner." },
     CommandSpec { name: "timeline", usage: "/timeline", description: "Show what has happened so far." },
@@ -127,6 +150,9 @@ impl Command {
                 }
             }
             "summary" => no_arguments(rest, Command::Summary, "summary"),
+            "rca" => no_arguments(rest, Command::RootCause, "rca"),
+            "mitigation" => no_arguments(rest, Command::Mitigation, "mitigation"),
+            "similar" => no_arguments(rest, Command::Similar, "similar"),
             "timeline" => no_arguments(rest, Command::Timeline, "timeline"),
             "help" => Ok(Command::Help),
             "feedback" => parse_feedback(rest),
@@ -155,13 +181,23 @@ fn parse_status(rest: &str) -> Result<Command, UserError> {
 }
 
 fn parse_resolve(rest: &str) -> Result<Command, UserError> {
-    let (stray, mut options) = split_options(rest, &["root_cause", "mitigation"]);
+    static CATEGORY: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"^[a-z0-9][a-z0-9-]{0,39}$").expect("static regex is valid"));
+    let (stray, mut options) = split_options(rest, &["root_cause", "mitigation", "category"]);
     let root_cause = options.remove("root_cause").unwrap_or_default();
     let mitigation = options.remove("mitigation").unwrap_or_default();
     if !stray.is_empty() || root_cause.is_empty() || mitigation.is_empty() {
         return Err(bad_usage("Resolving needs both a root cause and a mitigation", "incident resolve"));
     }
-    Ok(Command::Resolve { root_cause, mitigation })
+    let category = options.remove("category").map(|word| word.to_ascii_lowercase());
+    if let Some(word) = category.as_deref().filter(|word| !CATEGORY.is_match(word)) {
+        return Err(UserError::InvalidValue {
+            what: "category",
+            value: word.to_owned(),
+            expected: "one lower-case word with dashes, e.g. deployment or certificate-expiry",
+        });
+    }
+    Ok(Command::Resolve { root_cause, mitigation, category })
 }
 
 fn parse_feedback(rest: &str) -> Result<Command, UserError> {
@@ -266,8 +302,17 @@ mod tests {
     fn resolve_needs_both_parts() {
         assert_eq!(
             Command::parse("/incident resolve root_cause: bad deploy mitigation: rolled back to v41").unwrap(),
-            Command::Resolve { root_cause: "bad deploy".into(), mitigation: "rolled back to v41".into() }
+            Command::Resolve {
+                root_cause: "bad deploy".into(),
+                mitigation: "rolled back to v41".into(),
+                category: None
+            }
         );
+        assert_eq!(
+            Command::parse("/incident resolve root_cause: a mitigation: b category: Deployment").unwrap(),
+            Command::Resolve { root_cause: "a".into(), mitigation: "b".into(), category: Some("deployment".into()) }
+        );
+        assert!(Command::parse("/incident resolve root_cause: a mitigation: b category: two words").is_err());
         assert!(Command::parse("/incident resolve root_cause: bad deploy").is_err());
     }
 

@@ -5,6 +5,7 @@
 
 mod declare;
 mod feedback;
+mod focus;
 mod help;
 mod question;
 mod resolve;
@@ -26,7 +27,8 @@ use super::incident::{Incident, IncidentId};
 use super::replies;
 use super::timeline::{Author, Entry, EntryKind};
 use super::turn::{Inbound, Input, Message, Outbound};
-use crate::advisor::{Advisor, AdvisorError};
+use crate::advisor::{Advisor, AdvisorError, Focus};
+use crate::knowledge::{KnowledgeBase, KnowledgeError, Match};
 use crate::redact::redact;
 use crate::store::{Store, StoreError};
 
@@ -45,6 +47,8 @@ pub struct EngineSettings {
     pub dedupe_ttl: Duration,
     /// Longest message, in characters, that is recorded.
     pub max_message_chars: usize,
+    /// Similar past incidents retrieved for the advisor.
+    pub similar_k: usize,
 }
 
 impl Default for EngineSettings {
@@ -56,6 +60,7 @@ impl Default for EngineSettings {
             lock_wait: Duration::from_secs(15),
             dedupe_ttl: Duration::from_secs(24 * 3600),
             max_message_chars: 16_000,
+            similar_k: 5,
         }
     }
 }
@@ -63,6 +68,7 @@ impl Default for EngineSettings {
 /// Runs turns against a store and an advisor; cheap to share between tasks.
 pub struct Engine {
     store: Arc<dyn Store>,
+    knowledge: Arc<KnowledgeBase>,
     advisor: Arc<dyn Advisor>,
     settings: EngineSettings,
 }
@@ -76,14 +82,21 @@ enum TurnError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Advisor(#[from] AdvisorError),
+    #[error(transparent)]
+    Knowledge(#[from] KnowledgeError),
 }
 
 type TurnResult = Result<Vec<Outbound>, TurnError>;
 
 impl Engine {
     /// An engine over these ports.
-    pub fn new(store: Arc<dyn Store>, advisor: Arc<dyn Advisor>, settings: EngineSettings) -> Self {
-        Self { store, advisor, settings }
+    pub fn new(
+        store: Arc<dyn Store>,
+        knowledge: Arc<KnowledgeBase>,
+        advisor: Arc<dyn Advisor>,
+        settings: EngineSettings,
+    ) -> Self {
+        Self { store, knowledge, advisor, settings }
     }
 
     /// The engine's settings.
@@ -104,7 +117,8 @@ impl Engine {
     fn explain(&self, channel: &str, failure: TurnError) -> Outbound {
         let text = match failure {
             TurnError::User(user) => user.to_string(),
-            TurnError::Store(StoreError::Unavailable(reason)) => {
+            TurnError::Store(StoreError::Unavailable(reason))
+            | TurnError::Knowledge(KnowledgeError::Store(StoreError::Unavailable(reason))) => {
                 warn!(%reason, "state store unavailable");
                 UserError::StoreUnavailable.to_string()
             }
@@ -131,9 +145,12 @@ impl Engine {
             Input::Command(command) => match command {
                 Command::Declare(declaration) => declare::handle(&turn, incident, declaration.clone()).await,
                 Command::Status(status) => status::handle(&turn, require(incident)?, *status).await,
-                Command::Resolve { root_cause, mitigation } => {
-                    resolve::handle(&turn, require(incident)?, root_cause, mitigation).await
+                Command::Resolve { root_cause, mitigation, category } => {
+                    resolve::handle(&turn, require(incident)?, root_cause, mitigation, category.as_deref()).await
                 }
+                Command::RootCause => focus::handle(&turn, require(incident)?, Focus::RootCause).await,
+                Command::Mitigation => focus::handle(&turn, require(incident)?, Focus::Mitigation).await,
+                Command::Similar => focus::handle(&turn, require(incident)?, Focus::Similar).await,
                 Command::Summary => summary::handle(&turn, require(incident)?).await,
                 Command::Timeline => timeline::handle(&turn, require(incident)?).await,
                 Command::Feedback { rating, comment } => {
@@ -184,6 +201,17 @@ impl Turn<'_> {
 
     fn post(&self, message: Message) -> Outbound {
         Outbound { channel: self.inbound.channel.clone(), message }
+    }
+
+    /// What the advisor needs besides the incident: its timeline, and the resolved incidents
+    /// most similar to its description, after folding whatever other replicas have learned.
+    async fn gather(&self, incident: &Incident) -> Result<(Vec<Entry>, Vec<Match>), TurnError> {
+        let timeline = self.store().timeline(incident.id).await?;
+        let knowledge = &self.engine.knowledge;
+        knowledge.catch_up(self.store()).await?;
+        let query = format!("{} {} {}", incident.title, incident.summary, incident.service.as_deref().unwrap_or(""));
+        let similar = knowledge.similar(&query, self.engine.settings.similar_k)?;
+        Ok((timeline, similar))
     }
 
     fn check_length(&self, text: &str) -> Result<(), UserError> {

@@ -186,6 +186,8 @@ pub struct Incident {
     pub root_cause: Option<String>,
     /// Mitigation recorded at resolution.
     pub mitigation: Option<String>,
+    /// Root-cause category recorded at resolution, e.g. `deployment`.
+    pub category: Option<String>,
 }
 
 impl Incident {
@@ -212,6 +214,7 @@ impl Incident {
             resolved_at: None,
             root_cause: None,
             mitigation: None,
+            category: None,
         }
     }
 

@@ -7,9 +7,10 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 
-use super::{LockToken, Store, StoreError, new_lock_token};
+use super::{KnowledgeCursor, LockToken, Store, StoreError, new_lock_token};
 use crate::core::incident::{Incident, IncidentId};
 use crate::core::timeline::Entry;
+use crate::knowledge::IncidentRecord;
 
 /// In-process state store.
 #[derive(Debug, Default)]
@@ -26,6 +27,7 @@ struct State {
     open: BTreeSet<IncidentId>,
     locks: HashMap<IncidentId, (LockToken, Instant)>,
     seen: HashMap<String, Instant>,
+    knowledge: Vec<IncidentRecord>,
 }
 
 impl MemoryStore {
@@ -74,6 +76,40 @@ impl Store for MemoryStore {
     async fn update(&self, incident: &Incident, entries: &[Entry]) -> Result<(), StoreError> {
         self.with_state(|state| state.write(incident, entries));
         Ok(())
+    }
+
+    async fn resolve(
+        &self,
+        incident: &Incident,
+        entries: &[Entry],
+        learned: &IncidentRecord,
+    ) -> Result<(), StoreError> {
+        self.with_state(|state| {
+            state.write(incident, entries);
+            state.knowledge.push(learned.clone());
+        });
+        Ok(())
+    }
+
+    async fn publish(&self, records: &[IncidentRecord]) -> Result<(), StoreError> {
+        self.with_state(|state| state.knowledge.extend_from_slice(records));
+        Ok(())
+    }
+
+    async fn knowledge_after(
+        &self,
+        cursor: &KnowledgeCursor,
+        count: usize,
+    ) -> Result<(Vec<IncidentRecord>, KnowledgeCursor), StoreError> {
+        let start: usize = cursor.0.parse().map_err(|_| StoreError::Corrupt {
+            key: "knowledge cursor".into(),
+            reason: format!("{:?} is not a memory-store cursor", cursor.0),
+        })?;
+        Ok(self.with_state(|state| {
+            let end = state.knowledge.len().min(start.saturating_add(count));
+            let records = state.knowledge.get(start..end).map(<[IncidentRecord]>::to_vec).unwrap_or_default();
+            (records, KnowledgeCursor(end.max(start).to_string()))
+        }))
     }
 
     async fn append(&self, id: IncidentId, entry: &Entry) -> Result<(), StoreError> {

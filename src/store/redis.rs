@@ -4,7 +4,8 @@
 //! `fb:{inc:N}:meta` (hash, with the schema version), `fb:{inc:N}:timeline` (stream, one JSON
 //! entry per stream item), `fb:{inc:N}:lock` (owner token with expiry) — plus
 //! `fb:channel:CHANNEL` → incident number, the set `fb:incidents:open`, the counter
-//! `fb:incidents:seq` and dedupe marks `fb:seen:EVENT`. Writes that belong together go in one
+//! `fb:incidents:seq`, dedupe marks `fb:seen:EVENT` and the stream `fb:incidents:resolved` of
+//! knowledge records (resolutions and imports) that every replica folds. Writes that belong together go in one
 //! MULTI.
 
 use std::collections::HashMap;
@@ -16,13 +17,15 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::streams::StreamRangeReply;
 use redis::{AsyncCommands, Pipeline, RedisError, Script};
 
-use super::{LockToken, SCHEMA_VERSION, Store, StoreError, new_lock_token};
+use super::{KnowledgeCursor, LockToken, SCHEMA_VERSION, Store, StoreError, new_lock_token};
 use crate::core::incident::{Incident, IncidentId, Severity, Source, Status};
 use crate::core::timeline::Entry;
+use crate::knowledge::IncidentRecord;
 use crate::redact::redact_url_credentials;
 
 const OPEN_KEY: &str = "fb:incidents:open";
 const SEQUENCE_KEY: &str = "fb:incidents:seq";
+const KNOWLEDGE_KEY: &str = "fb:incidents:resolved";
 
 /// Redis-backed state store over one auto-reconnecting connection.
 #[derive(Clone)]
@@ -108,6 +111,15 @@ fn queue_write(pipe: &mut Pipeline, incident: &Incident, entries: &[Entry]) -> R
     Ok(())
 }
 
+fn queue_publish(pipe: &mut Pipeline, records: &[IncidentRecord]) -> Result<(), StoreError> {
+    for record in records {
+        let json = serde_json::to_string(record)
+            .map_err(|error| StoreError::Backend(format!("cannot encode knowledge record: {error}")))?;
+        pipe.cmd("XADD").arg(KNOWLEDGE_KEY).arg("*").arg("record").arg(json).ignore();
+    }
+    Ok(())
+}
+
 fn meta_fields(incident: &Incident) -> Vec<(&'static str, String)> {
     let mut fields = vec![
         ("schema", SCHEMA_VERSION.to_string()),
@@ -124,6 +136,7 @@ fn meta_fields(incident: &Incident) -> Vec<(&'static str, String)> {
     ];
     let optional = [
         ("service", incident.service.clone()),
+        ("category", incident.category.clone()),
         ("resolved_at", incident.resolved_at.map(|at| at.to_rfc3339())),
         ("root_cause", incident.root_cause.clone()),
         ("mitigation", incident.mitigation.clone()),
@@ -160,6 +173,7 @@ fn incident_from_fields(key: &str, mut fields: HashMap<String, String>) -> Resul
         created_at: time(take("created_at")?)?,
         updated_at: time(take("updated_at")?)?,
         service: fields.remove("service"),
+        category: fields.remove("category"),
         resolved_at: fields.remove("resolved_at").map(time).transpose()?,
         root_cause: fields.remove("root_cause"),
         mitigation: fields.remove("mitigation"),
@@ -186,6 +200,53 @@ impl Store for RedisStore {
         pipe.atomic();
         queue_write(&mut pipe, incident, entries)?;
         pipe.query_async::<()>(&mut self.connection()).await.map_err(failure)
+    }
+
+    async fn resolve(
+        &self,
+        incident: &Incident,
+        entries: &[Entry],
+        learned: &IncidentRecord,
+    ) -> Result<(), StoreError> {
+        let mut pipe = redis::pipe();
+        pipe.atomic();
+        queue_write(&mut pipe, incident, entries)?;
+        queue_publish(&mut pipe, std::slice::from_ref(learned))?;
+        pipe.query_async::<()>(&mut self.connection()).await.map_err(failure)
+    }
+
+    async fn publish(&self, records: &[IncidentRecord]) -> Result<(), StoreError> {
+        let mut pipe = redis::pipe();
+        pipe.atomic();
+        queue_publish(&mut pipe, records)?;
+        pipe.query_async::<()>(&mut self.connection()).await.map_err(failure)
+    }
+
+    async fn knowledge_after(
+        &self,
+        cursor: &KnowledgeCursor,
+        count: usize,
+    ) -> Result<(Vec<IncidentRecord>, KnowledgeCursor), StoreError> {
+        let reply: StreamRangeReply = self
+            .connection()
+            .xrange_count(KNOWLEDGE_KEY, format!("({}", cursor.0), "+", count)
+            .await
+            .map_err(failure)?;
+        let next = reply.ids.last().map_or_else(|| cursor.clone(), |item| KnowledgeCursor(item.id.clone()));
+        let records = reply
+            .ids
+            .iter()
+            .filter_map(|item| {
+                let decoded = item
+                    .get::<String>("record")
+                    .ok_or_else(|| "no record field".to_owned())
+                    .and_then(|json| serde_json::from_str::<IncidentRecord>(&json).map_err(|error| error.to_string()));
+                decoded
+                    .inspect_err(|reason| tracing::warn!(stream = KNOWLEDGE_KEY, id = %item.id, %reason, "skipping unreadable knowledge record"))
+                    .ok()
+            })
+            .collect();
+        Ok((records, next))
     }
 
     async fn append(&self, id: IncidentId, entry: &Entry) -> Result<(), StoreError> {

@@ -90,3 +90,71 @@ fn the_default_demo_needs_no_service_and_shows_the_whole_incident() {
     assert!(transcript.contains("Declared INC-2001"), "{transcript}");
     assert!(transcript.contains("INC-2001 resolved"), "{transcript}");
 }
+
+fn write_history(dir: &Path, name: &str, lines: &[String]) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, lines.join("\n")).unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+fn record(id: &str, title: &str) -> String {
+    serde_json::json!({
+        "id": id, "title": title, "summary": "", "source": "machine", "service": "ledger",
+        "category": "capacity", "severity": "sev3", "created_at": "2025-01-02T03:04:05Z",
+        "resolved_at": "2025-01-02T05:00:00Z", "root_cause": "ensemble ran out of file descriptors",
+        "mitigation": "raised the nofile limit"
+    })
+    .to_string()
+}
+
+#[test]
+fn kb_import_rejects_a_bad_file_whole_and_names_its_lines() {
+    let server = RedisServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let bad = write_history(
+        dir.path(),
+        "bad.jsonl",
+        &[record("L-1", "Ledger zookeeper out of descriptors"), "{oops".into(), record("L-1", "duplicate")],
+    );
+
+    let import = firebreak(&["kb", "import", &bad, "--redis", &server.url()], "");
+    let stats = firebreak(&["kb", "stats", "--format", "json", "--redis", &server.url()], "");
+
+    let stderr = String::from_utf8_lossy(&import.stderr);
+    assert!(!import.status.success());
+    assert!(stderr.contains("line 2:") && stderr.contains("line 3: duplicate id `L-1`"), "{stderr}");
+    let counts: serde_json::Value = serde_json::from_str(&stdout(&stats)).unwrap();
+    assert_eq!(counts["by_service"].get("ledger"), None, "a bad file imported something");
+}
+
+#[test]
+fn kb_import_is_learned_by_every_later_process() {
+    let server = RedisServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let good = write_history(dir.path(), "good.jsonl", &[record("L-1", "Ledger zookeeper out of file descriptors")]);
+
+    let import = firebreak(&["kb", "import", &good, "--redis", &server.url()], "");
+    let similar =
+        firebreak(&["kb", "similar", "zookeeper file descriptors", "--format", "json", "--redis", &server.url()], "");
+
+    assert!(stdout(&import).contains("imported 1 incidents"), "{}", String::from_utf8_lossy(&import.stderr));
+    let best: serde_json::Value = serde_json::from_str(stdout(&similar).lines().next().unwrap()).unwrap();
+    assert_eq!(best["id"], "L-1");
+}
+
+#[test]
+fn kb_import_without_redis_says_why_it_needs_it() {
+    let output = firebreak(&["kb", "import", "whatever.jsonl"], "");
+
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("kb import needs Redis"));
+}
+
+#[test]
+fn kb_stats_describe_the_built_in_sample() {
+    let output = firebreak(&["kb", "stats"], "");
+
+    let text = stdout(&output);
+    assert!(text.starts_with("220 resolved incidents, 2021-"), "{text}");
+    assert!(text.contains("by category (13)"), "{text}");
+}

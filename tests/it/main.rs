@@ -3,6 +3,7 @@
 
 mod cli;
 mod engine;
+mod knowledge;
 mod redis_behaviour;
 mod store_conformance;
 mod support;

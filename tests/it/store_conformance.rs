@@ -7,7 +7,8 @@ use std::time::Duration;
 use chrono::{TimeZone, Utc};
 use firebreak::core::incident::{Declaration, Incident, IncidentId, Severity, Source, Status};
 use firebreak::core::timeline::{Author, Entry, EntryKind};
-use firebreak::store::{MemoryStore, Store};
+use firebreak::knowledge::{IncidentRecord, KnowledgeBase};
+use firebreak::store::{KnowledgeCursor, MemoryStore, Store};
 use firebreak_testkit::RedisServer;
 
 use crate::support::redis_store;
@@ -105,6 +106,38 @@ async fn dedupe_marks_expire(store: Arc<dyn Store>) {
     assert!(store.first_sighting("discord:9", Duration::from_secs(1)).await.unwrap());
 }
 
+async fn resolving_publishes_the_incident_to_the_knowledge_stream(store: Arc<dyn Store>) {
+    let mut resolved = incident(11, "chan-d");
+    store.create(&resolved, &[]).await.unwrap();
+    resolved.status = Status::Resolved;
+    resolved.root_cause = Some("disk full".into());
+    resolved.mitigation = Some("grew the volume".into());
+
+    store.resolve(&resolved, &[entry("resolved")], &IncidentRecord::from_resolved(&resolved)).await.unwrap();
+    let (records, _) = store.knowledge_after(&KnowledgeCursor::default(), 10).await.unwrap();
+
+    assert_eq!(records.len(), 1);
+    assert_eq!((records[0].id.as_str(), records[0].root_cause.as_str()), ("INC-11", "disk full"));
+    assert!(store.open_incidents().await.unwrap().is_empty());
+}
+
+async fn knowledge_is_read_in_batches_from_a_cursor(store: Arc<dyn Store>) {
+    let records: Vec<IncidentRecord> = KnowledgeBase::sample_records().into_iter().take(5).collect();
+    store.publish(&records[..3]).await.unwrap();
+
+    let (first, cursor) = store.knowledge_after(&KnowledgeCursor::default(), 2).await.unwrap();
+    let (second, cursor) = store.knowledge_after(&cursor, 2).await.unwrap();
+    let (empty, cursor) = store.knowledge_after(&cursor, 2).await.unwrap();
+    store.publish(&records[3..]).await.unwrap();
+    let (later, _) = store.knowledge_after(&cursor, 10).await.unwrap();
+
+    let ids = |batch: &[IncidentRecord]| batch.iter().map(|r| r.id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&first), ids(&records[..2]));
+    assert_eq!(ids(&second), ids(&records[2..3]));
+    assert!(empty.is_empty());
+    assert_eq!(later, records[3..]);
+}
+
 macro_rules! conformance {
     ($($case:ident),+ $(,)?) => {
         mod memory {
@@ -136,4 +169,6 @@ conformance!(
     lock_is_exclusive_owned_and_expires,
     an_event_id_is_seen_first_only_once,
     dedupe_marks_expire,
+    resolving_publishes_the_incident_to_the_knowledge_stream,
+    knowledge_is_read_in_batches_from_a_cursor,
 );

@@ -8,11 +8,14 @@ use firebreak::core::command::Command;
 use firebreak::core::engine::{Engine, EngineSettings};
 use firebreak::core::timeline::Author;
 use firebreak::core::turn::{Inbound, Input, Message, Outbound};
+use firebreak::knowledge::KnowledgeBase;
 use firebreak::store::{MemoryStore, RedisStore, Store};
 
-/// An engine over `store` with the offline advisor and default settings.
+/// An engine over `store` with the offline advisor, default settings and the sample history.
 pub fn engine_on(store: Arc<dyn Store>) -> Engine {
-    Engine::new(store, Arc::new(OfflineAdvisor::new()), EngineSettings::default())
+    let knowledge = KnowledgeBase::new().expect("empty knowledge base");
+    knowledge.add(KnowledgeBase::sample_records()).expect("index the sample history");
+    Engine::new(store, Arc::new(knowledge), Arc::new(OfflineAdvisor::default()), EngineSettings::default())
 }
 
 /// An engine over a fresh in-memory store.

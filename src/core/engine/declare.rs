@@ -41,8 +41,9 @@ pub(super) async fn handle(turn: &Turn<'_>, existing: Option<Incident>, declarat
 }
 
 async fn first_response(turn: &Turn<'_>, incident: Incident) -> TurnResult {
-    let timeline = turn.store().timeline(incident.id).await?;
-    let report = turn.advisor().first_response(Context { incident: &incident, timeline: &timeline }).await?;
+    let (timeline, similar) = turn.gather(&incident).await?;
+    let report =
+        turn.advisor().first_response(Context { incident: &incident, timeline: &timeline, similar: &similar }).await?;
     turn.store().append(incident.id, &turn.by_bot(EntryKind::Recommendation, &report.to_plain_text())).await?;
     Ok(vec![turn.post(Message::Report(report))])
 }

@@ -9,8 +9,9 @@ pub(super) async fn handle(turn: &Turn<'_>, incident: Incident, question: &str) 
     turn.check_length(question)?;
     turn.locked(incident.id, |incident| async move {
         turn.store().append(incident.id, &turn.by_author(EntryKind::Question, question)).await?;
-        let timeline = turn.store().timeline(incident.id).await?;
-        let answer = turn.advisor().answer(Context { incident: &incident, timeline: &timeline }, question).await?;
+        let (timeline, similar) = turn.gather(&incident).await?;
+        let context = Context { incident: &incident, timeline: &timeline, similar: &similar };
+        let answer = turn.advisor().answer(context, question).await?;
         turn.store().append(incident.id, &turn.by_bot(EntryKind::Answer, &answer)).await?;
         Ok(vec![turn.text(answer)])
     })

@@ -6,7 +6,8 @@ use crate::core::incident::Incident;
 use crate::core::turn::Message;
 
 pub(super) async fn handle(turn: &Turn<'_>, incident: Incident) -> TurnResult {
-    let timeline = turn.store().timeline(incident.id).await?;
-    let report = turn.advisor().summarize(Context { incident: &incident, timeline: &timeline }).await?;
+    let (timeline, similar) = turn.gather(&incident).await?;
+    let report =
+        turn.advisor().summarize(Context { incident: &incident, timeline: &timeline, similar: &similar }).await?;
     Ok(vec![turn.post(Message::Report(report))])
 }

@@ -1,0 +1,119 @@
+//! Knowledge base at scale: index build time, `similar()` latency and resident memory, on a
+//! SYNTHETIC scale corpus this benchmark makes itself (10k and 100k records whose words are
+//! drawn from the sample history's own vocabulary, so term statistics stay realistic; the
+//! records mean nothing). Queries are the sample history's titles and summaries.
+
+use std::time::{Duration, Instant};
+
+use criterion::Criterion;
+use firebreak::knowledge::{IncidentRecord, KnowledgeBase, RecordSource};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+const SCALES: [usize; 2] = [10_000, 100_000];
+/// Queries timed one by one for the percentile report.
+const TIMED_QUERIES: usize = 2_000;
+const K: usize = 5;
+
+/// Every word of the sample history, with repeats, so drawing uniformly keeps word frequencies.
+fn vocabulary() -> Vec<String> {
+    KnowledgeBase::sample_records()
+        .iter()
+        .flat_map(|r| {
+            format!("{} {} {} {}", r.title, r.summary, r.root_cause, r.mitigation)
+                .split_whitespace()
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+fn synthetic_corpus(size: usize) -> Vec<IncidentRecord> {
+    let words = vocabulary();
+    let services: Vec<String> = KnowledgeBase::sample_records().into_iter().map(|r| r.service).collect();
+    let categories: Vec<String> = KnowledgeBase::sample_records().into_iter().map(|r| r.category).collect();
+    let mut rng = StdRng::seed_from_u64(42);
+    let mut text = |count: usize| {
+        (0..count).map(|_| words[rng.random_range(0..words.len())].as_str()).collect::<Vec<_>>().join(" ")
+    };
+    (0..size)
+        .map(|index| IncidentRecord {
+            id: format!("SYN-{index}"),
+            title: text(8),
+            summary: text(30),
+            source: RecordSource::Machine,
+            service: services[index % services.len()].clone(),
+            category: categories[index % categories.len()].clone(),
+            severity: None,
+            created_at: None,
+            resolved_at: None,
+            root_cause: text(30),
+            mitigation: text(20),
+            url: None,
+            tags: Vec::new(),
+            dataset: None,
+        })
+        .collect()
+}
+
+fn queries() -> Vec<String> {
+    KnowledgeBase::sample_records().into_iter().map(|r| format!("{} {} {}", r.title, r.summary, r.service)).collect()
+}
+
+fn resident_kib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+fn percentile(sorted: &[Duration], quantile: f64) -> Duration {
+    sorted[((sorted.len() as f64 * quantile) as usize).min(sorted.len() - 1)]
+}
+
+fn main() {
+    let mut criterion = Criterion::default().configure_from_args();
+    let timed = std::env::args().any(|arg| arg == "--bench");
+    let queries = queries();
+    let mut report = Vec::new();
+    for size in SCALES {
+        let corpus = synthetic_corpus(size);
+        let before = resident_kib();
+        let started = Instant::now();
+        let knowledge = KnowledgeBase::new().expect("empty knowledge base");
+        knowledge.add(corpus).expect("index the synthetic corpus");
+        let build = started.elapsed();
+        let grown = resident_kib().saturating_sub(before);
+
+        let mut next = 0;
+        criterion.bench_function(&format!("similar_k{K}/synthetic_{size}"), |bench| {
+            bench.iter(|| {
+                next = (next + 1) % queries.len();
+                knowledge.similar(&queries[next], K).expect("search")
+            })
+        });
+        if timed {
+            let mut samples: Vec<Duration> = (0..TIMED_QUERIES)
+                .map(|index| {
+                    let started = Instant::now();
+                    knowledge.similar(&queries[index % queries.len()], K).expect("search");
+                    started.elapsed()
+                })
+                .collect();
+            samples.sort_unstable();
+            report.push(format!(
+                "synthetic {size}: build {build:.2?}, similar() p50 {:?} p99 {:?}, resident memory +{} MiB (process {} MiB)",
+                percentile(&samples, 0.5),
+                percentile(&samples, 0.99),
+                grown / 1024,
+                resident_kib() / 1024
+            ));
+        }
+    }
+    criterion.final_summary();
+    for line in report {
+        println!("{line}");
+    }
+}

@@ -1,0 +1,140 @@
+//! `firebreak kb …` in the terminal: import a history, look up similar incidents, show what the
+//! knowledge base holds, and measure retrieval on a history.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+use std::path::Path;
+
+use anyhow::Context as _;
+use serde::Serialize;
+
+use super::render::Format;
+use crate::eval::retrieval::RetrievalScores;
+use crate::knowledge::{KnowledgeBase, Match, read_jsonl};
+use crate::store::Store;
+
+/// Validates `path` and publishes its records to `store`, where every replica folds them.
+pub async fn import(store: &dyn Store, path: &Path, out: &mut impl Write) -> anyhow::Result<usize> {
+    let records = read_jsonl(path)?;
+    store.publish(&records).await.context("publishing the records")?;
+    writeln!(out, "imported {} incidents from {}", records.len(), path.display())?;
+    Ok(records.len())
+}
+
+#[derive(Serialize)]
+struct SimilarLine<'a> {
+    id: &'a str,
+    title: &'a str,
+    service: &'a str,
+    category: &'a str,
+    similarity: f32,
+    score: f32,
+    root_cause: &'a str,
+    mitigation: &'a str,
+}
+
+/// Prints the matches for a `kb similar` query.
+pub fn print_similar(matches: &[Match], format: Format, out: &mut impl Write) -> io::Result<()> {
+    if matches.is_empty() && format == Format::Text {
+        return writeln!(out, "no similar incident found");
+    }
+    for found in matches {
+        let record = &found.record;
+        match format {
+            Format::Json => {
+                let line = SimilarLine {
+                    id: &record.id,
+                    title: &record.title,
+                    service: &record.service,
+                    category: &record.category,
+                    similarity: found.similarity,
+                    score: found.score,
+                    root_cause: &record.root_cause,
+                    mitigation: &record.mitigation,
+                };
+                writeln!(out, "{}", serde_json::to_string(&line).map_err(io::Error::other)?)?;
+            }
+            Format::Text => writeln!(
+                out,
+                "{:<10} {:.2}  {} [{}, {}]\n           cause: {}\n           fixed by: {}",
+                record.id,
+                found.similarity,
+                record.title,
+                record.service,
+                record.category,
+                record.root_cause,
+                record.mitigation
+            )?,
+        }
+    }
+    Ok(())
+}
+
+/// What the knowledge base holds, by source, category and service.
+#[derive(Debug, Serialize)]
+pub struct Stats {
+    /// Records in total.
+    pub incidents: usize,
+    /// Earliest and latest creation dates, when known.
+    pub first: Option<String>,
+    /// Latest creation date.
+    pub last: Option<String>,
+    /// Counts by who reported.
+    pub by_source: BTreeMap<String, usize>,
+    /// Counts by root-cause category.
+    pub by_category: BTreeMap<String, usize>,
+    /// Counts by service.
+    pub by_service: BTreeMap<String, usize>,
+}
+
+/// Counts what `knowledge` holds.
+pub fn stats(knowledge: &KnowledgeBase) -> Stats {
+    let records = knowledge.records();
+    let mut stats = Stats {
+        incidents: records.len(),
+        first: None,
+        last: None,
+        by_source: BTreeMap::new(),
+        by_category: BTreeMap::new(),
+        by_service: BTreeMap::new(),
+    };
+    for record in &records {
+        *stats.by_source.entry(record.source.as_str().to_owned()).or_default() += 1;
+        *stats.by_category.entry(record.category.clone()).or_default() += 1;
+        *stats.by_service.entry(record.service.clone()).or_default() += 1;
+    }
+    let dates: Vec<_> = records.iter().filter_map(|record| record.created_at).collect();
+    stats.first = dates.iter().min().map(|at| at.format("%Y-%m-%d").to_string());
+    stats.last = dates.iter().max().map(|at| at.format("%Y-%m-%d").to_string());
+    stats
+}
+
+/// Prints `stats` in `format`.
+pub fn print_stats(stats: &Stats, format: Format, out: &mut impl Write) -> io::Result<()> {
+    if format == Format::Json {
+        return writeln!(out, "{}", serde_json::to_string(stats).map_err(io::Error::other)?);
+    }
+    let span = match (&stats.first, &stats.last) {
+        (Some(first), Some(last)) => format!(", {first} to {last}"),
+        _ => String::new(),
+    };
+    writeln!(out, "{} resolved incidents{span}", stats.incidents)?;
+    for (heading, counts) in
+        [("source", &stats.by_source), ("category", &stats.by_category), ("service", &stats.by_service)]
+    {
+        let listed: Vec<String> = counts.iter().map(|(name, count)| format!("{name} {count}")).collect();
+        writeln!(out, "by {heading} ({}): {}", counts.len(), listed.join(", "))?;
+    }
+    Ok(())
+}
+
+/// Prints retrieval scores in `format`.
+pub fn print_retrieval(scores: &RetrievalScores, format: Format, out: &mut impl Write) -> io::Result<()> {
+    if format == Format::Json {
+        return writeln!(out, "{}", serde_json::to_string(scores).map_err(io::Error::other)?);
+    }
+    writeln!(out, "category match over {} incidents, each against only earlier ones", scores.evaluated)?;
+    writeln!(out, "{:<22} {:>8} {:>8}", "", "@1", format!("@{}", scores.k))?;
+    writeln!(out, "{:<22} {:>8.3} {:>8.3}", "retrieval (BM25)", scores.retrieval_at_1, scores.retrieval_at_k)?;
+    writeln!(out, "{:<22} {:>8.3} {:>8.3}", "random past incident", scores.random_at_1, scores.random_at_k)
+}

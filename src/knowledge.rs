@@ -1,0 +1,213 @@
+//! The knowledge base of resolved incidents: the record schema, the JSONL corpus, and
+//! `similar(text, k)` over a full-text index. It grows while the bot runs: every resolution and
+//! every `kb import` is published to the store, and each replica folds what it has not seen yet
+//! before it advises (`catch_up`), so no restart is needed to learn.
+
+mod index;
+pub mod record;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
+
+use chrono::{DateTime, Utc};
+use thiserror::Error;
+
+use self::index::{IndexError, SearchIndex, searchable_text};
+pub use self::record::{CorpusError, IncidentRecord, LineError, RecordSource, parse_jsonl, read_jsonl};
+use crate::store::{KnowledgeCursor, Store, StoreError};
+
+/// The sample history shipped with Firebreak (`data/incidents.jsonl`), built into the binary.
+pub const SAMPLE_CORPUS: &str = include_str!("../data/incidents.jsonl");
+
+/// Records folded from the store per read while catching up.
+const CATCH_UP_BATCH: usize = 500;
+
+/// Why the knowledge base could not do what was asked.
+#[derive(Debug, Error)]
+pub enum KnowledgeError {
+    /// The full-text index failed.
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    /// The store holding published records failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A past incident judged similar to a query.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Match {
+    /// The past incident.
+    pub record: Arc<IncidentRecord>,
+    /// BM25 score: orders matches, not comparable across queries.
+    pub score: f32,
+    /// Share (0–1) of the query's informative words, weighted by rarity, that the past incident
+    /// also uses: comparable across queries, so it decides when nothing is similar enough.
+    pub similarity: f32,
+}
+
+/// Resolved incidents, searchable by similarity.
+pub struct KnowledgeBase {
+    index: SearchIndex,
+    records: RwLock<HashMap<String, Arc<IncidentRecord>>>,
+    cursor: Mutex<KnowledgeCursor>,
+}
+
+impl std::fmt::Debug for KnowledgeBase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KnowledgeBase").field("records", &self.len()).finish_non_exhaustive()
+    }
+}
+
+impl KnowledgeBase {
+    /// An empty knowledge base.
+    pub fn new() -> Result<Self, KnowledgeError> {
+        Ok(Self {
+            index: SearchIndex::new()?,
+            records: RwLock::new(HashMap::new()),
+            cursor: Mutex::new(KnowledgeCursor::default()),
+        })
+    }
+
+    /// The records of the built-in sample history.
+    pub fn sample_records() -> Vec<IncidentRecord> {
+        // The embedded corpus is validated by a test; a release cannot ship a broken one.
+        parse_jsonl(SAMPLE_CORPUS).expect("the built-in sample corpus is valid")
+    }
+
+    /// Adds records (replacing any with the same id) and makes them searchable.
+    pub fn add(&self, records: Vec<IncidentRecord>) -> Result<(), KnowledgeError> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        self.index.add(&records)?;
+        let mut stored = self.records.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        for record in records {
+            stored.insert(record.id.clone(), Arc::new(record));
+        }
+        Ok(())
+    }
+
+    /// Number of records.
+    pub fn len(&self) -> usize {
+        self.records.read().unwrap_or_else(|poisoned| poisoned.into_inner()).len()
+    }
+
+    /// Whether there are no records.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Every record, in no particular order.
+    pub fn records(&self) -> Vec<Arc<IncidentRecord>> {
+        self.records.read().unwrap_or_else(|poisoned| poisoned.into_inner()).values().cloned().collect()
+    }
+
+    /// The `k` records most similar to `text`, best first.
+    pub fn similar(&self, text: &str, k: usize) -> Result<Vec<Match>, KnowledgeError> {
+        self.search(text, k, None)
+    }
+
+    /// Like `similar`, seeing only records created strictly before `before` (records without a
+    /// creation time are never seen): the view an advisor had at that moment.
+    pub fn similar_before(&self, text: &str, k: usize, before: DateTime<Utc>) -> Result<Vec<Match>, KnowledgeError> {
+        self.search(text, k, Some(before))
+    }
+
+    fn search(&self, text: &str, k: usize, before: Option<DateTime<Utc>>) -> Result<Vec<Match>, KnowledgeError> {
+        let terms = self.index.terms(text);
+        let weights: Vec<(String, f32)> = terms.iter().map(|term| (term.clone(), self.index.idf(term))).collect();
+        let total_weight: f32 = weights.iter().map(|(_, weight)| weight).sum();
+        let hits = self.index.search(&terms, k, before)?;
+        let records = self.records.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+        Ok(hits
+            .into_iter()
+            .filter_map(|(id, score)| {
+                let record = records.get(&id)?.clone();
+                let own_terms: std::collections::HashSet<String> =
+                    self.index.terms(&searchable_text(&record)).into_iter().collect();
+                let shared: f32 =
+                    weights.iter().filter(|(term, _)| own_terms.contains(term)).map(|(_, weight)| weight).sum();
+                let similarity = if total_weight > 0.0 { shared / total_weight } else { 0.0 };
+                Some(Match { record, score, similarity })
+            })
+            .collect())
+    }
+
+    /// Folds every record published to `store` since the last call; returns how many.
+    pub async fn catch_up(&self, store: &dyn Store) -> Result<usize, KnowledgeError> {
+        let mut folded = 0;
+        loop {
+            let cursor = self.cursor.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone();
+            let (records, next) = store.knowledge_after(&cursor, CATCH_UP_BATCH).await?;
+            let count = records.len();
+            self.add(records)?;
+            folded += count;
+            *self.cursor.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = next;
+            if count < CATCH_UP_BATCH {
+                return Ok(folded);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> KnowledgeBase {
+        let knowledge = KnowledgeBase::new().unwrap();
+        knowledge.add(KnowledgeBase::sample_records()).unwrap();
+        knowledge
+    }
+
+    #[test]
+    fn the_sample_corpus_is_large_and_varied() {
+        let records = KnowledgeBase::sample_records();
+        let services: std::collections::HashSet<_> = records.iter().map(|r| r.service.as_str()).collect();
+        let categories: std::collections::HashSet<_> = records.iter().map(|r| r.category.as_str()).collect();
+        assert!(records.len() >= 200, "{}", records.len());
+        assert!(services.len() >= 25 && categories.len() >= 12);
+        assert!(records.iter().any(|r| r.source == RecordSource::Machine));
+        assert!(records.iter().any(|r| r.source == RecordSource::Customer));
+    }
+
+    #[test]
+    fn stemming_matches_other_forms_of_a_word() {
+        let knowledge = sample();
+        let matches = knowledge.similar("certificates expiring on the payment processor link", 3).unwrap();
+        assert!(matches.iter().any(|m| m.record.category == "certificate-expiry"), "{matches:#?}");
+    }
+
+    #[test]
+    fn similarity_is_high_for_a_near_copy_and_zero_for_unrelated_words() {
+        let knowledge = sample();
+        let copy = knowledge.similar("Checkout 502s right after the 14:10 checkout-svc deploy", 1).unwrap();
+        let unrelated = knowledge.similar("quarterly offsite catering budget spreadsheet", 3).unwrap();
+        assert_eq!(copy[0].record.id, "INC-1001");
+        assert!(copy[0].similarity > 0.9, "{}", copy[0].similarity);
+        assert!(unrelated.iter().all(|m| m.similarity < 0.3), "{unrelated:#?}");
+    }
+
+    #[test]
+    fn a_time_cut_hides_later_records() {
+        let knowledge = sample();
+        let cut = "2022-01-01T00:00:00Z".parse().unwrap();
+        let matches = knowledge.similar_before("checkout deploy 502", 10, cut).unwrap();
+        assert!(!matches.is_empty());
+        assert!(matches.iter().all(|m| m.record.created_at.unwrap() < cut));
+    }
+
+    #[test]
+    fn adding_a_record_with_an_existing_id_replaces_it() {
+        let knowledge = sample();
+        let before = knowledge.len();
+        let mut changed = knowledge.similar("Checkout 502s right after the checkout-svc deploy", 1).unwrap()[0]
+            .record
+            .as_ref()
+            .clone();
+        changed.title = "Zebra stampede in the data centre".into();
+        knowledge.add(vec![changed]).unwrap();
+        assert_eq!(knowledge.len(), before);
+        assert_eq!(knowledge.similar("zebra stampede", 1).unwrap()[0].record.id, "INC-1001");
+    }
+}
