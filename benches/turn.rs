@@ -26,6 +26,7 @@ fn inbound(input: Input) -> Inbound {
         event_id: None,
         channel: CHANNEL.into(),
         author: Author::new("u", "bench"),
+        roles: Vec::new(),
         at: chrono::Utc::now(),
         input,
     }

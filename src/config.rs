@@ -92,6 +92,8 @@ pub struct EngineToml {
     pub dedupe_ttl_secs: u64,
     /// Longest message recorded, characters.
     pub max_message_chars: usize,
+    /// Roles allowed to change status and resolve; empty lets everyone.
+    pub responder_roles: Vec<String>,
 }
 
 impl Default for EngineToml {
@@ -104,6 +106,7 @@ impl Default for EngineToml {
             lock_wait_secs: defaults.lock_wait.as_secs(),
             dedupe_ttl_secs: defaults.dedupe_ttl.as_secs(),
             max_message_chars: defaults.max_message_chars,
+            responder_roles: defaults.responder_roles,
         }
     }
 }
@@ -141,11 +144,13 @@ pub struct ConsoleSettings {
     pub user: String,
     /// The channel the terminal stands for.
     pub channel: String,
+    /// Your roles, checked against `engine.responder_roles`.
+    pub roles: Vec<String>,
 }
 
 impl Default for ConsoleSettings {
     fn default() -> Self {
-        Self { user: "you".to_owned(), channel: "console".to_owned() }
+        Self { user: "you".to_owned(), channel: "console".to_owned(), roles: Vec::new() }
     }
 }
 
@@ -220,6 +225,7 @@ impl Settings {
             dedupe_ttl: Duration::from_secs(engine.dedupe_ttl_secs),
             max_message_chars: engine.max_message_chars,
             similar_k: self.knowledge.k,
+            responder_roles: engine.responder_roles.clone(),
         }
     }
 }

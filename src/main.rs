@@ -147,7 +147,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             let mut console = Console::new(&app.engine, channel, format, std::io::stdout().lock());
             let stdin = tokio::io::BufReader::new(tokio::io::stdin());
-            console.chat(&Author::new(format!("console:{user}"), user.clone()), stdin).await?;
+            let author = Author::new(format!("console:{user}"), user.clone());
+            console.chat(&author, &settings.console.roles, stdin).await?;
             Ok(ExitCode::SUCCESS)
         }
         LiveCommand::Demo { file, format, check } => {

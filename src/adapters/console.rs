@@ -32,8 +32,9 @@ impl<'a, W: Write> Console<'a, W> {
         Self { engine, channel: channel.into(), format, out }
     }
 
-    /// Handles one line typed by `author` and prints the bot's replies, which it also returns.
-    pub async fn say(&mut self, author: &Author, line: &str) -> io::Result<Vec<Outbound>> {
+    /// Handles one line typed by `author` (holding `roles`) and prints the bot's replies, which
+    /// it also returns.
+    pub async fn say(&mut self, author: &Author, roles: &[String], line: &str) -> io::Result<Vec<Outbound>> {
         if line.trim().is_empty() {
             return Ok(Vec::new());
         }
@@ -48,6 +49,7 @@ impl<'a, W: Write> Console<'a, W> {
                     event_id: None,
                     channel: self.channel.clone(),
                     author: author.clone(),
+                    roles: roles.to_vec(),
                     at: Utc::now(),
                     input,
                 };
@@ -72,11 +74,16 @@ impl<'a, W: Write> Console<'a, W> {
         Ok(())
     }
 
-    /// Reads lines from `input` until it ends, each said by `author`.
-    pub async fn chat(&mut self, author: &Author, input: impl AsyncBufRead + Unpin) -> io::Result<()> {
+    /// Reads lines from `input` until it ends, each said by `author` holding `roles`.
+    pub async fn chat(
+        &mut self,
+        author: &Author,
+        roles: &[String],
+        input: impl AsyncBufRead + Unpin,
+    ) -> io::Result<()> {
         let mut lines = input.lines();
         while let Some(line) = lines.next_line().await? {
-            self.say(author, &line).await?;
+            self.say(author, roles, &line).await?;
         }
         Ok(())
     }
@@ -91,7 +98,7 @@ impl<'a, W: Write> Console<'a, W> {
         for (index, step) in scenario.steps.iter().enumerate() {
             let author = Author::new(format!("demo:{}", step.author), step.author.clone());
             self.echo(&author, &step.say)?;
-            let replies = self.say(&author, &step.say).await?;
+            let replies = self.say(&author, &step.roles, &step.say).await?;
             let said: String = replies.iter().map(|reply| render::plain(&reply.message)).collect::<Vec<_>>().join("\n");
             let said = said.to_lowercase();
             unmet.extend(step.expect.iter().filter(|expected| !said.contains(&expected.to_lowercase())).map(

@@ -4,7 +4,7 @@
 //! Options are written the way Discord displays them: `name: value`. An option's value runs
 //! until the next known option name, so free text (titles, root causes) needs no quoting.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -15,7 +15,7 @@ use super::incident::{Declaration, Severity, Source, Status};
 /// Something a person asked the bot to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
-    /// `/incident declare <title> [severity:] [service:] [source:] [summary:]`
+    /// `/incident declare` (and `/incident attach`): open an incident in the channel.
     Declare(Declaration),
     /// `/incident status <investigating|mitigated>`
     Status(Status),
@@ -49,7 +49,44 @@ pub enum Command {
     Help,
 }
 
-/// One registered command: its name as typed, its usage line and what it does.
+impl Command {
+    /// Whether only people with a responder role may run it (it changes the incident).
+    pub fn is_privileged(&self) -> bool {
+        matches!(self, Command::Status(_) | Command::Resolve { .. })
+    }
+}
+
+/// What kind of value an option takes; adapters with typed options (Discord) use it to
+/// declare them, and the parser checks the values whatever their origin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OptionKind {
+    /// Free text.
+    Text,
+    /// One of these words.
+    Choice(&'static [&'static str]),
+    /// A whole number in this range.
+    Integer {
+        /// Smallest accepted.
+        min: i64,
+        /// Largest accepted.
+        max: i64,
+    },
+}
+
+/// One named option of a command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OptionSpec {
+    /// Name as typed (`severity`) and as Discord shows it.
+    pub name: &'static str,
+    /// One line for help and slash-command descriptions.
+    pub description: &'static str,
+    /// The kind of value.
+    pub kind: OptionKind,
+    /// Whether the command needs it.
+    pub required: bool,
+}
+
+/// One registered command: its name as typed, its usage, what it does and its options.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CommandSpec {
     /// Words after the slash, e.g. `incident declare`.
@@ -58,49 +95,185 @@ pub struct CommandSpec {
     pub usage: &'static str,
     /// One sentence for help and slash-command descriptions.
     pub description: &'static str,
+    /// The option that free text right after the command name fills, if any.
+    pub leading: Option<&'static str>,
+    /// Every option, in the order adapters should present them.
+    pub options: &'static [OptionSpec],
 }
+
+const fn option(name: &'static str, description: &'static str, kind: OptionKind, required: bool) -> OptionSpec {
+    OptionSpec { name, description, kind, required }
+}
+
+const SEVERITIES: &[&str] = &["sev1", "sev2", "sev3", "sev4"];
+const SOURCES: &[&str] = &["machine", "customer"];
+const STATUSES: &[&str] = &["investigating", "mitigated", "resolved"];
+
+/// Options shared by `declare` and `attach` after the title.
+const DECLARE_DETAILS: [OptionSpec; 4] = [
+    option("severity", "How bad: sev1 (worst) to sev4; default sev3", OptionKind::Choice(SEVERITIES), false),
+    option("service", "The affected service", OptionKind::Text, false),
+    option(
+        "source",
+        "Who noticed: machine (an alert) or customer; default customer",
+        OptionKind::Choice(SOURCES),
+        false,
+    ),
+    option("summary", "Impact and how it was detected", OptionKind::Text, false),
+];
 
 /// Every command, in the order help lists them. Adding a command means adding it here.
 pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "incident declare",
         usage: "/incident declare <title> [severity: sev1-sev4] [service: <name>] [source: machine|customer] [summary: <text>]",
-        description: "Open an incident in this channel and get a first-response suggestion.",
+        description: "Open an incident and get a first-response suggestion.",
+        leading: Some("title"),
+        options: &[
+            option("title", "One line: what is broken", OptionKind::Text, true),
+            DECLARE_DETAILS[0],
+            DECLARE_DETAILS[1],
+            DECLARE_DETAILS[2],
+            DECLARE_DETAILS[3],
+        ],
+    },
+    CommandSpec {
+        name: "incident attach",
+        usage: "/incident attach [<title>] [severity: sev1-sev4] [service: <name>] [source: machine|customer] [summary: <text>]",
+        description: "Make this channel an incident channel (title defaults to the channel's name).",
+        leading: Some("title"),
+        options: &[
+            option("title", "One line: what is broken (default: the channel's name)", OptionKind::Text, false),
+            DECLARE_DETAILS[0],
+            DECLARE_DETAILS[1],
+            DECLARE_DETAILS[2],
+            DECLARE_DETAILS[3],
+        ],
     },
     CommandSpec {
         name: "incident status",
         usage: "/incident status <investigating|mitigated>",
         description: "Change the incident's status.",
+        leading: Some("status"),
+        options: &[option("status", "The new status", OptionKind::Choice(STATUSES), true)],
     },
     CommandSpec {
         name: "incident resolve",
         usage: "/incident resolve root_cause: <text> mitigation: <text> [category: <word>]",
         description: "Close the incident with its root cause and mitigation, so future incidents can learn from it.",
+        leading: None,
+        options: &[
+            option("root_cause", "What caused it", OptionKind::Text, true),
+            option("mitigation", "What stopped the impact", OptionKind::Text, true),
+            option("category", "Root-cause category, e.g. deployment or certificate-expiry", OptionKind::Text, false),
+        ],
     },
     CommandSpec {
         name: "rca",
         usage: "/rca",
         description: "Show the likely root causes, with the past incidents behind them.",
+        leading: None,
+        options: &[],
     },
     CommandSpec {
         name: "mitigation",
         usage: "/mitigation",
         description: "Show mitigation steps that worked for similar past incidents.",
+        leading: None,
+        options: &[],
     },
     CommandSpec {
         name: "similar",
         usage: "/similar",
         description: "List similar resolved incidents and what fixed them.",
+        leading: None,
+        options: &[],
     },
-    CommandSpec { name: "summary", usage: "/summary", description: "Summarise the incident for a late joiner." },
-    CommandSpec { name: "timeline", usage: "/timeline", description: "Show what has happened so far." },
+    CommandSpec {
+        name: "summary",
+        usage: "/summary",
+        description: "Summarise the incident for a late joiner.",
+        leading: None,
+        options: &[],
+    },
+    CommandSpec {
+        name: "timeline",
+        usage: "/timeline",
+        description: "Show what has happened so far.",
+        leading: None,
+        options: &[],
+    },
     CommandSpec {
         name: "feedback",
         usage: "/feedback <1-5> [comment]",
         description: "Rate how useful the bot's help was (1 useless – 5 spot on).",
+        leading: Some("rating"),
+        options: &[
+            option("rating", "1 (useless) to 5 (spot on)", OptionKind::Integer { min: 1, max: 5 }, true),
+            option("comment", "What helped or what was missing", OptionKind::Text, false),
+        ],
     },
-    CommandSpec { name: "help", usage: "/help", description: "List the commands." },
+    CommandSpec { name: "help", usage: "/help", description: "List the commands.", leading: None, options: &[] },
 ];
+
+/// A command as invoked: its registered name and its option values, however they were typed.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Invocation {
+    /// Registered name, e.g. `incident declare`.
+    pub name: String,
+    /// Option values by option name.
+    pub options: BTreeMap<String, String>,
+}
+
+impl Invocation {
+    /// An invocation of `name` with `options`.
+    pub fn new(name: impl Into<String>, options: impl IntoIterator<Item = (String, String)>) -> Self {
+        Self { name: name.into(), options: options.into_iter().collect() }
+    }
+
+    /// Reads a `/command …` line: the command's name, free text into its leading option, then
+    /// `name: value` options.
+    pub fn parse(line: &str) -> Result<Self, UserError> {
+        let body = line.trim().trim_start_matches('/');
+        let (first, rest) = split_word(body);
+        let first = first.to_ascii_lowercase();
+        let (name, rest) = if first == "incident" {
+            let (sub, rest) = split_word(rest);
+            if sub.is_empty() {
+                return Err(bad_usage(
+                    "`/incident` needs a subcommand: declare, attach, status or resolve",
+                    "incident declare",
+                ));
+            }
+            (format!("incident {}", sub.to_ascii_lowercase()), rest)
+        } else {
+            (first, rest)
+        };
+        let spec = spec(&name)?;
+        let names: Vec<&str> = spec.options.iter().map(|option| option.name).collect();
+        let (leading, mut options) = split_options(rest, &names);
+        match spec.leading {
+            Some(target) if !leading.is_empty() => {
+                options.entry(target.to_owned()).or_insert(leading);
+            }
+            None if !leading.is_empty() => {
+                let problem = if spec.options.is_empty() {
+                    "This command takes no arguments"
+                } else {
+                    "Options are written `name: value`"
+                };
+                return Err(bad_usage(problem, spec.name));
+            }
+            _ => {}
+        }
+        Ok(Self { name, options: options.into_iter().collect() })
+    }
+}
+
+/// The registered command called `name`.
+fn spec(name: &str) -> Result<&'static CommandSpec, UserError> {
+    COMMANDS.iter().find(|spec| spec.name == name).ok_or_else(|| UserError::UnknownCommand(format!("/{name}")))
+}
 
 /// A line of chat, classified.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -134,62 +307,57 @@ impl Utterance {
 impl Command {
     /// Parses a `/command …` line.
     pub fn parse(line: &str) -> Result<Self, UserError> {
-        let body = line.trim().trim_start_matches('/');
-        let (word, rest) = split_word(body);
-        match word.to_ascii_lowercase().as_str() {
-            "incident" => {
-                let (sub, rest) = split_word(rest);
-                match sub.to_ascii_lowercase().as_str() {
-                    "declare" => parse_declare(rest),
-                    "status" => parse_status(rest),
-                    "resolve" => parse_resolve(rest),
-                    "" => {
-                        Err(bad_usage("`/incident` needs a subcommand: declare, status or resolve", "incident declare"))
-                    }
-                    other => Err(UserError::UnknownCommand(format!("/incident {other}"))),
-                }
+        Invocation::parse(line).and_then(Command::from_invocation)
+    }
+
+    /// Checks an invocation against its command's options and builds the command.
+    pub fn from_invocation(invocation: Invocation) -> Result<Self, UserError> {
+        let spec = spec(&invocation.name)?;
+        let mut options = invocation.options;
+        options.retain(|_, value| !value.trim().is_empty());
+        if let Some(unknown) = options.keys().find(|name| !spec.options.iter().any(|option| option.name == *name)) {
+            return Err(bad_usage(&format!("`{unknown}` is not an option of this command"), spec.name));
+        }
+        if let Some(missing) = spec.options.iter().find(|option| option.required && !options.contains_key(option.name))
+        {
+            return Err(bad_usage(&format!("It needs `{}`", missing.name), spec.name));
+        }
+        let mut take = |name: &str| options.remove(name).map(|value| value.trim().to_owned());
+        match spec.name {
+            "incident declare" | "incident attach" => {
+                let Some(title) = take("title") else {
+                    return Err(bad_usage("An incident needs a title", spec.name));
+                };
+                let severity = take("severity").map(|s| Severity::parse(&s)).transpose()?.unwrap_or(Severity::Sev3);
+                let source = take("source").map(|s| Source::parse(&s)).transpose()?.unwrap_or(Source::Customer);
+                let service = take("service").map(|s| s.to_ascii_lowercase());
+                let summary = take("summary").unwrap_or_default();
+                Ok(Command::Declare(Declaration { title, summary, severity, service, source, id: None }))
             }
-            "summary" => no_arguments(rest, Command::Summary, "summary"),
-            "rca" => no_arguments(rest, Command::RootCause, "rca"),
-            "mitigation" => no_arguments(rest, Command::Mitigation, "mitigation"),
-            "similar" => no_arguments(rest, Command::Similar, "similar"),
-            "timeline" => no_arguments(rest, Command::Timeline, "timeline"),
-            "help" => Ok(Command::Help),
-            "feedback" => parse_feedback(rest),
-            _ => Err(UserError::UnknownCommand(format!("/{word}"))),
+            "incident status" => Ok(Command::Status(Status::parse(&take("status").unwrap_or_default())?)),
+            "incident resolve" => resolve(take("root_cause"), take("mitigation"), take("category")),
+            "feedback" => feedback(take("rating").unwrap_or_default(), take("comment")),
+            "rca" => Ok(Command::RootCause),
+            "mitigation" => Ok(Command::Mitigation),
+            "similar" => Ok(Command::Similar),
+            "summary" => Ok(Command::Summary),
+            "timeline" => Ok(Command::Timeline),
+            _ => Ok(Command::Help),
         }
     }
 }
 
-fn parse_declare(rest: &str) -> Result<Command, UserError> {
-    let (title, mut options) = split_options(rest, &["severity", "service", "source", "summary"]);
-    if title.is_empty() {
-        return Err(bad_usage("An incident needs a title", "incident declare"));
-    }
-    let severity = options.remove("severity").map(|s| Severity::parse(&s)).transpose()?.unwrap_or(Severity::Sev3);
-    let source = options.remove("source").map(|s| Source::parse(&s)).transpose()?.unwrap_or(Source::Customer);
-    let service = options.remove("service").filter(|s| !s.is_empty()).map(|s| s.to_ascii_lowercase());
-    let summary = options.remove("summary").unwrap_or_default();
-    Ok(Command::Declare(Declaration { title, summary, severity, service, source }))
-}
-
-fn parse_status(rest: &str) -> Result<Command, UserError> {
-    if rest.trim().is_empty() {
-        return Err(bad_usage("Which status?", "incident status"));
-    }
-    Ok(Command::Status(Status::parse(rest)?))
-}
-
-fn parse_resolve(rest: &str) -> Result<Command, UserError> {
+fn resolve(
+    root_cause: Option<String>,
+    mitigation: Option<String>,
+    category: Option<String>,
+) -> Result<Command, UserError> {
     static CATEGORY: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"^[a-z0-9][a-z0-9-]{0,39}$").expect("static regex is valid"));
-    let (stray, mut options) = split_options(rest, &["root_cause", "mitigation", "category"]);
-    let root_cause = options.remove("root_cause").unwrap_or_default();
-    let mitigation = options.remove("mitigation").unwrap_or_default();
-    if !stray.is_empty() || root_cause.is_empty() || mitigation.is_empty() {
+    let (Some(root_cause), Some(mitigation)) = (root_cause, mitigation) else {
         return Err(bad_usage("Resolving needs both a root cause and a mitigation", "incident resolve"));
-    }
-    let category = options.remove("category").map(|word| word.to_ascii_lowercase());
+    };
+    let category = category.map(|word| word.to_ascii_lowercase());
     if let Some(word) = category.as_deref().filter(|word| !CATEGORY.is_match(word)) {
         return Err(UserError::InvalidValue {
             what: "category",
@@ -200,11 +368,9 @@ fn parse_resolve(rest: &str) -> Result<Command, UserError> {
     Ok(Command::Resolve { root_cause, mitigation, category })
 }
 
-fn parse_feedback(rest: &str) -> Result<Command, UserError> {
-    let (rating, comment) = split_word(rest);
-    if rating.is_empty() {
-        return Err(bad_usage("Give a rating from 1 to 5", "feedback"));
-    }
+/// The rating may arrive alone (a typed option) or followed by the comment (free text).
+fn feedback(rating: String, comment: Option<String>) -> Result<Command, UserError> {
+    let (rating, trailing) = split_word(&rating);
     let rating = match rating.parse::<u8>() {
         Ok(value @ 1..=5) => value,
         _ => {
@@ -215,11 +381,8 @@ fn parse_feedback(rest: &str) -> Result<Command, UserError> {
             });
         }
     };
-    Ok(Command::Feedback { rating, comment: comment.to_owned() })
-}
-
-fn no_arguments(rest: &str, command: Command, name: &'static str) -> Result<Command, UserError> {
-    if rest.trim().is_empty() { Ok(command) } else { Err(bad_usage("This command takes no arguments", name)) }
+    let comment = comment.unwrap_or_else(|| trailing.to_owned());
+    Ok(Command::Feedback { rating, comment })
 }
 
 fn bad_usage(problem: &str, name: &str) -> UserError {
@@ -277,6 +440,7 @@ mod tests {
                 severity: Severity::Sev2,
                 service: Some("checkout".into()),
                 source: Source::Machine,
+                id: None,
             })
         );
     }
@@ -295,7 +459,7 @@ mod tests {
     #[test]
     fn declare_without_title_explains_usage() {
         let error = Command::parse("/incident declare severity: sev1").unwrap_err().to_string();
-        assert!(error.contains("needs a title") && error.contains("/incident declare <title>"), "{error}");
+        assert!(error.contains("needs `title`") && error.contains("/incident declare <title>"), "{error}");
     }
 
     #[test]
@@ -346,6 +510,37 @@ mod tests {
             Utterance::parse("email @firebreak later", "firebreak").unwrap(),
             Utterance::Message("email @firebreak later".into())
         );
+    }
+
+    #[test]
+    fn typed_options_and_typed_text_give_the_same_command() {
+        let typed = Invocation::new(
+            "incident declare",
+            [("title".to_owned(), "Search slow".to_owned()), ("severity".to_owned(), "sev2".to_owned())],
+        );
+        assert_eq!(
+            Command::from_invocation(typed).unwrap(),
+            Command::parse("/incident declare Search slow severity: sev2").unwrap()
+        );
+        let rating = Invocation::new("feedback", [("rating".to_owned(), "3".to_owned())]);
+        assert_eq!(Command::from_invocation(rating).unwrap(), Command::Feedback { rating: 3, comment: String::new() });
+    }
+
+    #[test]
+    fn options_a_command_does_not_have_are_refused() {
+        let stray = Invocation::new("summary", [("title".to_owned(), "x".to_owned())]);
+        assert!(Command::from_invocation(stray).unwrap_err().to_string().contains("`title` is not an option"));
+        assert!(Command::parse("/summary now please").is_err());
+    }
+
+    #[test]
+    fn only_status_and_resolution_are_privileged() {
+        let privileged: Vec<bool> =
+            ["/incident status mitigated", "/incident resolve root_cause: a mitigation: b", "/feedback 2", "/rca"]
+                .iter()
+                .map(|line| Command::parse(line).unwrap().is_privileged())
+                .collect();
+        assert_eq!(privileged, [true, true, false, false]);
     }
 
     #[test]

@@ -23,7 +23,7 @@ use tracing::{Instrument, error, info_span, warn};
 
 use super::command::Command;
 use super::error::UserError;
-use super::incident::{Incident, IncidentId};
+use super::incident::{Declaration, Incident, IncidentId, Severity, Source};
 use super::replies;
 use super::timeline::{Author, Entry, EntryKind};
 use super::turn::{Inbound, Input, Message, Outbound};
@@ -49,6 +49,9 @@ pub struct EngineSettings {
     pub max_message_chars: usize,
     /// Similar past incidents retrieved for the advisor.
     pub similar_k: usize,
+    /// Roles allowed to run privileged commands (status changes, resolution); empty means
+    /// everyone may.
+    pub responder_roles: Vec<String>,
 }
 
 impl Default for EngineSettings {
@@ -61,6 +64,7 @@ impl Default for EngineSettings {
             dedupe_ttl: Duration::from_secs(24 * 3600),
             max_message_chars: 16_000,
             similar_k: 5,
+            responder_roles: Vec::new(),
         }
     }
 }
@@ -104,6 +108,20 @@ impl Engine {
         &self.settings
     }
 
+    /// Allocates the next incident id, for an adapter that names a channel after the incident
+    /// before declaring it there (`Declaration::id`). An id reserved and never used is skipped.
+    pub async fn reserve_incident_id(&self) -> Result<IncidentId, StoreError> {
+        let sequence = self.store.next_sequence().await?;
+        Ok(IncidentId::from_number(self.settings.first_incident_number - 1 + sequence))
+    }
+
+    /// Marks a platform event as handled; true for the first replica to see it. Adapters that
+    /// must acknowledge before the turn (Discord interactions) claim the event first and then
+    /// hand the turn over without an event id.
+    pub async fn claim_event(&self, event_id: &str) -> Result<bool, StoreError> {
+        self.store.first_sighting(event_id, self.settings.dedupe_ttl).await
+    }
+
     /// Handles one inbound event and returns the messages to post. Never fails: problems
     /// become an error message for the channel, and internal ones are logged with a reference.
     pub async fn handle(&self, inbound: Inbound) -> Vec<Outbound> {
@@ -137,10 +155,17 @@ impl Engine {
         {
             return Ok(Vec::new());
         }
+        if let Input::Command(command) = &inbound.input {
+            self.check_role(command, &inbound.roles)?;
+        }
         let incident = self.store.incident_in_channel(&inbound.channel).await?;
         let turn = Turn { engine: self, inbound };
         match &inbound.input {
             Input::Message(text) => turn.record_message(incident, text).await,
+            Input::ChannelCreated { name, topic } => match incident {
+                Some(_) => Ok(Vec::new()),
+                None => declare::handle(&turn, None, followed_channel_declaration(name, topic)).await,
+            },
             Input::Question(text) => question::handle(&turn, require(incident)?, text).await,
             Input::Command(command) => match command {
                 Command::Declare(declaration) => declare::handle(&turn, incident, declaration.clone()).await,
@@ -159,6 +184,29 @@ impl Engine {
                 Command::Help => Ok(vec![turn.text(help::text(&self.settings.bot_name))]),
             },
         }
+    }
+}
+
+impl Engine {
+    fn check_role(&self, command: &Command, roles: &[String]) -> Result<(), UserError> {
+        let allowed = &self.settings.responder_roles;
+        if !command.is_privileged() || allowed.is_empty() || roles.iter().any(|role| allowed.contains(role)) {
+            return Ok(());
+        }
+        Err(UserError::Forbidden { roles: allowed.join(", ") })
+    }
+}
+
+/// The declaration for a channel followed because of its name: the name, in words, is the title.
+fn followed_channel_declaration(name: &str, topic: &str) -> Declaration {
+    let title = name.split(['-', '_']).filter(|word| !word.is_empty()).collect::<Vec<_>>().join(" ");
+    Declaration {
+        title,
+        summary: topic.to_owned(),
+        severity: Severity::Sev3,
+        service: None,
+        source: Source::Customer,
+        id: None,
     }
 }
 

@@ -52,6 +52,12 @@ pub enum UserError {
     /// Another turn of this incident holds the lock for longer than we are willing to wait.
     #[error("I'm still busy with the previous request on {0}. Please try again in a moment.")]
     Busy(IncidentId),
+    /// The command needs a responder role the author does not have.
+    #[error("Only responders can do that: it needs one of these roles: {roles}.")]
+    Forbidden {
+        /// The roles that would allow it, comma-separated.
+        roles: String,
+    },
     /// The state store cannot be reached; nothing of this turn was recorded.
     #[error(
         "I can't reach the incident store right now, so this was not recorded. Everything recorded before is safe; please repeat it in a moment."

@@ -153,6 +153,9 @@ pub struct Declaration {
     pub service: Option<String>,
     /// Defaults to `customer` for people, `machine` for alerts.
     pub source: Source,
+    /// An id reserved beforehand, for adapters that name a new channel after the incident;
+    /// `None` lets the engine allocate one.
+    pub id: Option<IncidentId>,
 }
 
 /// One incident's current state, as stored in its `meta` record.

@@ -17,6 +17,8 @@ pub struct Inbound {
     pub channel: String,
     /// Who caused it.
     pub author: Author,
+    /// The author's roles on the platform (names), for privileged commands.
+    pub roles: Vec<String>,
     /// When it happened.
     pub at: DateTime<Utc>,
     /// What happened.
@@ -32,6 +34,13 @@ pub enum Input {
     Question(String),
     /// A command.
     Command(Command),
+    /// A channel was created whose name the adapter follows: it becomes an incident channel.
+    ChannelCreated {
+        /// The channel's name.
+        name: String,
+        /// The channel's topic, possibly empty.
+        topic: String,
+    },
 }
 
 /// One message for the adapter to post.

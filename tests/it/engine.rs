@@ -129,3 +129,62 @@ async fn incident_numbers_count_up_across_channels() {
 
     assert!(first.contains("INC-2001") && second.contains("INC-2002"));
 }
+
+fn with_responders(roles: &[&str]) -> firebreak::core::engine::Engine {
+    use std::sync::Arc;
+
+    use firebreak::advisor::OfflineAdvisor;
+    use firebreak::core::engine::{Engine, EngineSettings};
+    use firebreak::knowledge::KnowledgeBase;
+    use firebreak::store::MemoryStore;
+
+    let settings =
+        EngineSettings { responder_roles: roles.iter().map(|role| role.to_string()).collect(), ..Default::default() };
+    let knowledge = Arc::new(KnowledgeBase::new().unwrap());
+    Engine::new(Arc::new(MemoryStore::new()), knowledge, Arc::new(OfflineAdvisor::default()), settings)
+}
+
+#[tokio::test]
+async fn status_changes_need_a_responder_role_and_the_refusal_names_it() {
+    let engine = with_responders(&["incident-commander", "sre"]);
+    engine.handle(command(CHANNEL, "maya", DECLARE)).await;
+    let mut as_responder = command(CHANNEL, "maya", "/incident status mitigated");
+    as_responder.roles = vec!["sre".into()];
+
+    let refused = engine.handle(command(CHANNEL, "guest", "/incident status mitigated")).await;
+    let feedback = engine.handle(command(CHANNEL, "guest", "/feedback 3")).await;
+    let allowed = engine.handle(as_responder).await;
+
+    assert!(has_error(&refused) && text_of(&refused).contains("incident-commander, sre"), "{refused:?}");
+    assert!(!has_error(&feedback), "{feedback:?}");
+    assert!(text_of(&allowed).contains("is now mitigated"), "{allowed:?}");
+}
+
+#[tokio::test]
+async fn a_followed_channel_becomes_an_incident_named_after_it_once() {
+    use firebreak::core::turn::Input;
+
+    let engine = memory_engine();
+    let created = || {
+        crate::support::event(
+            "incident-search-latency",
+            "discord",
+            Input::ChannelCreated { name: "incident-search-latency".into(), topic: "p99 above 2s".into() },
+        )
+    };
+
+    let first = engine.handle(created()).await;
+    let again = engine.handle(created()).await;
+
+    assert!(text_of(&first).contains("Declared INC-2001 — incident search latency"), "{first:?}");
+    assert!(again.is_empty(), "{again:?}");
+}
+
+#[tokio::test]
+async fn attach_declares_in_the_current_channel() {
+    let engine = memory_engine();
+
+    let replies = engine.handle(command("war-room", "maya", "/incident attach DNS failures service: dns")).await;
+
+    assert!(text_of(&replies).contains("Declared INC-2001 — DNS failures (sev3, dns"), "{replies:?}");
+}

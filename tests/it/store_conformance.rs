@@ -20,6 +20,7 @@ fn incident(number: u64, channel: &str) -> Incident {
         severity: Severity::Sev2,
         service: None,
         source: Source::Machine,
+        id: None,
     };
     let at = Utc.with_ymd_and_hms(2026, 3, 1, 9, 5, 0).unwrap();
     Incident::declared(IncidentId::from_number(number), declaration, "ana", channel, at)

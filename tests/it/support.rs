@@ -30,7 +30,14 @@ pub async fn redis_store(url: &str) -> Arc<dyn Store> {
 
 /// An inbound event in `channel` by `who`.
 pub fn event(channel: &str, who: &str, input: Input) -> Inbound {
-    Inbound { event_id: None, channel: channel.to_owned(), author: Author::new(who, who), at: Utc::now(), input }
+    Inbound {
+        event_id: None,
+        channel: channel.to_owned(),
+        author: Author::new(who, who),
+        roles: Vec::new(),
+        at: Utc::now(),
+        input,
+    }
 }
 
 /// `/command …` typed in `channel`.

@@ -34,6 +34,9 @@ pub struct Step {
     pub author: String,
     /// What they type, exactly as in a channel.
     pub say: String,
+    /// Their roles, for commands only responders may run.
+    #[serde(default)]
+    pub roles: Vec<String>,
     /// Phrases (case-insensitive) the bot's replies to this line must contain.
     #[serde(default)]
     pub expect: Vec<String>,

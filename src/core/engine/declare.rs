@@ -3,7 +3,7 @@
 use super::{Turn, TurnError, TurnResult};
 use crate::advisor::Context;
 use crate::core::error::UserError;
-use crate::core::incident::{Declaration, Incident, IncidentId};
+use crate::core::incident::{Declaration, Incident};
 use crate::core::replies;
 use crate::core::timeline::EntryKind;
 use crate::core::turn::Message;
@@ -20,8 +20,10 @@ pub(super) async fn handle(turn: &Turn<'_>, existing: Option<Incident>, declarat
         summary: redact(&declaration.summary).into_owned(),
         ..declaration
     };
-    let sequence = turn.store().next_sequence().await?;
-    let id = IncidentId::from_number(turn.engine.settings.first_incident_number - 1 + sequence);
+    let id = match declaration.id {
+        Some(reserved) => reserved,
+        None => turn.engine.reserve_incident_id().await?,
+    };
     let inbound = turn.inbound;
     let incident = Incident::declared(id, declaration, &inbound.author.name, &inbound.channel, inbound.at);
     let declared = turn.by_author(EntryKind::Declared, &incident.title);
