@@ -7,12 +7,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::Criterion;
-use firebreak::advisor::OfflineAdvisor;
 use firebreak::core::command::Command;
-use firebreak::core::engine::{Engine, EngineSettings};
+use firebreak::core::engine::{Engine, EngineSettings, Ports};
 use firebreak::core::timeline::Author;
 use firebreak::core::turn::{Inbound, Input};
-use firebreak::knowledge::KnowledgeBase;
 use firebreak::store::{MemoryStore, RedisStore, Store};
 use firebreak_testkit::RedisServer;
 use tokio::runtime::Runtime;
@@ -38,8 +36,7 @@ fn message_turn() -> Inbound {
 
 /// An engine over `store` with one declared incident.
 fn prepared_engine(runtime: &Runtime, store: Arc<dyn Store>) -> Engine {
-    let knowledge = Arc::new(KnowledgeBase::new().expect("empty knowledge base"));
-    let engine = Engine::new(store, knowledge, Arc::new(OfflineAdvisor::default()), EngineSettings::default());
+    let engine = Engine::new(Ports::new(store).expect("empty knowledge base"), EngineSettings::default());
     let declare = Command::parse("/incident declare Checkout 502s service: checkout").expect("valid command");
     runtime.block_on(engine.handle(inbound(Input::Command(declare))));
     engine

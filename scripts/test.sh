@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # The one command that passes the tests on a fresh machine: installs the system packages the
-# tests start (redis-server) when they are missing, then runs format, lint and test checks.
+# tests start (redis-server, prometheus, dnsmasq) when they are missing, then runs format, lint
+# and test checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_packages=()
 command -v redis-server >/dev/null 2>&1 || need_packages+=(redis-server)
+# The diagnostics tests run a real Prometheus and a real DNS server (dnsmasq, without its service).
+command -v prometheus >/dev/null 2>&1 || need_packages+=(prometheus)
+[ -x /usr/sbin/dnsmasq ] || need_packages+=(dnsmasq-base)
 
 if [ ${#need_packages[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then

@@ -2,3 +2,4 @@
 //! `Outbound`s back in the platform's form.
 
 pub mod console;
+pub mod discord;

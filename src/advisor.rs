@@ -10,6 +10,7 @@ use thiserror::Error;
 use crate::core::incident::Incident;
 use crate::core::timeline::Entry;
 use crate::core::turn::Report;
+use crate::diagnostics::Evidence;
 use crate::knowledge::Match;
 
 pub use self::offline::OfflineAdvisor;
@@ -23,6 +24,8 @@ pub struct Context<'a> {
     pub timeline: &'a [Entry],
     /// Resolved incidents most similar to this one, best first (not yet judged relevant).
     pub similar: &'a [Match],
+    /// Evidence the diagnostics gathered for it, oldest first.
+    pub evidence: &'a [Evidence],
 }
 
 /// One piece of the current recommendation, as asked for by `/rca`, `/mitigation`, `/similar`.

@@ -1,13 +1,15 @@
 //! Wiring: turns `Settings` into ports and an `Engine`. Tests build an `App` from their own
 //! ports (a Redis on a free port, a scripted advisor) through `App::from_ports`.
 
+use std::future::Future;
 use std::sync::Arc;
 
 use anyhow::Context as _;
 
-use crate::advisor::{Advisor, OfflineAdvisor};
+use crate::advisor::OfflineAdvisor;
 use crate::config::{KnowledgeSettings, Settings};
-use crate::core::engine::{Engine, EngineSettings};
+use crate::core::engine::{Engine, EngineSettings, Ports};
+use crate::diagnostics::Catalog;
 use crate::knowledge::{KnowledgeBase, read_jsonl};
 use crate::store::{MemoryStore, RedisStore, Store};
 
@@ -15,10 +17,8 @@ use crate::store::{MemoryStore, RedisStore, Store};
 pub struct App {
     /// The engine every adapter feeds.
     pub engine: Arc<Engine>,
-    /// The state store the engine uses.
-    pub store: Arc<dyn Store>,
-    /// The knowledge base the engine retrieves from.
-    pub knowledge: Arc<KnowledgeBase>,
+    /// The ports the engine uses.
+    pub ports: Ports,
 }
 
 impl App {
@@ -32,19 +32,27 @@ impl App {
         };
         let knowledge = Arc::new(load_knowledge(&settings.knowledge)?);
         knowledge.catch_up(store.as_ref()).await.context("loading what the store has learned")?;
+        let diagnostics = Arc::new(Catalog::from_settings(&settings.diagnostics).context("checking [diagnostics]")?);
         let advisor = Arc::new(OfflineAdvisor::new(settings.knowledge.min_similarity));
-        Ok(Self::from_ports(store, knowledge, advisor, settings.engine_settings()))
+        Ok(Self::from_ports(Ports { store, knowledge, diagnostics, advisor }, settings.engine_settings()))
     }
 
     /// Wires given ports.
-    pub fn from_ports(
-        store: Arc<dyn Store>,
-        knowledge: Arc<KnowledgeBase>,
-        advisor: Arc<dyn Advisor>,
-        settings: EngineSettings,
-    ) -> Self {
-        let engine = Arc::new(Engine::new(store.clone(), knowledge.clone(), advisor, settings));
-        Self { engine, store, knowledge }
+    pub fn from_ports(ports: Ports, settings: EngineSettings) -> Self {
+        Self { engine: Arc::new(Engine::new(ports.clone(), settings)), ports }
+    }
+}
+
+impl App {
+    /// Runs the chat platform adapters the settings enable (the Discord bot) until `shutdown`
+    /// completes.
+    pub async fn run_until_stopped(
+        &self,
+        settings: &Settings,
+        shutdown: impl Future<Output = ()>,
+    ) -> anyhow::Result<()> {
+        crate::adapters::discord::run(self.engine.clone(), &settings.discord, shutdown).await?;
+        Ok(())
     }
 }
 

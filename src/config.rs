@@ -2,7 +2,8 @@
 //! module that reads the environment, and nothing here prints a secret.
 //!
 //! Environment variables, each overriding the file:
-//! `FIREBREAK_REDIS_URL` (or `REDIS_URL`), `FIREBREAK_BOT_NAME`, `RUST_LOG`.
+//! `FIREBREAK_REDIS_URL` (or `REDIS_URL`), `FIREBREAK_DISCORD_TOKEN` (or `DISCORD_TOKEN`),
+//! `FIREBREAK_BOT_NAME`, `RUST_LOG`.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -12,6 +13,7 @@ use serde::Deserialize;
 use thiserror::Error;
 
 use crate::core::engine::EngineSettings;
+use crate::diagnostics::DiagnosticsSettings;
 use crate::redact::redact_url_credentials;
 
 /// The file read when `--config` is not given, if it exists.
@@ -58,6 +60,10 @@ pub struct Settings {
     pub console: ConsoleSettings,
     /// Knowledge base of resolved incidents.
     pub knowledge: KnowledgeSettings,
+    /// Discord bot.
+    pub discord: DiscordSettings,
+    /// Tools that gather live evidence, and the handlers that trigger them.
+    pub diagnostics: DiagnosticsSettings,
     /// Log filter in `RUST_LOG` syntax.
     pub log: Option<String>,
 }
@@ -136,6 +142,46 @@ impl Default for KnowledgeSettings {
     }
 }
 
+/// `[discord]`: the bot. The token normally comes from `DISCORD_TOKEN`.
+#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct DiscordSettings {
+    /// Bot token (secret).
+    pub token: Option<String>,
+    /// Category under which `/incident declare` creates channels.
+    pub category_id: Option<u64>,
+    /// Create a thread in this channel instead of a new channel per incident.
+    pub threads_in: Option<u64>,
+    /// Channels created with a name matching this regex become incident channels.
+    pub follow_pattern: Option<String>,
+    /// API base other than Discord's (a local Discord-compatible server).
+    pub api_base: Option<String>,
+}
+
+impl Default for DiscordSettings {
+    fn default() -> Self {
+        Self {
+            token: None,
+            category_id: None,
+            threads_in: None,
+            follow_pattern: Some("^incident-".to_owned()),
+            api_base: None,
+        }
+    }
+}
+
+impl fmt::Debug for DiscordSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DiscordSettings")
+            .field("token", &self.token.as_ref().map(|_| "[REDACTED]"))
+            .field("category_id", &self.category_id)
+            .field("threads_in", &self.threads_in)
+            .field("follow_pattern", &self.follow_pattern)
+            .field("api_base", &self.api_base)
+            .finish()
+    }
+}
+
 /// `[console]`: who you are in `firebreak chat`.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(default, deny_unknown_fields)]
@@ -181,6 +227,9 @@ impl Settings {
     fn apply_env(&mut self, env: impl Fn(&str) -> Option<String>) {
         if let Some(url) = env("FIREBREAK_REDIS_URL").or_else(|| env("REDIS_URL")) {
             self.redis.url = Some(url);
+        }
+        if let Some(token) = env("FIREBREAK_DISCORD_TOKEN").or_else(|| env("DISCORD_TOKEN")) {
+            self.discord.token = Some(token);
         }
         if let Some(name) = env("FIREBREAK_BOT_NAME") {
             self.engine.bot_name = name;
@@ -260,8 +309,10 @@ mod tests {
     }
 
     #[test]
-    fn debug_output_hides_the_redis_password() {
+    fn debug_output_hides_the_redis_password_and_the_bot_token() {
         let settings = RedisSettings { url: Some("redis://:topsecret@db:6379".into()) };
+        let discord = DiscordSettings { token: Some("MTIzNDU2.bot-token".into()), ..DiscordSettings::default() };
         assert!(!format!("{settings:?}").contains("topsecret"));
+        assert!(!format!("{discord:?}").contains("bot-token"));
     }
 }

@@ -11,6 +11,8 @@
 //! - [`knowledge`] — the knowledge base of resolved incidents: record schema, JSONL corpus,
 //!   similar-incident retrieval (tantivy inside), learning from every resolution.
 //! - [`advisor`] — the advisor port, with [`advisor::OfflineAdvisor`] (retrieval, no model).
+//! - [`diagnostics`] — read-only tools gathering live evidence (HTTP, Prometheus, allow-listed
+//!   commands, DNS, recent changes), the handlers that trigger them, and [`diagnostics::Evidence`].
 //! - [`redact`] — secrets masked before text is stored, shown, logged or sent to a model.
 //! - [`adapters`] — platforms — [`adapters::console`] (chat, demo replay, JSON lines, `kb`
 //!   commands).
@@ -24,6 +26,7 @@ pub mod advisor;
 pub mod app;
 pub mod config;
 pub mod core;
+pub mod diagnostics;
 pub mod eval;
 pub mod knowledge;
 pub mod redact;

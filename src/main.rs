@@ -8,6 +8,7 @@ use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use firebreak::adapters::console::render::Format;
 use firebreak::adapters::console::scenario::Scenario;
+use firebreak::adapters::console::stand_in::StandIn;
 use firebreak::adapters::console::{Console, kb};
 use firebreak::app::App;
 use firebreak::config::Settings;
@@ -45,6 +46,17 @@ enum Command {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
+    /// Replay a scripted incident conversation (default: the built-in checkout demo).
+    Demo {
+        /// A scenario file from conversations/.
+        file: Option<PathBuf>,
+        /// Output format of the bot's messages.
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+        /// Fail if a reply misses what the scenario expects.
+        #[arg(long)]
+        check: bool,
+    },
     #[command(flatten)]
     Live(LiveCommand),
 }
@@ -52,6 +64,8 @@ enum Command {
 /// Commands that run against the wired app (store, knowledge base, engine).
 #[derive(Debug, Subcommand)]
 enum LiveCommand {
+    /// Run the Discord bot until Ctrl-C (token from DISCORD_TOKEN).
+    Run,
     /// Talk to the bot in the terminal, as in an incident channel (reads stdin).
     Chat {
         /// Output format of the bot's messages.
@@ -63,17 +77,6 @@ enum LiveCommand {
         /// The channel this terminal stands for.
         #[arg(long)]
         channel: Option<String>,
-    },
-    /// Replay a scripted incident conversation (default: the built-in checkout demo).
-    Demo {
-        /// A scenario file from conversations/.
-        file: Option<PathBuf>,
-        /// Output format of the bot's messages.
-        #[arg(long, value_enum, default_value_t)]
-        format: Format,
-        /// Fail if a reply misses what the scenario expects.
-        #[arg(long)]
-        check: bool,
     },
     /// The knowledge base of resolved incidents.
     Kb {
@@ -132,13 +135,49 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             kb::print_retrieval(&scores, format, &mut std::io::stdout().lock())?;
             return Ok(ExitCode::SUCCESS);
         }
+        Command::Demo { file, format, check } => return demo(file, format, check, settings).await,
         Command::Live(live) => live,
     };
     if matches!(live, LiveCommand::Kb { command: KbCommand::Import { .. } }) && settings.redis.url.is_none() {
         anyhow::bail!("kb import needs Redis (--redis URL or REDIS_URL): the knowledge base is shared through it");
     }
     let app = App::build(&settings).await?;
+    run_live(live, &app, &settings).await
+}
+
+/// Replays a scenario, starting the stand-in service and diagnostics it brings, if any.
+async fn demo(file: Option<PathBuf>, format: Format, check: bool, mut settings: Settings) -> anyhow::Result<ExitCode> {
+    let scenario = match file {
+        Some(path) => Scenario::load(&path)?,
+        None => Scenario::builtin(),
+    };
+    let mut stand_in = None;
+    if let Some(spec) = &scenario.stand_in {
+        let server = StandIn::start(spec).await.context("starting the demo's stand-in service")?;
+        if let Some(diagnostics) = scenario.diagnostics(&server.base_url())? {
+            settings.diagnostics = diagnostics;
+        }
+        stand_in = Some(server);
+    }
+    let app = App::build(&settings).await?;
+    let mut console = Console::new(&app.engine, scenario.channel.clone(), format, std::io::stdout().lock());
+    let unmet = console.replay(&scenario).await.context("writing the transcript")?;
+    drop(stand_in);
+    if check && !unmet.is_empty() {
+        for line in &unmet {
+            eprintln!("unmet: {line}");
+        }
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn run_live(live: LiveCommand, app: &App, settings: &Settings) -> anyhow::Result<ExitCode> {
     match live {
+        LiveCommand::Run => {
+            app.run_until_stopped(settings, shutdown_signal()).await?;
+            Ok(ExitCode::SUCCESS)
+        }
         LiveCommand::Chat { format, user, channel } => {
             let user = user.unwrap_or_else(|| settings.console.user.clone());
             let channel = channel.unwrap_or_else(|| settings.console.channel.clone());
@@ -151,33 +190,39 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             console.chat(&author, &settings.console.roles, stdin).await?;
             Ok(ExitCode::SUCCESS)
         }
-        LiveCommand::Demo { file, format, check } => {
-            let scenario = match file {
-                Some(path) => Scenario::load(&path)?,
-                None => Scenario::builtin(),
-            };
-            let mut console = Console::new(&app.engine, scenario.channel.clone(), format, std::io::stdout().lock());
-            let unmet = console.replay(&scenario).await.context("writing the transcript")?;
-            if check && !unmet.is_empty() {
-                for line in &unmet {
-                    eprintln!("unmet: {line}");
-                }
-                return Ok(ExitCode::FAILURE);
-            }
-            Ok(ExitCode::SUCCESS)
-        }
         LiveCommand::Kb { command } => {
             let mut out = std::io::stdout().lock();
             match command {
                 KbCommand::Import { file } => {
-                    kb::import(app.store.as_ref(), &file, &mut out).await?;
+                    kb::import(app.ports.store.as_ref(), &file, &mut out).await?;
                 }
                 KbCommand::Similar { text, k, format } => {
-                    kb::print_similar(&app.knowledge.similar(&text, k)?, format, &mut out)?
+                    kb::print_similar(&app.ports.knowledge.similar(&text, k)?, format, &mut out)?
                 }
-                KbCommand::Stats { format } => kb::print_stats(&kb::stats(&app.knowledge), format, &mut out)?,
+                KbCommand::Stats { format } => kb::print_stats(&kb::stats(&app.ports.knowledge), format, &mut out)?,
             }
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Completes on Ctrl-C or SIGTERM (how containers are stopped).
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(signal) => signal,
+            Err(_) => {
+                let _ = interrupt.await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = interrupt => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
 }

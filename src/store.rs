@@ -12,6 +12,7 @@ use thiserror::Error;
 
 use crate::core::incident::{Incident, IncidentId};
 use crate::core::timeline::Entry;
+use crate::diagnostics::Evidence;
 use crate::knowledge::IncidentRecord;
 
 pub use self::memory::MemoryStore;
@@ -82,6 +83,13 @@ pub trait Store: Send + Sync {
         cursor: &KnowledgeCursor,
         count: usize,
     ) -> Result<(Vec<IncidentRecord>, KnowledgeCursor), StoreError>;
+
+    /// Keeps `evidence` with the incident and appends `entries` (their announcements) to its
+    /// timeline, all or nothing.
+    async fn add_evidence(&self, id: IncidentId, evidence: &[Evidence], entries: &[Entry]) -> Result<(), StoreError>;
+
+    /// Everything gathered for the incident, oldest first.
+    async fn evidence(&self, id: IncidentId) -> Result<Vec<Evidence>, StoreError>;
 
     /// Appends one entry to the incident's timeline.
     async fn append(&self, id: IncidentId, entry: &Entry) -> Result<(), StoreError>;

@@ -5,6 +5,7 @@
 pub mod kb;
 pub mod render;
 pub mod scenario;
+pub mod stand_in;
 
 use std::io::{self, Write};
 

@@ -1,6 +1,6 @@
 //! `OfflineAdvisor`: the default advisor, needing no model. Its recommendations come from the
-//! similar resolved incidents the engine retrieved, each cited by id; when none is similar
-//! enough it abstains instead of guessing, and it answers only the questions its state and
+//! evidence the diagnostics gathered and the similar resolved incidents the engine retrieved,
+//! each cited; when no past incident is similar enough it abstains instead of guessing, and it answers only the questions its state and
 //! history can support, saying plainly when something needs an LLM backend.
 
 mod checks;
@@ -17,6 +17,7 @@ use super::{Advisor, AdvisorError, Context, Focus};
 use crate::core::incident::Incident;
 use crate::core::timeline::{Entry, EntryKind};
 use crate::core::turn::{Report, Section};
+use crate::diagnostics::Evidence;
 use crate::knowledge::Match;
 
 /// Similarity below which a past incident is not used as grounds.
@@ -28,6 +29,8 @@ const FOOTER: &str = "offline advisor · retrieval over resolved incidents, no m
 const NEEDS_MODEL: &str = "That needs an LLM backend; offline I can answer about similar past incidents (/similar), \
      likely root causes (/rca), mitigation steps (/mitigation) and what has happened so far. Where things stand:";
 const NO_TIMELINE: &str = "- nothing yet";
+const NO_EVIDENCE: &str =
+    "No evidence gathered yet: no diagnostics are configured for this incident. `/diagnose <tool>` runs one.";
 
 /// Words that route a question to one kind of answer, checked in this order.
 const SIMILAR_WORDS: &[&str] = &["similar", "before", "past", "previous", "seen this", "happened last", "history"];
@@ -36,6 +39,8 @@ const FIX_WORDS: &[&str] =
     &["mitigat", "fix", "what should", "what do we do", "next step", "rollback", "roll back", "how do we"];
 const HISTORY_WORDS: &[&str] = &["happened", "timeline", "so far", "going on", "catch up", "update"];
 const PEOPLE_WORDS: &[&str] = &["who", "commander", "owner", "involved"];
+const EVIDENCE_WORDS: &[&str] =
+    &["evidence", "metric", "error rate", "latency", "right now", "currently", "still", "changes", "diagnos"];
 const STATUS_WORDS: &[&str] = &["status", "state", "severity", "sev", "resolved", "mitigated"];
 
 /// Advisor built from retrieval and the incident's own state.
@@ -154,6 +159,25 @@ impl OfflineAdvisor {
     }
 }
 
+/// The latest run of each tool, newest first, one line each; `None` when nothing ran.
+fn evidence_lines(evidence: &[Evidence]) -> Option<String> {
+    let mut seen = BTreeSet::new();
+    let lines: Vec<String> = evidence
+        .iter()
+        .rev()
+        .filter(|found| seen.insert(found.tool.as_str()))
+        .map(|found| {
+            let when = found.started_at.format("%H:%M");
+            if found.ok {
+                format!("- ✓ {} ({when}): {}", found.tool, found.summary)
+            } else {
+                format!("- ✗ {} failed ({when}): {}", found.tool, found.summary)
+            }
+        })
+        .collect();
+    (!lines.is_empty()).then(|| lines.join("\n"))
+}
+
 fn confidence_word(confidence: f32) -> &'static str {
     match confidence {
         c if c >= 0.45 => "high",
@@ -199,10 +223,11 @@ impl Advisor for OfflineAdvisor {
         let incident = context.incident;
         let recommendation = self.recommendation(context.similar);
         let recommendation = recommendation.as_ref();
-        let mut sections = vec![
-            Section::new("Incident", status_line(incident)),
-            Section::new("Likely root causes", self.root_causes(recommendation, context.similar)),
-        ];
+        let mut sections = vec![Section::new("Incident", status_line(incident))];
+        if let Some(lines) = evidence_lines(context.evidence) {
+            sections.push(Section::new("Evidence gathered", lines));
+        }
+        sections.push(Section::new("Likely root causes", self.root_causes(recommendation, context.similar)));
         if recommendation.is_some() {
             sections.push(Section::new(
                 "Mitigation steps from similar incidents",
@@ -239,7 +264,12 @@ impl Advisor for OfflineAdvisor {
         let incident = context.incident;
         let recommendation = self.recommendation(context.similar);
         let recommendation = recommendation.as_ref();
-        let answer = if mentions(&question, SIMILAR_WORDS) {
+        let answer = if mentions(&question, EVIDENCE_WORDS) {
+            match evidence_lines(context.evidence) {
+                Some(lines) => format!("Latest evidence:\n{lines}"),
+                None => NO_EVIDENCE.to_owned(),
+            }
+        } else if mentions(&question, SIMILAR_WORDS) {
             format!("Similar resolved incidents:\n{}", self.similar_list(recommendation, context.similar))
         } else if mentions(&question, CAUSE_WORDS) {
             format!("Likely root causes:\n{}", self.root_causes(recommendation, context.similar))
@@ -269,6 +299,9 @@ impl Advisor for OfflineAdvisor {
             Section::new("People", format!("{} ({} messages so far)", people.join(", "), messages)),
             Section::new("Latest", recent_lines(context.timeline)),
         ];
+        if let Some(lines) = evidence_lines(context.evidence) {
+            sections.push(Section::new("Evidence", lines));
+        }
         match (&incident.root_cause, &incident.mitigation) {
             (Some(cause), Some(mitigation)) => {
                 sections.push(Section::new("Resolution", format!("Root cause: {cause}\nMitigation: {mitigation}")));

@@ -45,14 +45,24 @@ pub enum Command {
         /// Optional free text.
         comment: String,
     },
+    /// `/diagnose <tool> [name=value …]`: run one diagnostic now.
+    Diagnose {
+        /// The tool's name.
+        tool: String,
+        /// Its arguments by parameter name.
+        args: BTreeMap<String, String>,
+    },
+    /// `/evidence`: what the diagnostics found so far, newest first.
+    Evidence,
     /// `/help`
     Help,
 }
 
 impl Command {
-    /// Whether only people with a responder role may run it (it changes the incident).
+    /// Whether only people with a responder role may run it: it changes the incident or runs
+    /// diagnostics against production systems.
     pub fn is_privileged(&self) -> bool {
-        matches!(self, Command::Status(_) | Command::Resolve { .. })
+        matches!(self, Command::Status(_) | Command::Resolve { .. } | Command::Diagnose { .. })
     }
 }
 
@@ -213,6 +223,23 @@ pub const COMMANDS: &[CommandSpec] = &[
             option("comment", "What helped or what was missing", OptionKind::Text, false),
         ],
     },
+    CommandSpec {
+        name: "diagnose",
+        usage: "/diagnose <tool> [name=value …]",
+        description: "Run one diagnostic now and keep what it finds as evidence.",
+        leading: Some("tool"),
+        options: &[
+            option("tool", "The diagnostic to run (see /help for the list)", OptionKind::Text, true),
+            option("args", "Its arguments as name=value pairs, e.g. service=checkout", OptionKind::Text, false),
+        ],
+    },
+    CommandSpec {
+        name: "evidence",
+        usage: "/evidence",
+        description: "List the evidence gathered so far, newest first.",
+        leading: None,
+        options: &[],
+    },
     CommandSpec { name: "help", usage: "/help", description: "List the commands.", leading: None, options: &[] },
 ];
 
@@ -337,6 +364,8 @@ impl Command {
             "incident status" => Ok(Command::Status(Status::parse(&take("status").unwrap_or_default())?)),
             "incident resolve" => resolve(take("root_cause"), take("mitigation"), take("category")),
             "feedback" => feedback(take("rating").unwrap_or_default(), take("comment")),
+            "diagnose" => diagnose(take("tool").unwrap_or_default(), take("args")),
+            "evidence" => Ok(Command::Evidence),
             "rca" => Ok(Command::RootCause),
             "mitigation" => Ok(Command::Mitigation),
             "similar" => Ok(Command::Similar),
@@ -383,6 +412,22 @@ fn feedback(rating: String, comment: Option<String>) -> Result<Command, UserErro
     };
     let comment = comment.unwrap_or_else(|| trailing.to_owned());
     Ok(Command::Feedback { rating, comment })
+}
+
+/// The tool may arrive alone (a typed option) or followed by its arguments (free text).
+fn diagnose(tool: String, args: Option<String>) -> Result<Command, UserError> {
+    let (tool, trailing) = split_word(&tool);
+    let pairs = args.unwrap_or_else(|| trailing.to_owned());
+    let mut parsed = BTreeMap::new();
+    for pair in pairs.split_whitespace() {
+        match pair.split_once('=') {
+            Some((name, value)) if !name.is_empty() => {
+                parsed.insert(name.to_owned(), value.to_owned());
+            }
+            _ => return Err(bad_usage(&format!("`{pair}` is not a name=value argument"), "diagnose")),
+        }
+    }
+    Ok(Command::Diagnose { tool: tool.to_owned(), args: parsed })
 }
 
 fn bad_usage(problem: &str, name: &str) -> UserError {
@@ -527,6 +572,24 @@ mod tests {
     }
 
     #[test]
+    fn diagnose_takes_a_tool_and_name_value_arguments_typed_or_as_text() {
+        let typed = Invocation::new(
+            "diagnose",
+            [
+                ("tool".to_owned(), "error_rate".to_owned()),
+                ("args".to_owned(), "service=checkout window=1h".to_owned()),
+            ],
+        );
+        let expected = Command::Diagnose {
+            tool: "error_rate".into(),
+            args: [("service".to_owned(), "checkout".to_owned()), ("window".to_owned(), "1h".to_owned())].into(),
+        };
+        assert_eq!(Command::from_invocation(typed).unwrap(), expected);
+        assert_eq!(Command::parse("/diagnose error_rate service=checkout window=1h").unwrap(), expected);
+        assert!(Command::parse("/diagnose error_rate checkout").unwrap_err().to_string().contains("name=value"));
+    }
+
+    #[test]
     fn options_a_command_does_not_have_are_refused() {
         let stray = Invocation::new("summary", [("title".to_owned(), "x".to_owned())]);
         assert!(Command::from_invocation(stray).unwrap_err().to_string().contains("`title` is not an option"));
@@ -534,13 +597,17 @@ mod tests {
     }
 
     #[test]
-    fn only_status_and_resolution_are_privileged() {
-        let privileged: Vec<bool> =
-            ["/incident status mitigated", "/incident resolve root_cause: a mitigation: b", "/feedback 2", "/rca"]
-                .iter()
-                .map(|line| Command::parse(line).unwrap().is_privileged())
-                .collect();
-        assert_eq!(privileged, [true, true, false, false]);
+    fn only_status_resolution_and_diagnostics_are_privileged() {
+        let lines = [
+            "/incident status mitigated",
+            "/incident resolve root_cause: a mitigation: b",
+            "/diagnose error_rate",
+            "/feedback 2",
+            "/rca",
+            "/evidence",
+        ];
+        let privileged: Vec<bool> = lines.iter().map(|line| Command::parse(line).unwrap().is_privileged()).collect();
+        assert_eq!(privileged, [true, true, true, false, false, false]);
     }
 
     #[test]

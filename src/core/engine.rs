@@ -4,6 +4,8 @@
 //! the adapter should post. Each command's handling lives in its own file below.
 
 mod declare;
+mod diagnose;
+mod evidence;
 mod feedback;
 mod focus;
 mod help;
@@ -27,7 +29,8 @@ use super::incident::{Declaration, Incident, IncidentId, Severity, Source};
 use super::replies;
 use super::timeline::{Author, Entry, EntryKind};
 use super::turn::{Inbound, Input, Message, Outbound};
-use crate::advisor::{Advisor, AdvisorError, Focus};
+use crate::advisor::{Advisor, AdvisorError, Context, Focus, OfflineAdvisor};
+use crate::diagnostics::{Catalog, DiagnosticsSettings, Evidence, IncidentFacts, ToolCall};
 use crate::knowledge::{KnowledgeBase, KnowledgeError, Match};
 use crate::redact::redact;
 use crate::store::{Store, StoreError};
@@ -69,10 +72,40 @@ impl Default for EngineSettings {
     }
 }
 
-/// Runs turns against a store and an advisor; cheap to share between tasks.
+/// The ports a turn reaches the outside world through.
+#[derive(Clone)]
+pub struct Ports {
+    /// Incident state.
+    pub store: Arc<dyn Store>,
+    /// Resolved incidents to ground recommendations in.
+    pub knowledge: Arc<KnowledgeBase>,
+    /// Tools that gather live evidence.
+    pub diagnostics: Arc<Catalog>,
+    /// Recommendations and answers.
+    pub advisor: Arc<dyn Advisor>,
+}
+
+impl Ports {
+    /// `store` with an empty knowledge base, no diagnostics and the offline advisor; replace
+    /// what a caller needs with struct update syntax.
+    pub fn new(store: Arc<dyn Store>) -> Result<Self, KnowledgeError> {
+        Ok(Self {
+            store,
+            knowledge: Arc::new(KnowledgeBase::new()?),
+            // No tools and no handlers leave nothing to get wrong.
+            diagnostics: Arc::new(
+                Catalog::from_settings(&DiagnosticsSettings::default()).expect("an empty catalog is valid"),
+            ),
+            advisor: Arc::new(OfflineAdvisor::default()),
+        })
+    }
+}
+
+/// Runs turns against its ports; cheap to share between tasks.
 pub struct Engine {
     store: Arc<dyn Store>,
     knowledge: Arc<KnowledgeBase>,
+    diagnostics: Arc<Catalog>,
     advisor: Arc<dyn Advisor>,
     settings: EngineSettings,
 }
@@ -94,13 +127,9 @@ type TurnResult = Result<Vec<Outbound>, TurnError>;
 
 impl Engine {
     /// An engine over these ports.
-    pub fn new(
-        store: Arc<dyn Store>,
-        knowledge: Arc<KnowledgeBase>,
-        advisor: Arc<dyn Advisor>,
-        settings: EngineSettings,
-    ) -> Self {
-        Self { store, knowledge, advisor, settings }
+    pub fn new(ports: Ports, settings: EngineSettings) -> Self {
+        let Ports { store, knowledge, diagnostics, advisor } = ports;
+        Self { store, knowledge, diagnostics, advisor, settings }
     }
 
     /// The engine's settings.
@@ -113,6 +142,11 @@ impl Engine {
     pub async fn reserve_incident_id(&self) -> Result<IncidentId, StoreError> {
         let sequence = self.store.next_sequence().await?;
         Ok(IncidentId::from_number(self.settings.first_incident_number - 1 + sequence))
+    }
+
+    /// Whether `channel` holds an incident (open or resolved).
+    pub async fn tracks_channel(&self, channel: &str) -> Result<bool, StoreError> {
+        Ok(self.store.incident_in_channel(channel).await?.is_some())
     }
 
     /// Marks a platform event as handled; true for the first replica to see it. Adapters that
@@ -181,7 +215,12 @@ impl Engine {
                 Command::Feedback { rating, comment } => {
                     feedback::handle(&turn, require(incident)?, *rating, comment).await
                 }
-                Command::Help => Ok(vec![turn.text(help::text(&self.settings.bot_name))]),
+                Command::Diagnose { tool, args } => {
+                    diagnose::handle(&turn, require(incident)?, ToolCall { tool: tool.clone(), args: args.clone() })
+                        .await
+                }
+                Command::Evidence => evidence::handle(&turn, require(incident)?).await,
+                Command::Help => Ok(vec![turn.text(help::text(&self.settings.bot_name, &self.diagnostics))]),
             },
         }
     }
@@ -212,6 +251,19 @@ fn followed_channel_declaration(name: &str, topic: &str) -> Declaration {
 
 fn require(incident: Option<Incident>) -> Result<Incident, UserError> {
     incident.ok_or(UserError::NoIncident)
+}
+
+/// What a turn gathered for the advisor.
+struct Gathered {
+    timeline: Vec<Entry>,
+    similar: Vec<Match>,
+    evidence: Vec<Evidence>,
+}
+
+impl Gathered {
+    fn context<'a>(&'a self, incident: &'a Incident) -> Context<'a> {
+        Context { incident, timeline: &self.timeline, similar: &self.similar, evidence: &self.evidence }
+    }
 }
 
 /// One turn in progress: the engine and the event, plus helpers the handlers share.
@@ -251,15 +303,47 @@ impl Turn<'_> {
         Outbound { channel: self.inbound.channel.clone(), message }
     }
 
-    /// What the advisor needs besides the incident: its timeline, and the resolved incidents
-    /// most similar to its description, after folding whatever other replicas have learned.
-    async fn gather(&self, incident: &Incident) -> Result<(Vec<Entry>, Vec<Match>), TurnError> {
+    /// What the advisor needs besides the incident: its timeline, its evidence, and the
+    /// resolved incidents most similar to its description, after folding whatever other
+    /// replicas have learned.
+    async fn gather(&self, incident: &Incident) -> Result<Gathered, TurnError> {
         let timeline = self.store().timeline(incident.id).await?;
+        let evidence = self.store().evidence(incident.id).await?;
         let knowledge = &self.engine.knowledge;
         knowledge.catch_up(self.store()).await?;
         let query = format!("{} {} {}", incident.title, incident.summary, incident.service.as_deref().unwrap_or(""));
         let similar = knowledge.similar(&query, self.engine.settings.similar_k)?;
-        Ok((timeline, similar))
+        Ok(Gathered { timeline, similar, evidence })
+    }
+
+    /// The diagnostics the configured handlers want for this incident.
+    fn triggered(&self, incident: &Incident) -> Vec<ToolCall> {
+        let facts = IncidentFacts {
+            title: incident.title.clone(),
+            summary: incident.summary.clone(),
+            service: incident.service.clone(),
+            source: incident.source.to_string(),
+            labels: Default::default(),
+        };
+        self.engine.diagnostics.triggered(&facts)
+    }
+
+    /// Runs `calls` (concurrently, each bounded, capped per turn), keeps what they found with
+    /// the incident and announces each run on the timeline.
+    async fn investigate(&self, incident: &Incident, calls: &[ToolCall]) -> Result<Vec<Evidence>, TurnError> {
+        if calls.is_empty() {
+            return Ok(Vec::new());
+        }
+        let found = self.engine.diagnostics.run_all(calls).await;
+        let entries: Vec<Entry> = found
+            .iter()
+            .map(|evidence| {
+                let kind = EntryKind::Evidence { tool: evidence.tool.clone(), ok: evidence.ok };
+                self.by_bot(kind, &evidence.summary)
+            })
+            .collect();
+        self.store().add_evidence(incident.id, &found, &entries).await?;
+        Ok(found)
     }
 
     fn check_length(&self, text: &str) -> Result<(), UserError> {

@@ -52,6 +52,9 @@ pub enum UserError {
     /// Another turn of this incident holds the lock for longer than we are willing to wait.
     #[error("I'm still busy with the previous request on {0}. Please try again in a moment.")]
     Busy(IncidentId),
+    /// A diagnostic was refused before it ran (unknown tool, bad argument).
+    #[error("I won't run that: {0}")]
+    Refused(String),
     /// The command needs a responder role the author does not have.
     #[error("Only responders can do that: it needs one of these roles: {roles}.")]
     Forbidden {

@@ -1,6 +1,8 @@
 //! Fixed wording the engine posts, kept apart from the logic that decides when.
 
 use super::incident::Incident;
+use super::turn::{Report, Section};
+use crate::diagnostics::Evidence;
 
 /// Shown when something failed on our side; the reference is in the logs.
 pub fn internal_error(reference: &str) -> String {
@@ -47,9 +49,53 @@ pub fn first_response_failed(reason: &str) -> String {
 /// Heading of the `/help` reply.
 pub const HELP_HEADING: &str = "Commands (options are written `name: value`):";
 
+/// Heading of the diagnostics list in `/help`.
+pub const DIAGNOSTICS_HEADING: &str = "Diagnostics (`/diagnose <tool> name=value …`):";
+
 /// Footer of the `/help` reply.
 pub fn help_footer(bot_name: &str) -> String {
     format!(
         "Mention me (`@{bot_name} <question>`) to ask about the incident; every other message is recorded on the timeline."
     )
+}
+
+/// `/evidence` before anything ran.
+pub const NO_EVIDENCE: &str =
+    "No evidence yet. Handlers run diagnostics when an incident is declared; `/diagnose <tool>` runs one now.";
+
+/// One line per run in `/evidence`.
+pub fn evidence_line(evidence: &Evidence) -> String {
+    let mark = if evidence.ok { "✓" } else { "✗" };
+    format!(
+        "{mark} {} {} ({} ms): {}\n    {}",
+        evidence.started_at.format("%H:%M"),
+        evidence.tool,
+        evidence.duration_ms,
+        evidence.summary,
+        evidence.query
+    )
+}
+
+/// What one `/diagnose` found.
+pub fn evidence_report(evidence: &Evidence) -> Report {
+    let outcome = if evidence.ok { "found" } else { "failed" };
+    let mut sections = vec![
+        Section::new("Result", evidence.summary.clone()),
+        Section::new("Ran", format!("{} ({} ms)", evidence.query, evidence.duration_ms)),
+    ];
+    if !evidence.detail.is_empty() {
+        sections.push(Section::new("Detail", evidence.detail.clone()));
+    }
+    Report {
+        title: format!("{} {outcome}", evidence.tool),
+        sections,
+        footer: "kept as evidence on the incident".to_owned(),
+    }
+}
+
+/// Says which diagnostics ran before an answer.
+pub fn ran_diagnostics(evidence: &[Evidence]) -> String {
+    let runs: Vec<String> =
+        evidence.iter().map(|found| format!("`{}` ({})", found.tool, if found.ok { "ok" } else { "failed" })).collect();
+    format!("Ran {} for fresh evidence.", runs.join(", "))
 }

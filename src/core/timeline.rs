@@ -43,6 +43,13 @@ pub enum EntryKind {
     },
     /// A first-response recommendation posted by the bot.
     Recommendation,
+    /// The bot ran a diagnostic; the text is what it found.
+    Evidence {
+        /// The tool that ran.
+        tool: String,
+        /// Whether it produced an observation.
+        ok: bool,
+    },
     /// A rating of the bot's help, 1–5 as in the study.
     Feedback {
         /// 1 (useless) to 5 (spot on).
@@ -83,6 +90,8 @@ impl Entry {
             EntryKind::Declared => format!("{time} {who} declared the incident: {text}"),
             EntryKind::StatusChange { status } => format!("{time} {who} set the status to {status}: {text}"),
             EntryKind::Recommendation => format!("{time} {who} posted a first response: {text}"),
+            EntryKind::Evidence { tool, ok: true } => format!("{time} {who} ran {tool}: {text}"),
+            EntryKind::Evidence { tool, ok: false } => format!("{time} {who} ran {tool}, which failed: {text}"),
             EntryKind::Feedback { rating } => {
                 format!("{time} {who} rated the help {rating}/5 {text}").trim_end().to_owned()
             }

@@ -10,6 +10,7 @@ use async_trait::async_trait;
 use super::{KnowledgeCursor, LockToken, Store, StoreError, new_lock_token};
 use crate::core::incident::{Incident, IncidentId};
 use crate::core::timeline::Entry;
+use crate::diagnostics::Evidence;
 use crate::knowledge::IncidentRecord;
 
 /// In-process state store.
@@ -28,6 +29,7 @@ struct State {
     locks: HashMap<IncidentId, (LockToken, Instant)>,
     seen: HashMap<String, Instant>,
     knowledge: Vec<IncidentRecord>,
+    evidence: HashMap<IncidentId, Vec<Evidence>>,
 }
 
 impl MemoryStore {
@@ -110,6 +112,18 @@ impl Store for MemoryStore {
             let records = state.knowledge.get(start..end).map(<[IncidentRecord]>::to_vec).unwrap_or_default();
             (records, KnowledgeCursor(end.max(start).to_string()))
         }))
+    }
+
+    async fn add_evidence(&self, id: IncidentId, evidence: &[Evidence], entries: &[Entry]) -> Result<(), StoreError> {
+        self.with_state(|state| {
+            state.evidence.entry(id).or_default().extend_from_slice(evidence);
+            state.timelines.entry(id).or_default().extend_from_slice(entries);
+        });
+        Ok(())
+    }
+
+    async fn evidence(&self, id: IncidentId) -> Result<Vec<Evidence>, StoreError> {
+        Ok(self.with_state(|state| state.evidence.get(&id).cloned().unwrap_or_default()))
     }
 
     async fn append(&self, id: IncidentId, entry: &Entry) -> Result<(), StoreError> {

@@ -2,7 +2,8 @@
 //!
 //! Layout (see ARCHITECTURE.md): per-incident keys share the hash tag `{inc:N}` —
 //! `fb:{inc:N}:meta` (hash, with the schema version), `fb:{inc:N}:timeline` (stream, one JSON
-//! entry per stream item), `fb:{inc:N}:lock` (owner token with expiry) — plus
+//! entry per stream item), `fb:{inc:N}:evidence` (list of JSON evidence), `fb:{inc:N}:lock`
+//! (owner token with expiry) — plus
 //! `fb:channel:CHANNEL` → incident number, the set `fb:incidents:open`, the counter
 //! `fb:incidents:seq`, dedupe marks `fb:seen:EVENT` and the stream `fb:incidents:resolved` of
 //! knowledge records (resolutions and imports) that every replica folds. Writes that belong together go in one
@@ -20,6 +21,7 @@ use redis::{AsyncCommands, Pipeline, RedisError, Script};
 use super::{KnowledgeCursor, LockToken, SCHEMA_VERSION, Store, StoreError, new_lock_token};
 use crate::core::incident::{Incident, IncidentId, Severity, Source, Status};
 use crate::core::timeline::Entry;
+use crate::diagnostics::Evidence;
 use crate::knowledge::IncidentRecord;
 use crate::redact::redact_url_credentials;
 
@@ -72,6 +74,10 @@ fn timeline_key(id: IncidentId) -> String {
     format!("fb:{{inc:{}}}:timeline", id.number())
 }
 
+fn evidence_key(id: IncidentId) -> String {
+    format!("fb:{{inc:{}}}:evidence", id.number())
+}
+
 fn lock_key(id: IncidentId) -> String {
     format!("fb:{{inc:{}}}:lock", id.number())
 }
@@ -92,17 +98,24 @@ fn failure(error: RedisError) -> StoreError {
     }
 }
 
+fn encode<T: serde::Serialize>(value: &T, what: &str) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|error| StoreError::Backend(format!("cannot encode {what}: {error}")))
+}
+
+fn queue_entries(pipe: &mut Pipeline, id: IncidentId, entries: &[Entry]) -> Result<(), StoreError> {
+    for entry in entries {
+        pipe.cmd("XADD").arg(timeline_key(id)).arg("*").arg("entry").arg(encode(entry, "timeline entry")?).ignore();
+    }
+    Ok(())
+}
+
 /// Adds the commands that store `incident`'s record, replacing the previous one whole, and
 /// append `entries`, keeping the open set in step.
 fn queue_write(pipe: &mut Pipeline, incident: &Incident, entries: &[Entry]) -> Result<(), StoreError> {
     let meta = meta_key(incident.id);
     pipe.del(&meta).ignore();
     pipe.hset_multiple(&meta, &meta_fields(incident)).ignore();
-    for entry in entries {
-        let json = serde_json::to_string(entry)
-            .map_err(|error| StoreError::Backend(format!("cannot encode timeline entry: {error}")))?;
-        pipe.cmd("XADD").arg(timeline_key(incident.id)).arg("*").arg("entry").arg(json).ignore();
-    }
+    queue_entries(pipe, incident.id, entries)?;
     if incident.is_open() {
         pipe.sadd(OPEN_KEY, incident.id.number()).ignore();
     } else {
@@ -113,9 +126,7 @@ fn queue_write(pipe: &mut Pipeline, incident: &Incident, entries: &[Entry]) -> R
 
 fn queue_publish(pipe: &mut Pipeline, records: &[IncidentRecord]) -> Result<(), StoreError> {
     for record in records {
-        let json = serde_json::to_string(record)
-            .map_err(|error| StoreError::Backend(format!("cannot encode knowledge record: {error}")))?;
-        pipe.cmd("XADD").arg(KNOWLEDGE_KEY).arg("*").arg("record").arg(json).ignore();
+        pipe.cmd("XADD").arg(KNOWLEDGE_KEY).arg("*").arg("record").arg(encode(record, "knowledge record")?).ignore();
     }
     Ok(())
 }
@@ -249,14 +260,34 @@ impl Store for RedisStore {
         Ok((records, next))
     }
 
+    async fn add_evidence(&self, id: IncidentId, evidence: &[Evidence], entries: &[Entry]) -> Result<(), StoreError> {
+        let mut pipe = redis::pipe();
+        pipe.atomic();
+        for found in evidence {
+            pipe.rpush(evidence_key(id), encode(found, "evidence")?).ignore();
+        }
+        queue_entries(&mut pipe, id, entries)?;
+        pipe.query_async::<()>(&mut self.connection()).await.map_err(failure)
+    }
+
+    async fn evidence(&self, id: IncidentId) -> Result<Vec<Evidence>, StoreError> {
+        let key = evidence_key(id);
+        let items: Vec<String> = self.connection().lrange(&key, 0, -1).await.map_err(failure)?;
+        items
+            .iter()
+            .map(|json| {
+                serde_json::from_str(json)
+                    .map_err(|error| StoreError::Corrupt { key: key.clone(), reason: error.to_string() })
+            })
+            .collect()
+    }
+
     async fn append(&self, id: IncidentId, entry: &Entry) -> Result<(), StoreError> {
-        let json = serde_json::to_string(entry)
-            .map_err(|error| StoreError::Backend(format!("cannot encode timeline entry: {error}")))?;
         redis::cmd("XADD")
             .arg(timeline_key(id))
             .arg("*")
             .arg("entry")
-            .arg(json)
+            .arg(encode(entry, "timeline entry")?)
             .query_async::<String>(&mut self.connection())
             .await
             .map(drop)

@@ -133,15 +133,12 @@ async fn incident_numbers_count_up_across_channels() {
 fn with_responders(roles: &[&str]) -> firebreak::core::engine::Engine {
     use std::sync::Arc;
 
-    use firebreak::advisor::OfflineAdvisor;
-    use firebreak::core::engine::{Engine, EngineSettings};
-    use firebreak::knowledge::KnowledgeBase;
+    use firebreak::core::engine::{Engine, EngineSettings, Ports};
     use firebreak::store::MemoryStore;
 
     let settings =
         EngineSettings { responder_roles: roles.iter().map(|role| role.to_string()).collect(), ..Default::default() };
-    let knowledge = Arc::new(KnowledgeBase::new().unwrap());
-    Engine::new(Arc::new(MemoryStore::new()), knowledge, Arc::new(OfflineAdvisor::default()), settings)
+    Engine::new(Ports::new(Arc::new(MemoryStore::new())).unwrap(), settings)
 }
 
 #[tokio::test]

@@ -2,7 +2,10 @@
 //! free loopback ports by `firebreak_testkit`.
 
 mod cli;
+mod diagnostics;
+mod discord;
 mod engine;
+mod investigation;
 mod knowledge;
 mod redis_behaviour;
 mod store_conformance;

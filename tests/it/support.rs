@@ -3,9 +3,8 @@
 use std::sync::Arc;
 
 use chrono::Utc;
-use firebreak::advisor::OfflineAdvisor;
 use firebreak::core::command::Command;
-use firebreak::core::engine::{Engine, EngineSettings};
+use firebreak::core::engine::{Engine, EngineSettings, Ports};
 use firebreak::core::timeline::Author;
 use firebreak::core::turn::{Inbound, Input, Message, Outbound};
 use firebreak::knowledge::KnowledgeBase;
@@ -13,9 +12,14 @@ use firebreak::store::{MemoryStore, RedisStore, Store};
 
 /// An engine over `store` with the offline advisor, default settings and the sample history.
 pub fn engine_on(store: Arc<dyn Store>) -> Engine {
-    let knowledge = KnowledgeBase::new().expect("empty knowledge base");
-    knowledge.add(KnowledgeBase::sample_records()).expect("index the sample history");
-    Engine::new(store, Arc::new(knowledge), Arc::new(OfflineAdvisor::default()), EngineSettings::default())
+    Engine::new(ports_with_sample(store), EngineSettings::default())
+}
+
+/// Default ports over `store`, with the sample history in the knowledge base.
+pub fn ports_with_sample(store: Arc<dyn Store>) -> Ports {
+    let ports = Ports::new(store).expect("empty knowledge base");
+    ports.knowledge.add(KnowledgeBase::sample_records()).expect("index the sample history");
+    ports
 }
 
 /// An engine over a fresh in-memory store.

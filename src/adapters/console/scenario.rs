@@ -6,6 +6,12 @@ use std::path::Path;
 use serde::Deserialize;
 use thiserror::Error;
 
+use super::stand_in::StandInSpec;
+use crate::diagnostics::DiagnosticsSettings;
+
+/// Where a scenario's diagnostics settings name the stand-in's base URL.
+pub const STAND_IN_MARKER: &str = "$STAND_IN";
+
 /// The conversation `firebreak demo` replays when no file is named, built into the binary.
 pub const DEFAULT: &str = include_str!("../../../conversations/01-checkout-502s.yaml");
 
@@ -21,6 +27,13 @@ pub struct Scenario {
     /// The channel the conversation happens in.
     #[serde(default = "default_channel")]
     pub channel: String,
+    /// A local service the demo starts for the diagnostics to probe.
+    #[serde(default)]
+    pub stand_in: Option<StandInSpec>,
+    /// `[diagnostics]` settings for this conversation, in YAML; `$STAND_IN` stands for the
+    /// stand-in's base URL.
+    #[serde(default)]
+    pub diagnostics: Option<serde_yaml_ng::Value>,
     /// The lines, in order.
     pub steps: Vec<Step>,
 }
@@ -84,6 +97,17 @@ impl Scenario {
         let yaml =
             std::fs::read_to_string(path).map_err(|source| ScenarioError::Read { path: shown.clone(), source })?;
         Self::parse(&yaml, &shown)
+    }
+
+    /// The scenario's diagnostics settings, with `$STAND_IN` replaced by `stand_in_url`.
+    pub fn diagnostics(&self, stand_in_url: &str) -> Result<Option<DiagnosticsSettings>, ScenarioError> {
+        let Some(value) = &self.diagnostics else { return Ok(None) };
+        let invalid = |error: serde_yaml_ng::Error| ScenarioError::Invalid {
+            origin: format!("{} (diagnostics)", self.title),
+            message: error.to_string(),
+        };
+        let text = serde_yaml_ng::to_string(value).map_err(invalid)?.replace(STAND_IN_MARKER, stand_in_url);
+        serde_yaml_ng::from_str(&text).map(Some).map_err(invalid)
     }
 
     /// The built-in demo conversation.

@@ -1,7 +1,7 @@
-//! `/incident declare`: opens an incident in the channel and posts the first response.
+//! `/incident declare`: opens an incident in the channel, runs the diagnostics its handlers
+//! call for, and posts the first response grounded in that evidence and in similar incidents.
 
 use super::{Turn, TurnError, TurnResult};
-use crate::advisor::Context;
 use crate::core::error::UserError;
 use crate::core::incident::{Declaration, Incident};
 use crate::core::replies;
@@ -42,10 +42,11 @@ pub(super) async fn handle(turn: &Turn<'_>, existing: Option<Incident>, declarat
     Ok(outbound)
 }
 
+/// Gathers evidence with the handlers that match the incident, then asks the advisor.
 async fn first_response(turn: &Turn<'_>, incident: Incident) -> TurnResult {
-    let (timeline, similar) = turn.gather(&incident).await?;
-    let report =
-        turn.advisor().first_response(Context { incident: &incident, timeline: &timeline, similar: &similar }).await?;
+    turn.investigate(&incident, &turn.triggered(&incident)).await?;
+    let gathered = turn.gather(&incident).await?;
+    let report = turn.advisor().first_response(gathered.context(&incident)).await?;
     turn.store().append(incident.id, &turn.by_bot(EntryKind::Recommendation, &report.to_plain_text())).await?;
     Ok(vec![turn.post(Message::Report(report))])
 }

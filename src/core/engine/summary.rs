@@ -1,13 +1,11 @@
 //! `/summary`: the advisor's catch-up for a late joiner.
 
 use super::{Turn, TurnResult};
-use crate::advisor::Context;
 use crate::core::incident::Incident;
 use crate::core::turn::Message;
 
 pub(super) async fn handle(turn: &Turn<'_>, incident: Incident) -> TurnResult {
-    let (timeline, similar) = turn.gather(&incident).await?;
-    let report =
-        turn.advisor().summarize(Context { incident: &incident, timeline: &timeline, similar: &similar }).await?;
+    let gathered = turn.gather(&incident).await?;
+    let report = turn.advisor().summarize(gathered.context(&incident)).await?;
     Ok(vec![turn.post(Message::Report(report))])
 }

@@ -1,9 +1,23 @@
-//! Test support for Firebreak: spawners for real local servers on free loopback ports, stopped
-//! when dropped. Nothing here talks to a server a previous run or another session left behind.
+//! Test support for Firebreak: a real local Redis and an in-process Discord stand-in, each on its
+//! own free loopback port and stopped when dropped. Nothing here talks to a server a previous run
+//! or another session left behind.
 
+pub mod discord;
+pub mod dns_server;
+pub mod http_target;
+pub mod metrics_target;
+pub mod prometheus;
 pub mod redis_server;
+mod serve;
+pub mod tls_target;
 
+pub use discord::DiscordServer;
+pub use dns_server::DnsServer;
+pub use http_target::{HttpTarget, Reply};
+pub use metrics_target::MetricsTarget;
+pub use prometheus::PrometheusServer;
 pub use redis_server::RedisServer;
+pub use tls_target::TlsTarget;
 
 use std::net::TcpListener;
 

@@ -1,0 +1,163 @@
+//! Bot messages in Discord's shapes and within Discord's limits: reports become embeds, long
+//! text is split at line breaks into several messages, nothing is ever cut off silently.
+
+use crate::core::turn::{Message, Report};
+
+/// Characters of message content.
+pub const CONTENT_LIMIT: usize = 2_000;
+/// Characters of an embed title.
+pub const TITLE_LIMIT: usize = 256;
+/// Fields in one embed.
+pub const FIELD_COUNT_LIMIT: usize = 25;
+/// Characters of a field name.
+pub const FIELD_NAME_LIMIT: usize = 256;
+/// Characters of a field value.
+pub const FIELD_VALUE_LIMIT: usize = 1_024;
+/// Characters of an embed footer.
+pub const FOOTER_LIMIT: usize = 2_048;
+/// Characters across one embed.
+pub const EMBED_TOTAL_LIMIT: usize = 6_000;
+
+/// One Discord message to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Post {
+    /// Plain content.
+    Text(String),
+    /// One embed.
+    Embed(Embed),
+}
+
+/// An embed within Discord's limits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Embed {
+    /// Title.
+    pub title: String,
+    /// `(name, value)` fields.
+    pub fields: Vec<(String, String)>,
+    /// Footer text, possibly empty.
+    pub footer: String,
+}
+
+impl Embed {
+    fn size(&self) -> usize {
+        let fields: usize = self.fields.iter().map(|(name, value)| chars(name) + chars(value)).sum();
+        chars(&self.title) + fields + chars(&self.footer)
+    }
+}
+
+/// The posts that show `message`, in order.
+pub fn render(message: &Message) -> Vec<Post> {
+    match message {
+        Message::Text { text } => split(text, CONTENT_LIMIT).into_iter().map(Post::Text).collect(),
+        Message::Error { text } => split(&format!("⚠️ {text}"), CONTENT_LIMIT).into_iter().map(Post::Text).collect(),
+        Message::Report(report) => embeds(report).into_iter().map(Post::Embed).collect(),
+    }
+}
+
+fn embeds(report: &Report) -> Vec<Embed> {
+    let title = truncate(&report.title, TITLE_LIMIT);
+    let footer = truncate(&report.footer, FOOTER_LIMIT);
+    let mut embeds = vec![Embed { title: title.clone(), fields: Vec::new(), footer: String::new() }];
+    for section in &report.sections {
+        let heading = truncate(&section.heading, FIELD_NAME_LIMIT - " (cont.)".len());
+        let body = if section.body.trim().is_empty() { "—".to_owned() } else { section.body.clone() };
+        for (index, value) in split(&body, FIELD_VALUE_LIMIT).into_iter().enumerate() {
+            let name = if index == 0 { heading.clone() } else { format!("{heading} (cont.)") };
+            let current = embeds.last_mut().expect("there is always a current embed");
+            let fits = current.fields.len() < FIELD_COUNT_LIMIT
+                && current.size() + chars(&name) + chars(&value) + chars(&footer) <= EMBED_TOTAL_LIMIT;
+            if !fits {
+                let continued = truncate(&format!("{title} (cont.)"), TITLE_LIMIT);
+                embeds.push(Embed { title: continued, fields: Vec::new(), footer: String::new() });
+            }
+            embeds.last_mut().expect("there is always a current embed").fields.push((name, value));
+        }
+    }
+    embeds.last_mut().expect("there is always a current embed").footer = footer;
+    embeds
+}
+
+fn chars(text: &str) -> usize {
+    text.chars().count()
+}
+
+/// `text` cut to `limit` characters, with an ellipsis when it was longer.
+fn truncate(text: &str, limit: usize) -> String {
+    match text.char_indices().nth(limit.saturating_sub(1)) {
+        Some((cut, _)) if chars(text) > limit => format!("{}…", &text[..cut]),
+        _ => text.to_owned(),
+    }
+}
+
+/// Splits `text` into pieces of at most `limit` characters, preferring line breaks, then
+/// spaces, and only then any character.
+pub fn split(text: &str, limit: usize) -> Vec<String> {
+    let mut pieces = Vec::new();
+    let mut rest = text.trim_end();
+    while chars(rest) > limit {
+        let hard_end = rest.char_indices().nth(limit).map_or(rest.len(), |(index, _)| index);
+        let window = &rest[..hard_end];
+        let cut = window.rfind('\n').or_else(|| window.rfind(' ')).filter(|&index| index > 0).unwrap_or(hard_end);
+        pieces.push(rest[..cut].trim_end().to_owned());
+        rest = rest[cut..].trim_start_matches(['\n', ' ']);
+    }
+    if !rest.is_empty() || pieces.is_empty() {
+        pieces.push(rest.to_owned());
+    }
+    pieces
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::turn::Section;
+
+    #[test]
+    fn long_text_is_split_at_line_breaks_without_losing_a_character() {
+        let line = "x".repeat(150);
+        let text = vec![line.as_str(); 40].join("\n");
+
+        let posts = render(&Message::Text { text: text.clone() });
+
+        let pieces: Vec<String> = posts
+            .into_iter()
+            .map(|post| match post {
+                Post::Text(piece) => piece,
+                Post::Embed(_) => panic!("text became an embed"),
+            })
+            .collect();
+        assert!(pieces.len() >= 4);
+        assert!(pieces.iter().all(|piece| chars(piece) <= CONTENT_LIMIT));
+        assert_eq!(pieces.join("\n"), text);
+    }
+
+    #[test]
+    fn a_line_longer_than_the_limit_is_split_too() {
+        let pieces = split(&"y".repeat(4_500), CONTENT_LIMIT);
+        assert_eq!(pieces.iter().map(|piece| chars(piece)).collect::<Vec<_>>(), [2_000, 2_000, 500]);
+    }
+
+    #[test]
+    fn big_reports_spread_over_embeds_that_all_respect_the_limits() {
+        let sections = (0..30).map(|index| Section::new(format!("Section {index}"), "z ".repeat(700))).collect();
+        let report = Report { title: "T".repeat(300), sections, footer: "f".repeat(3_000) };
+
+        let posts = render(&Message::Report(report));
+
+        assert!(posts.len() > 1);
+        let mut values = 0;
+        for post in &posts {
+            let Post::Embed(embed) = post else { panic!("report became text") };
+            assert!(chars(&embed.title) <= TITLE_LIMIT && chars(&embed.footer) <= FOOTER_LIMIT);
+            assert!(embed.fields.len() <= FIELD_COUNT_LIMIT && embed.size() <= EMBED_TOTAL_LIMIT);
+            assert!(
+                embed
+                    .fields
+                    .iter()
+                    .all(|(name, value)| chars(name) <= FIELD_NAME_LIMIT && chars(value) <= FIELD_VALUE_LIMIT)
+            );
+            values += embed.fields.iter().map(|(_, value)| value.split_whitespace().count()).sum::<usize>();
+        }
+        assert_eq!(values, 30 * 700, "words were lost");
+    }
+}

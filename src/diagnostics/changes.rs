@@ -1,0 +1,185 @@
+//! The `changes` tool: what changed recently — deploys, config and flag changes — from an HTTP
+//! JSON feed (a deploy log, a CD system's API behind a small adapter). "What changed?" is the
+//! first question of most incidents; this answers it for the incident's service and window.
+
+use async_trait::async_trait;
+use chrono::{DateTime, TimeDelta, Utc};
+use reqwest::Client;
+use serde::Deserialize;
+
+use super::duration::Span;
+use super::params::{Args, Params};
+use super::template::Template;
+use super::web::{self, Redirects};
+use super::{DiagnosticsError, Observation, Tool, ToolError};
+
+/// Changes listed in the detail, newest first.
+const MAX_LISTED: usize = 10;
+/// The parameter that, when a tool declares it, limits the changes to one service.
+const SERVICE_PARAM: &str = "service";
+
+/// Settings of a `kind = "changes"` tool.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangesSettings {
+    /// The feed: a GET returns a JSON array of `{at (RFC 3339), service, kind, description,
+    /// author?}`. `{param}` slots are filled with percent-encoded arguments. Declare a
+    /// `service` parameter to list only that service's changes.
+    pub url: String,
+    /// How far back to look (`6h`, `2d`); 6 hours when unset.
+    #[serde(default)]
+    pub window: Option<String>,
+}
+
+/// One change as the feed reports it; fields beyond these are ignored.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+struct Change {
+    at: DateTime<Utc>,
+    service: String,
+    kind: String,
+    description: String,
+    #[serde(default)]
+    author: Option<String>,
+}
+
+/// A configured `changes` tool.
+pub(crate) struct ChangesTool {
+    url: Template,
+    window: Span,
+    client: Client,
+}
+
+impl ChangesTool {
+    /// Checks the settings of tool `name` and builds its client.
+    pub fn new(name: &str, settings: &ChangesSettings, params: &Params) -> Result<Self, DiagnosticsError> {
+        let invalid = |problem: String| DiagnosticsError::InvalidTool { tool: name.to_owned(), problem };
+        let url = web::url_template(name, "url", &settings.url, params)?;
+        let window = Span::parse(settings.window.as_deref().unwrap_or("6h"))
+            .map_err(|problem| invalid(format!("window: {problem}")))?;
+        let client = web::client(None, Redirects::Follow).map_err(invalid)?;
+        Ok(Self { url, window, client })
+    }
+}
+
+#[async_trait]
+impl Tool for ChangesTool {
+    fn query(&self, args: &Args) -> String {
+        web::fill_url(&self.url, args)
+    }
+
+    async fn run(&self, args: &Args) -> Result<Observation, ToolError> {
+        let url = self.query(args);
+        let feed: Vec<Change> = web::get_json(&self.client, &url, &[]).await?;
+        Ok(observe(feed, args.get(SERVICE_PARAM), &self.window, Utc::now()))
+    }
+}
+
+/// The changes of `feed` to `service` (any, when `None`) within `window` before `now`.
+fn observe(feed: Vec<Change>, service: Option<&str>, window: &Span, now: DateTime<Utc>) -> Observation {
+    let cutoff = now - TimeDelta::from_std(window.length).unwrap_or(TimeDelta::MAX);
+    let in_window = feed.iter().filter(|change| change.at >= cutoff).count();
+    let mut recent: Vec<Change> = feed
+        .into_iter()
+        .filter(|change| change.at >= cutoff)
+        .filter(|change| service.is_none_or(|service| change.service.eq_ignore_ascii_case(service)))
+        .collect();
+    recent.sort_by_key(|change| std::cmp::Reverse(change.at));
+
+    let to = service.map(|service| format!(" to {service}")).unwrap_or_default();
+    let span = &window.text;
+    let summary = match recent.first() {
+        None => {
+            let elsewhere = in_window - recent.len();
+            let others = if service.is_some() && elsewhere > 0 {
+                format!(" ({elsewhere} to other services)")
+            } else {
+                String::new()
+            };
+            format!("no changes{to} in the last {span}{others}")
+        }
+        Some(newest) => format!(
+            "{} change{}{to} in the last {span}, newest: {}",
+            recent.len(),
+            if recent.len() == 1 { "" } else { "s" },
+            headline(newest, now)
+        ),
+    };
+    let mut detail: Vec<String> = recent.iter().take(MAX_LISTED).map(line).collect();
+    if recent.len() > MAX_LISTED {
+        detail.push(format!("… and {} older", recent.len() - MAX_LISTED));
+    }
+    Observation { summary, detail: detail.join("\n") }
+}
+
+/// `deploy checkout-api v2.41 at 14:05 UTC by maya`; the date is added when it is not today.
+fn headline(change: &Change, now: DateTime<Utc>) -> String {
+    let format = if change.at.date_naive() == now.date_naive() { "%H:%M UTC" } else { "%Y-%m-%d %H:%M UTC" };
+    let by = change.author.as_deref().map(|author| format!(" by {author}")).unwrap_or_default();
+    format!("{} {} at {}{by}", change.kind, change.description, change.at.format(format))
+}
+
+/// One detail line: time, service, kind, description, author.
+fn line(change: &Change) -> String {
+    let by = change.author.as_deref().map(|author| format!(" ({author})")).unwrap_or_default();
+    format!("{} {} {}: {}{by}", change.at.format("%Y-%m-%d %H:%M UTC"), change.service, change.kind, change.description)
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn change(minutes_ago: i64, service: &str, description: &str, now: DateTime<Utc>) -> Change {
+        Change {
+            at: now - TimeDelta::minutes(minutes_ago),
+            service: service.to_owned(),
+            kind: "deploy".to_owned(),
+            description: description.to_owned(),
+            author: Some("maya".to_owned()),
+        }
+    }
+
+    #[test]
+    fn changes_are_filtered_by_service_and_window_and_told_newest_first() {
+        let now = Utc.with_ymd_and_hms(2026, 5, 1, 15, 0, 0).unwrap();
+        let feed = vec![
+            change(300, "checkout", "v2.39", now),
+            change(55, "Checkout", "v2.41", now),
+            change(120, "checkout", "v2.40", now),
+            change(30, "search", "v9", now),
+            change(600, "checkout", "v2.30", now),
+        ];
+
+        let observation = observe(feed, Some("checkout"), &Span::parse("6h").unwrap(), now);
+
+        assert_eq!(
+            observation.summary,
+            "3 changes to checkout in the last 6h, newest: deploy v2.41 at 14:05 UTC by maya"
+        );
+        let order: Vec<&str> = observation.detail.lines().map(|line| line.split(": ").last().unwrap()).collect();
+        assert_eq!(order, ["v2.41 (maya)", "v2.40 (maya)", "v2.39 (maya)"]);
+    }
+
+    #[test]
+    fn no_change_to_the_service_mentions_changes_elsewhere() {
+        let now = Utc.with_ymd_and_hms(2026, 5, 1, 15, 0, 0).unwrap();
+
+        let observation =
+            observe(vec![change(5, "search", "v9", now)], Some("checkout"), &Span::parse("1h").unwrap(), now);
+
+        assert_eq!(observation.summary, "no changes to checkout in the last 1h (1 to other services)");
+    }
+
+    #[test]
+    fn at_most_ten_changes_are_listed_and_the_rest_counted() {
+        let now = Utc.with_ymd_and_hms(2026, 5, 1, 15, 0, 0).unwrap();
+        let feed = (0..13).map(|index| change(index, "checkout", &format!("v{index}"), now)).collect();
+
+        let observation = observe(feed, None, &Span::parse("6h").unwrap(), now);
+
+        assert_eq!(observation.detail.lines().count(), 11);
+        assert!(observation.detail.ends_with("… and 3 older"));
+        assert!(observation.summary.starts_with("13 changes in the last 6h"), "{}", observation.summary);
+    }
+}
