@@ -23,5 +23,5 @@ if [ ${#need_packages[@]} -gt 0 ]; then
 fi
 
 cargo fmt --all --check
-cargo clippy --all-targets --locked -- -D warnings
-cargo test --locked
+cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo test --workspace --locked

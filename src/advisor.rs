@@ -2,6 +2,8 @@
 //! found, and (later) live evidence into recommendations and answers. The offline advisor works
 //! with no model at all; an LLM advisor plugs in behind the same trait.
 
+pub mod fallback;
+pub mod llm;
 pub mod offline;
 
 use async_trait::async_trait;
@@ -10,7 +12,7 @@ use thiserror::Error;
 use crate::core::incident::Incident;
 use crate::core::timeline::Entry;
 use crate::core::turn::Report;
-use crate::diagnostics::Evidence;
+use crate::diagnostics::{Evidence, ToolCall, ToolInfo};
 use crate::knowledge::Match;
 
 pub use self::offline::OfflineAdvisor;
@@ -26,6 +28,25 @@ pub struct Context<'a> {
     pub similar: &'a [Match],
     /// Evidence the diagnostics gathered for it, oldest first.
     pub evidence: &'a [Evidence],
+    /// Runs more diagnostics on the advisor's behalf, should it want fresh evidence.
+    pub investigator: &'a dyn Investigate,
+}
+
+impl std::fmt::Debug for dyn Investigate + '_ {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Investigate").field("tools", &self.tools().len()).finish()
+    }
+}
+
+/// Diagnostics an advisor may run during a turn. Validation, allow-lists, storage of the
+/// evidence and its announcement stay with the engine: an advisor only asks.
+#[async_trait]
+pub trait Investigate: Send + Sync {
+    /// The tools on offer, with their parameter schemas.
+    fn tools(&self) -> Vec<ToolInfo>;
+
+    /// Runs `calls` (refused ones come back as failed evidence) and keeps what they found.
+    async fn run(&self, calls: &[ToolCall]) -> Vec<Evidence>;
 }
 
 /// One piece of the current recommendation, as asked for by `/rca`, `/mitigation`, `/similar`.
@@ -64,4 +85,19 @@ pub trait Advisor: Send + Sync {
 
     /// A catch-up for someone joining the incident late.
     async fn summarize(&self, context: Context<'_>) -> Result<Report, AdvisorError>;
+}
+
+/// An investigator with no tools, for advising outside a live incident (evaluation, tests).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoInvestigation;
+
+#[async_trait]
+impl Investigate for NoInvestigation {
+    fn tools(&self) -> Vec<ToolInfo> {
+        Vec::new()
+    }
+
+    async fn run(&self, _calls: &[ToolCall]) -> Vec<Evidence> {
+        Vec::new()
+    }
 }

@@ -2,16 +2,23 @@
 //! ports (a Redis on a free port, a scripted advisor) through `App::from_ports`.
 
 use std::future::Future;
+use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context as _;
 
-use crate::advisor::OfflineAdvisor;
+use crate::advisor::fallback::WithFallback;
+use crate::advisor::llm::LlmAdvisor;
+use crate::advisor::{Advisor, OfflineAdvisor};
 use crate::config::{KnowledgeSettings, Settings};
 use crate::core::engine::{Engine, EngineSettings, Ports};
 use crate::diagnostics::Catalog;
 use crate::knowledge::{KnowledgeBase, read_jsonl};
+use crate::prompts::Prompts;
 use crate::store::{MemoryStore, RedisStore, Store};
+
+/// Where prompt templates are looked for when `[llm] prompts_dir` is unset.
+const DEFAULT_PROMPTS_DIR: &str = "prompts";
 
 /// A wired Firebreak: the engine and the ports behind it.
 pub struct App {
@@ -24,7 +31,8 @@ pub struct App {
 impl App {
     /// Builds the ports `settings` asks for: Redis when a URL is set, memory otherwise; the
     /// knowledge base from the sample and configured files, plus what the store has learned;
-    /// the offline advisor.
+    /// the diagnostics catalog; the LLM advisor (falling back to the offline one on failure)
+    /// when a model is configured, the offline advisor otherwise.
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
         let store: Arc<dyn Store> = match &settings.redis.url {
             Some(url) => Arc::new(RedisStore::connect(url).await.context("starting the state store")?),
@@ -33,7 +41,17 @@ impl App {
         let knowledge = Arc::new(load_knowledge(&settings.knowledge)?);
         knowledge.catch_up(store.as_ref()).await.context("loading what the store has learned")?;
         let diagnostics = Arc::new(Catalog::from_settings(&settings.diagnostics).context("checking [diagnostics]")?);
-        let advisor = Arc::new(OfflineAdvisor::new(settings.knowledge.min_similarity));
+        let offline = OfflineAdvisor::new(settings.knowledge.min_similarity);
+        let advisor: Arc<dyn Advisor> = if settings.llm.enabled() {
+            let prompts = match &settings.llm.prompts_dir {
+                Some(dir) => Prompts::load(dir)?,
+                None => Prompts::load_or_builtin(Path::new(DEFAULT_PROMPTS_DIR))?,
+            };
+            let llm = LlmAdvisor::new(settings.llm.clone(), prompts).context("setting up the LLM client")?;
+            Arc::new(WithFallback::new(llm, offline))
+        } else {
+            Arc::new(offline)
+        };
         Ok(Self::from_ports(Ports { store, knowledge, diagnostics, advisor }, settings.engine_settings()))
     }
 

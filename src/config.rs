@@ -3,7 +3,9 @@
 //!
 //! Environment variables, each overriding the file:
 //! `FIREBREAK_REDIS_URL` (or `REDIS_URL`), `FIREBREAK_DISCORD_TOKEN` (or `DISCORD_TOKEN`),
-//! `FIREBREAK_BOT_NAME`, `RUST_LOG`.
+//! `FIREBREAK_OPENAI_API_KEY` (or `OPENAI_API_KEY`; `AZURE_OPENAI_API_KEY` for Azure),
+//! `FIREBREAK_LLM_BASE_URL` (or `OPENAI_BASE_URL`), `FIREBREAK_LLM_MODEL`, `FIREBREAK_BOT_NAME`,
+//! `RUST_LOG`.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -12,6 +14,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use thiserror::Error;
 
+use crate::advisor::llm::client::{LlmSettings, Provider};
 use crate::core::engine::EngineSettings;
 use crate::diagnostics::DiagnosticsSettings;
 use crate::redact::redact_url_credentials;
@@ -64,6 +67,8 @@ pub struct Settings {
     pub discord: DiscordSettings,
     /// Tools that gather live evidence, and the handlers that trigger them.
     pub diagnostics: DiagnosticsSettings,
+    /// The language model, when one is used.
+    pub llm: LlmSettings,
     /// Log filter in `RUST_LOG` syntax.
     pub log: Option<String>,
 }
@@ -231,6 +236,19 @@ impl Settings {
         if let Some(token) = env("FIREBREAK_DISCORD_TOKEN").or_else(|| env("DISCORD_TOKEN")) {
             self.discord.token = Some(token);
         }
+        let key_variable = match self.llm.provider {
+            Provider::OpenAi => "OPENAI_API_KEY",
+            Provider::Azure => "AZURE_OPENAI_API_KEY",
+        };
+        if let Some(key) = env(&format!("FIREBREAK_{key_variable}")).or_else(|| env(key_variable)) {
+            self.llm.api_key = Some(key);
+        }
+        if let Some(base) = env("FIREBREAK_LLM_BASE_URL").or_else(|| env("OPENAI_BASE_URL")) {
+            self.llm.base_url = Some(base);
+        }
+        if let Some(model) = env("FIREBREAK_LLM_MODEL") {
+            self.llm.model = model;
+        }
         if let Some(name) = env("FIREBREAK_BOT_NAME") {
             self.engine.bot_name = name;
         }
@@ -256,6 +274,9 @@ impl Settings {
         }
         if !(0.0..=1.0).contains(&self.knowledge.min_similarity) {
             return invalid("knowledge.min_similarity", "must be between 0 and 1");
+        }
+        if self.llm.step_budget == 0 || self.llm.timeout_secs == 0 {
+            return invalid("llm.step_budget", "the step budget and timeout must be at least 1");
         }
         if self.knowledge.k == 0 {
             return invalid("knowledge.k", "must be at least 1");
@@ -297,6 +318,21 @@ mod tests {
         assert_eq!(from_file.redis.url.as_deref(), Some("redis://file:6379"));
         assert_eq!(from_file.engine.bot_name, "pager");
         assert_eq!(overridden.redis.url.as_deref(), Some("redis://env:6380"));
+    }
+
+    #[test]
+    fn the_api_key_comes_from_the_environment_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("firebreak.toml");
+        std::fs::write(&path, "[llm]\napi_key = \"sk-in-a-file\"\n").unwrap();
+        assert!(Settings::load_with_env(Some(&path), |_| None).is_err(), "a key in the file is refused");
+
+        std::fs::write(&path, "[llm]\nbase_url = \"http://127.0.0.1:9/v1\"\n").unwrap();
+        let settings =
+            Settings::load_with_env(Some(&path), |name| (name == "OPENAI_API_KEY").then(|| "sk-from-env".to_owned()))
+                .unwrap();
+        assert_eq!(settings.llm.api_key.as_deref(), Some("sk-from-env"));
+        assert!(!format!("{:?}", settings.llm).contains("sk-from-env"));
     }
 
     #[test]

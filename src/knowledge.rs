@@ -3,6 +3,7 @@
 //! every `kb import` is published to the store, and each replica folds what it has not seen yet
 //! before it advises (`catch_up`), so no restart is needed to learn.
 
+pub mod finetune;
 mod index;
 pub mod record;
 

@@ -13,6 +13,7 @@
 //! - [`advisor`] — the advisor port, with [`advisor::OfflineAdvisor`] (retrieval, no model).
 //! - [`diagnostics`] — read-only tools gathering live evidence (HTTP, Prometheus, allow-listed
 //!   commands, DNS, recent changes), the handlers that trigger them, and [`diagnostics::Evidence`].
+//! - [`prompts`] — prompt templates (`prompts/*.md`, minijinja), checked at start-up.
 //! - [`redact`] — secrets masked before text is stored, shown, logged or sent to a model.
 //! - [`adapters`] — platforms — [`adapters::console`] (chat, demo replay, JSON lines, `kb`
 //!   commands).
@@ -29,6 +30,7 @@ pub mod core;
 pub mod diagnostics;
 pub mod eval;
 pub mod knowledge;
+pub mod prompts;
 pub mod redact;
 pub mod store;
 pub mod telemetry;

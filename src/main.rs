@@ -103,6 +103,16 @@ enum KbCommand {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
+    /// Write the knowledge base as chat fine-tuning JSONL (title and summary → root cause;
+    /// → mitigation), with a repeatable validation split next to it.
+    ExportFinetune {
+        /// Training set; the validation set goes beside it as `<name>.validation.jsonl`.
+        #[arg(long)]
+        out: PathBuf,
+        /// Share of incidents held out for validation.
+        #[arg(long, default_value_t = 0.1)]
+        validation: f64,
+    },
     /// What the knowledge base holds.
     Stats {
         /// Output format.
@@ -198,6 +208,9 @@ async fn run_live(live: LiveCommand, app: &App, settings: &Settings) -> anyhow::
                 }
                 KbCommand::Similar { text, k, format } => {
                     kb::print_similar(&app.ports.knowledge.similar(&text, k)?, format, &mut out)?
+                }
+                KbCommand::ExportFinetune { out: path, validation } => {
+                    kb::export_finetune(&app.ports.knowledge, &path, validation, &mut out)?;
                 }
                 KbCommand::Stats { format } => kb::print_stats(&kb::stats(&app.ports.knowledge), format, &mut out)?,
             }

@@ -52,6 +52,15 @@ pub fn redact(text: &str) -> Cow<'_, str> {
     current
 }
 
+/// Text fit to send to a model: secrets masked as by [`redact`], and e-mail addresses too
+/// (personal data the model does not need to reason about an incident).
+pub fn redact_for_model(text: &str) -> String {
+    static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b").expect("static regex is valid")
+    });
+    EMAIL.replace_all(&redact(text), "[EMAIL]").into_owned()
+}
+
 /// A connection URL fit to print: the password, if any, replaced by a mask.
 pub fn redact_url_credentials(url: &str) -> String {
     RULES[1].pattern.replace_all(url, RULES[1].replacement).into_owned()
@@ -88,6 +97,12 @@ mod tests {
     fn ordinary_incident_talk_is_untouched() {
         let text = "checkout p99 is 2.3s, error: upstream connect timeout on pod checkout-7f9c; token bucket at 80%";
         assert!(matches!(redact(text), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn text_for_a_model_loses_email_addresses_as_well_as_secrets() {
+        let text = "ping maya.r@example.com, db password=hunter2, see INC-1042";
+        assert_eq!(redact_for_model(text), "ping [EMAIL], db password=[REDACTED], see INC-1042");
     }
 
     #[test]

@@ -29,8 +29,8 @@ use super::incident::{Declaration, Incident, IncidentId, Severity, Source};
 use super::replies;
 use super::timeline::{Author, Entry, EntryKind};
 use super::turn::{Inbound, Input, Message, Outbound};
-use crate::advisor::{Advisor, AdvisorError, Context, Focus, OfflineAdvisor};
-use crate::diagnostics::{Catalog, DiagnosticsSettings, Evidence, IncidentFacts, ToolCall};
+use crate::advisor::{Advisor, AdvisorError, Context, Focus, Investigate, OfflineAdvisor};
+use crate::diagnostics::{Catalog, DiagnosticsSettings, Evidence, IncidentFacts, ToolCall, ToolInfo};
 use crate::knowledge::{KnowledgeBase, KnowledgeError, Match};
 use crate::redact::redact;
 use crate::store::{Store, StoreError};
@@ -261,8 +261,47 @@ struct Gathered {
 }
 
 impl Gathered {
-    fn context<'a>(&'a self, incident: &'a Incident) -> Context<'a> {
-        Context { incident, timeline: &self.timeline, similar: &self.similar, evidence: &self.evidence }
+    fn context<'a>(&'a self, incident: &'a Incident, investigator: &'a dyn Investigate) -> Context<'a> {
+        Context { incident, timeline: &self.timeline, similar: &self.similar, evidence: &self.evidence, investigator }
+    }
+}
+
+/// Runs diagnostics for an advisor within a turn, through the engine's catalog and store.
+struct TurnInvestigator<'a> {
+    turn: &'a Turn<'a>,
+    incident: &'a Incident,
+    /// Everything run so far this turn, to say afterwards what ran.
+    ran: std::sync::Mutex<Vec<Evidence>>,
+}
+
+impl<'a> TurnInvestigator<'a> {
+    fn new(turn: &'a Turn<'a>, incident: &'a Incident) -> Self {
+        Self { turn, incident, ran: std::sync::Mutex::new(Vec::new()) }
+    }
+
+    /// What ran through this investigator.
+    fn ran(&self) -> Vec<Evidence> {
+        self.ran.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
+    }
+}
+
+#[async_trait::async_trait]
+impl Investigate for TurnInvestigator<'_> {
+    fn tools(&self) -> Vec<ToolInfo> {
+        self.turn.engine.diagnostics.tools()
+    }
+
+    async fn run(&self, calls: &[ToolCall]) -> Vec<Evidence> {
+        let found = match self.turn.investigate(self.incident, calls).await {
+            Ok(found) => found,
+            Err(failure) => {
+                // The model still gets what the tools saw; only keeping it failed.
+                warn!(error = %failure, "could not store evidence gathered for the advisor");
+                self.turn.engine.diagnostics.run_all(calls).await
+            }
+        };
+        self.ran.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).extend(found.iter().cloned());
+        found
     }
 }
 

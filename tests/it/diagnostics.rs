@@ -8,18 +8,13 @@ mod dns;
 mod http;
 mod prometheus;
 
-use firebreak::diagnostics::{Catalog, DiagnosticsSettings, ToolCall};
-use serde::Deserialize;
+use firebreak::diagnostics::{Catalog, ToolCall};
 
-#[derive(Deserialize)]
-struct File {
-    diagnostics: DiagnosticsSettings,
-}
+use crate::support::diagnostics_settings;
 
 /// A catalog from a `[diagnostics]` TOML snippet, as `firebreak.toml` would hold it.
 fn catalog(toml_text: &str) -> Catalog {
-    let file: File = toml::from_str(toml_text).expect("test settings parse");
-    Catalog::from_settings(&file.diagnostics).expect("test settings are valid")
+    Catalog::from_settings(&diagnostics_settings(toml_text)).expect("test settings are valid")
 }
 
 /// A call of `tool` with `args`.

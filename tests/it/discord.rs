@@ -6,13 +6,14 @@ use std::time::Duration;
 
 use firebreak::adapters::discord;
 use firebreak::config::DiscordSettings;
-use firebreak::core::engine::{Engine, EngineSettings};
-use firebreak_testkit::{DiscordServer, RedisServer};
+use firebreak::core::engine::{Engine, EngineSettings, Ports};
+use firebreak::diagnostics::Catalog;
+use firebreak_testkit::{DiscordServer, HttpTarget, RedisServer, Reply};
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::support::{ports_with_sample, redis_store};
+use crate::support::{diagnostics_settings, ports_with_sample, redis_store};
 
 const WAIT: Duration = Duration::from_secs(10);
 
@@ -24,11 +25,15 @@ struct Bot {
 
 impl Bot {
     async fn start(discord: &DiscordServer, redis_url: &str, responder_roles: &[&str]) -> Self {
+        Self::start_with(discord, ports_with_sample(redis_store(redis_url).await), responder_roles)
+    }
+
+    fn start_with(discord: &DiscordServer, ports: Ports, responder_roles: &[&str]) -> Self {
         let settings = EngineSettings {
             responder_roles: responder_roles.iter().map(|role| role.to_string()).collect(),
             ..EngineSettings::default()
         };
-        let engine = Arc::new(Engine::new(ports_with_sample(redis_store(redis_url).await), settings));
+        let engine = Arc::new(Engine::new(ports, settings));
         let discord_settings = DiscordSettings {
             token: Some(discord.token().to_owned()),
             api_base: Some(discord.base_url()),
@@ -362,5 +367,38 @@ async fn a_channel_created_with_a_followed_name_becomes_an_incident_channel() {
         .await;
 
     assert!(declared.is_some(), "{:#?}", bot_messages(&fixture.discord, channel));
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn diagnose_and_evidence_work_as_slash_commands() {
+    let fixture = fixture().await;
+    let target = HttpTarget::start([("/checkout/healthz", Reply::text(503, "upstream reset"))]).await;
+    let settings = diagnostics_settings(&format!(
+        r#"
+        [[diagnostics.tools]]
+        name = "health"
+        description = "Probe a service's health endpoint"
+        kind = "http"
+        url = "{}/{{service}}/healthz"
+        params = {{ service = "[a-z-]+" }}
+        "#,
+        target.url("")
+    ));
+    let mut ports = ports_with_sample(redis_store(&fixture.redis.url()).await);
+    ports.diagnostics = Arc::new(Catalog::from_settings(&settings).unwrap());
+    let bot = Bot::start_with(&fixture.discord, ports, &[]);
+    fixture.discord.wait_ready(1, WAIT).await;
+    let channel = declared_channel(&fixture).await;
+    let diagnose = json!([
+        { "name": "tool", "type": 3, "value": "health" },
+        { "name": "args", "type": 3, "value": "service=checkout" },
+    ]);
+
+    let ran = slash(&fixture.discord, channel, fixture.maya, "diagnose", diagnose).await;
+    let evidence = slash(&fixture.discord, channel, fixture.maya, "evidence", json!([])).await;
+
+    assert!(ran.contains("health found") && ran.contains("503"), "{ran}");
+    assert!(evidence.contains("✓") && evidence.contains("/checkout/healthz"), "{evidence}");
     bot.stop().await;
 }

@@ -6,26 +6,20 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use firebreak::core::engine::{Engine, EngineSettings};
-use firebreak::diagnostics::{Catalog, DiagnosticsSettings};
+use firebreak::diagnostics::Catalog;
 use firebreak::store::MemoryStore;
 use firebreak_testkit::{HttpTarget, MetricsTarget, PrometheusServer, Reply};
-use serde::Deserialize;
 
-use crate::support::{command, has_error, ports_with_sample, question, text_of};
+use crate::support::{command, diagnostics_settings, has_error, ports_with_sample, question, text_of};
 
 const CHANNEL: &str = "inc-checkout";
 const DECLARE: &str = "/incident declare Checkout returning 502s severity: sev2 service: checkout source: machine";
 
-#[derive(Deserialize)]
-struct File {
-    diagnostics: DiagnosticsSettings,
-}
-
 /// An engine with the sample history and the diagnostics of a `[diagnostics]` TOML snippet.
 fn engine_with(diagnostics_toml: &str) -> Engine {
-    let file: File = toml::from_str(diagnostics_toml).expect("test settings parse");
     let mut ports = ports_with_sample(Arc::new(MemoryStore::new()));
-    ports.diagnostics = Arc::new(Catalog::from_settings(&file.diagnostics).expect("test settings are valid"));
+    let settings = diagnostics_settings(diagnostics_toml);
+    ports.diagnostics = Arc::new(Catalog::from_settings(&settings).expect("test settings are valid"));
     Engine::new(ports, EngineSettings::default())
 }
 

@@ -7,6 +7,7 @@ mod discord;
 mod engine;
 mod investigation;
 mod knowledge;
+mod llm;
 mod redis_behaviour;
 mod store_conformance;
 mod support;

@@ -75,3 +75,12 @@ pub fn text_of(replies: &[Outbound]) -> String {
 pub fn has_error(replies: &[Outbound]) -> bool {
     replies.iter().any(|reply| matches!(reply.message, Message::Error { .. }))
 }
+
+/// The `[diagnostics]` section of a settings snippet, as `firebreak.toml` would hold it.
+pub fn diagnostics_settings(toml_text: &str) -> firebreak::diagnostics::DiagnosticsSettings {
+    #[derive(serde::Deserialize)]
+    struct File {
+        diagnostics: firebreak::diagnostics::DiagnosticsSettings,
+    }
+    toml::from_str::<File>(toml_text).expect("test settings parse").diagnostics
+}

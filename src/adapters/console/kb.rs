@@ -10,7 +10,8 @@ use serde::Serialize;
 
 use super::render::Format;
 use crate::eval::retrieval::RetrievalScores;
-use crate::knowledge::{KnowledgeBase, Match, read_jsonl};
+use crate::knowledge::{IncidentRecord, KnowledgeBase, Match, finetune, read_jsonl};
+use crate::prompts::Prompts;
 use crate::store::Store;
 
 /// Validates `path` and publishes its records to `store`, where every replica folds them.
@@ -67,6 +68,45 @@ pub fn print_similar(matches: &[Match], format: Format, out: &mut impl Write) ->
             )?,
         }
     }
+    Ok(())
+}
+
+/// Writes the knowledge base as fine-tuning JSONL at `path` and `<stem>.validation.jsonl`.
+pub fn export_finetune(
+    knowledge: &KnowledgeBase,
+    path: &Path,
+    validation: f64,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    if !(0.0..1.0).contains(&validation) {
+        anyhow::bail!("--validation must be at least 0 and below 1, not {validation}");
+    }
+    let mut records = knowledge.records();
+    records.sort_by(|a, b| a.id.cmp(&b.id));
+    let refs: Vec<&IncidentRecord> = records.iter().map(AsRef::as_ref).collect();
+    let validation_path = path.with_extension("validation.jsonl");
+    let create = |path: &Path| {
+        std::fs::File::create(path).map(io::BufWriter::new).with_context(|| format!("creating {}", path.display()))
+    };
+    let (mut training, mut held_out) = (create(path)?, create(&validation_path)?);
+    let counts = finetune::export(
+        &refs,
+        &Prompts::load_or_builtin(Path::new("prompts"))?,
+        validation,
+        &mut training,
+        &mut held_out,
+    )?;
+    training.flush()?;
+    held_out.flush()?;
+    writeln!(
+        out,
+        "wrote {} training and {} validation examples from {} incidents to {} and {}",
+        counts.training,
+        counts.validation,
+        counts.incidents,
+        path.display(),
+        validation_path.display()
+    )?;
     Ok(())
 }
 

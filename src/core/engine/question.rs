@@ -1,7 +1,8 @@
 //! A message addressed to the bot: recorded, answered by the advisor, the answer recorded. A
-//! question about the live state first re-runs the incident's diagnostics, and says what ran.
+//! question about the live state first re-runs the incident's diagnostics; an advisor may run
+//! more while it answers; the bot says what ran.
 
-use super::{Turn, TurnResult};
+use super::{Turn, TurnInvestigator, TurnResult};
 use crate::core::incident::Incident;
 use crate::core::replies;
 use crate::core::timeline::EntryKind;
@@ -14,16 +15,19 @@ pub(super) async fn handle(turn: &Turn<'_>, incident: Incident, question: &str) 
     turn.check_length(question)?;
     turn.locked(incident.id, |incident| async move {
         turn.store().append(incident.id, &turn.by_author(EntryKind::Question, question)).await?;
-        let mut replies = Vec::new();
+        let mut ran = Vec::new();
         if asks_for_fresh_evidence(question) {
-            let ran = turn.investigate(&incident, &turn.triggered(&incident)).await?;
-            if !ran.is_empty() {
-                replies.push(turn.text(replies::ran_diagnostics(&ran)));
-            }
+            ran = turn.investigate(&incident, &turn.triggered(&incident)).await?;
         }
         let gathered = turn.gather(&incident).await?;
-        let answer = turn.advisor().answer(gathered.context(&incident), question).await?;
+        let investigator = TurnInvestigator::new(turn, &incident);
+        let answer = turn.advisor().answer(gathered.context(&incident, &investigator), question).await?;
+        ran.extend(investigator.ran());
         turn.store().append(incident.id, &turn.by_bot(EntryKind::Answer, &answer)).await?;
+        let mut replies = Vec::new();
+        if !ran.is_empty() {
+            replies.push(turn.text(replies::ran_diagnostics(&ran)));
+        }
         replies.push(turn.text(answer));
         Ok(replies)
     })

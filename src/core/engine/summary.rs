@@ -1,11 +1,12 @@
 //! `/summary`: the advisor's catch-up for a late joiner.
 
-use super::{Turn, TurnResult};
+use super::{Turn, TurnInvestigator, TurnResult};
 use crate::core::incident::Incident;
 use crate::core::turn::Message;
 
 pub(super) async fn handle(turn: &Turn<'_>, incident: Incident) -> TurnResult {
     let gathered = turn.gather(&incident).await?;
-    let report = turn.advisor().summarize(gathered.context(&incident)).await?;
+    let investigator = TurnInvestigator::new(turn, &incident);
+    let report = turn.advisor().summarize(gathered.context(&incident, &investigator)).await?;
     Ok(vec![turn.post(Message::Report(report))])
 }

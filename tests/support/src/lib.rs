@@ -1,11 +1,13 @@
-//! Test support for Firebreak: a real local Redis and an in-process Discord stand-in, each on its
-//! own free loopback port and stopped when dropped. Nothing here talks to a server a previous run
+//! Test support for Firebreak: real local servers (Redis, Prometheus, dnsmasq) and in-process
+//! stand-ins (Discord, scripted HTTP and HTTPS targets, a metrics target), each on its own free
+//! loopback port and stopped when dropped. Nothing here talks to a server a previous run
 //! or another session left behind.
 
 pub mod discord;
 pub mod dns_server;
 pub mod http_target;
 pub mod metrics_target;
+pub mod openai;
 pub mod prometheus;
 pub mod redis_server;
 mod serve;
@@ -15,6 +17,7 @@ pub use discord::DiscordServer;
 pub use dns_server::DnsServer;
 pub use http_target::{HttpTarget, Reply};
 pub use metrics_target::MetricsTarget;
+pub use openai::OpenAiServer;
 pub use prometheus::PrometheusServer;
 pub use redis_server::RedisServer;
 pub use tls_target::TlsTarget;

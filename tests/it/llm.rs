@@ -1,0 +1,197 @@
+//! The LLM advisor through the real async-openai client against the scripted OpenAI-compatible
+//! test server: what the prompt holds (similar incidents, evidence, no secrets), structured
+//! answers checked against what the model was shown, tool calls running real diagnostics, the
+//! step budget, and the offline fallback on 429, 500, timeouts and garbage.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use firebreak::advisor::OfflineAdvisor;
+use firebreak::advisor::fallback::WithFallback;
+use firebreak::advisor::llm::LlmAdvisor;
+use firebreak::advisor::llm::client::LlmSettings;
+use firebreak::core::engine::{Engine, EngineSettings};
+use firebreak::diagnostics::Catalog;
+use firebreak::prompts::Prompts;
+use firebreak::store::MemoryStore;
+use firebreak_testkit::openai::{OpenAiServer, Reply as ModelReply};
+use firebreak_testkit::{HttpTarget, Reply};
+use serde_json::{Value, json};
+
+use crate::support::{command, diagnostics_settings, message, ports_with_sample, question, text_of};
+
+const CHANNEL: &str = "inc-checkout";
+const DECLARE: &str = "/incident declare Checkout 502s right after the checkout-svc deploy severity: sev2 service: checkout source: machine";
+
+/// An engine whose advisor is the LLM (falling back offline) on `server`, with a `health` tool
+/// against `target` run by a handler on declaration.
+fn engine(server: &OpenAiServer, target: &HttpTarget, step_budget: usize) -> Engine {
+    let settings = LlmSettings {
+        base_url: Some(server.base_url()),
+        api_key: Some(server.api_key().to_owned()),
+        model: server.model().to_owned(),
+        timeout_secs: 2,
+        retries: 0,
+        step_budget,
+        ..LlmSettings::default()
+    };
+    let llm = LlmAdvisor::new(settings, Prompts::builtin().unwrap()).unwrap();
+    let mut ports = ports_with_sample(Arc::new(MemoryStore::new()));
+    ports.advisor = Arc::new(WithFallback::new(llm, OfflineAdvisor::default()));
+    let diagnostics = diagnostics_settings(&format!(
+        r#"
+        [[diagnostics.tools]]
+        name = "health"
+        description = "Probe a service's health endpoint"
+        kind = "http"
+        url = "{}/{{service}}/healthz"
+        params = {{ service = "[a-z-]+" }}
+
+        [[diagnostics.handlers]]
+        name = "probe"
+        when = {{ service = "checkout" }}
+        run = [{{ tool = "health", args = {{ service = "{{service}}" }} }}]
+        "#,
+        target.url("")
+    ));
+    ports.diagnostics = Arc::new(Catalog::from_settings(&diagnostics).unwrap());
+    Engine::new(ports, EngineSettings::default())
+}
+
+async fn target() -> HttpTarget {
+    HttpTarget::start([("/checkout/healthz", Reply::text(503, "upstream reset"))]).await
+}
+
+fn user_prompt(request: &Value) -> String {
+    request["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["role"] == "user")
+        .map(|m| m["content"].as_str().unwrap_or("").to_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+const STRUCTURED: &str = r#"{"hypotheses":[{"cause":"checkout-svc release lowered the keep-alive timeout","confidence":0.8,"incidents":["INC-1001","INC-4242"],"evidence":["health","imaginary_tool"]}],"mitigations":["Roll back checkout-svc"],"next_checks":["Compare error rate before and after the deploy"]}"#;
+
+#[tokio::test]
+async fn the_first_response_prompt_holds_similar_incidents_and_evidence_and_citations_are_checked() {
+    let (server, target) = (OpenAiServer::start().await, target().await);
+    let engine = engine(&server, &target, 3);
+    server.script(ModelReply::text(format!("Here is my analysis:\n{STRUCTURED}")));
+
+    let replies = text_of(&engine.handle(command(CHANNEL, "maya", DECLARE)).await);
+
+    let request = &server.chat_requests()[0];
+    let prompt = user_prompt(request);
+    assert!(prompt.contains("INC-1001") && prompt.contains("[health] ok: GET"), "{prompt}");
+    assert_eq!(request["model"], server.model());
+    assert!(request.get("tools").is_none(), "the first response needs no tools: evidence is gathered already");
+    assert!(
+        replies.contains(
+            "checkout-svc release lowered the keep-alive timeout — confidence 0.80 (high) (INC-1001, evidence health)"
+        ),
+        "{replies}"
+    );
+    assert!(!replies.contains("INC-4242") && !replies.contains("imaginary_tool"), "{replies}");
+    assert!(replies.contains("- Roll back checkout-svc") && replies.contains("LLM advisor"), "{replies}");
+}
+
+#[tokio::test]
+async fn an_unparseable_first_response_is_retried_once_then_shown_as_text() {
+    let (server, target) = (OpenAiServer::start().await, target().await);
+    let engine = engine(&server, &target, 3);
+    server.script(ModelReply::text("It is probably the deploy."));
+    server.script(ModelReply::text("Really, the deploy."));
+
+    let replies = text_of(&engine.handle(command(CHANNEL, "maya", DECLARE)).await);
+
+    assert_eq!(server.chat_requests().len(), 2);
+    let retry = server.chat_requests()[1]["messages"].as_array().unwrap().last().unwrap().clone();
+    assert!(retry["content"].as_str().unwrap().contains("not the JSON object"), "{retry}");
+    assert!(
+        replies.contains("The model's answer (unstructured)") && replies.contains("Really, the deploy."),
+        "{replies}"
+    );
+}
+
+#[tokio::test]
+async fn secrets_and_email_addresses_never_reach_the_model() {
+    let (server, target) = (OpenAiServer::start().await, target().await);
+    let engine = engine(&server, &target, 3);
+    server.script(ModelReply::text(STRUCTURED));
+    engine.handle(command(CHANNEL, "maya", DECLARE)).await;
+    engine.handle(message(CHANNEL, "sam", "db is postgres://app:hunter2@db-1/orders, ping ana@example.com")).await;
+    server.script(ModelReply::text("Check the database."));
+
+    engine.handle(question(CHANNEL, "sam", "what should we look at?")).await;
+
+    let sent = serde_json::to_string(&server.chat_requests()).unwrap();
+    assert!(!sent.contains("hunter2") && !sent.contains("ana@example.com"), "{sent}");
+    assert!(sent.contains("[REDACTED]") && sent.contains("[EMAIL]"), "{sent}");
+}
+
+#[tokio::test]
+async fn tool_calls_run_real_diagnostics_and_the_answer_says_what_ran() {
+    let (server, target) = (OpenAiServer::start().await, target().await);
+    let engine = engine(&server, &target, 3);
+    server.script(ModelReply::text(STRUCTURED));
+    engine.handle(command(CHANNEL, "maya", DECLARE)).await;
+    server.script(ModelReply::tool_calls([("health", json!({ "service": "checkout" }))]));
+    server.script(ModelReply::text("Checkout still answers 503; roll back."));
+
+    let replies = text_of(&engine.handle(question(CHANNEL, "sam", "what do you see on checkout?")).await);
+    let evidence = text_of(&engine.handle(command(CHANNEL, "sam", "/evidence")).await);
+
+    let requests = server.chat_requests();
+    assert_eq!(requests[1]["tools"][0]["function"]["name"], "health");
+    assert_eq!(requests[1]["tool_choice"], "auto");
+    let tool_result = requests[2]["messages"].as_array().unwrap().iter().find(|m| m["role"] == "tool").unwrap().clone();
+    assert!(tool_result["content"].as_str().unwrap().contains("503"), "{tool_result}");
+    assert_eq!(requests[2]["messages"].as_array().unwrap().iter().filter(|m| m["role"] == "assistant").count(), 1);
+    assert!(replies.starts_with("Ran `health` (ok)") && replies.contains("roll back"), "{replies}");
+    assert!(evidence.contains("(2 runs, newest first)"), "the handler's run and the model's: {evidence}");
+}
+
+#[tokio::test]
+async fn the_investigation_loop_stops_at_its_budget_and_repeated_calls_do_not_run_again() {
+    let (server, target) = (OpenAiServer::start().await, target().await);
+    let engine = engine(&server, &target, 2);
+    server.script(ModelReply::text(STRUCTURED));
+    engine.handle(command(CHANNEL, "maya", DECLARE)).await;
+    for _ in 0..2 {
+        server.script(ModelReply::tool_calls([("health", json!({ "service": "checkout" }))]));
+    }
+    server.script(ModelReply::text("Final answer with what I have."));
+
+    let replies = text_of(&engine.handle(question(CHANNEL, "sam", "keep checking checkout")).await);
+    let evidence = text_of(&engine.handle(command(CHANNEL, "sam", "/evidence")).await);
+
+    let requests = server.chat_requests();
+    assert_eq!(requests.len(), 1 + 2 + 1, "first response, two tool rounds, one final answer");
+    assert!(requests[3].get("tools").is_none(), "the final request offers no tools");
+    assert!(replies.contains("Final answer with what I have."), "{replies}");
+    assert_eq!(evidence.matches("✓").count(), 2, "the repeated call ran once (plus the handler's run): {evidence}");
+}
+
+#[tokio::test]
+async fn rate_limits_server_errors_timeouts_and_garbage_fall_back_to_the_offline_advisor() {
+    let failures = [
+        ModelReply::status(429, None),
+        ModelReply::status(500, None),
+        ModelReply::delay(Duration::from_secs(4), ModelReply::text(STRUCTURED)),
+        ModelReply::garbage("not json {"),
+        ModelReply::empty_choices(),
+    ];
+    for failure in failures {
+        let (server, target) = (OpenAiServer::start().await, target().await);
+        let engine = engine(&server, &target, 2);
+        server.script(failure);
+
+        let replies = text_of(&engine.handle(command(CHANNEL, "maya", DECLARE)).await);
+
+        assert!(replies.contains("offline advisor answered: the LLM failed this turn"), "{replies}");
+        assert!(replies.contains("Likely root causes") && replies.contains("INC-1001"), "{replies}");
+    }
+}
