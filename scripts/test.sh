@@ -22,6 +22,7 @@ if [ ${#need_packages[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${need_packages[@]}"
 fi
 
+bash scripts/install-llm.sh
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked

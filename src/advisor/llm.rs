@@ -15,7 +15,7 @@ use async_trait::async_trait;
 use serde_json::{Value, json};
 use tracing::info;
 
-use self::client::{ChatClient, Completion, LlmSettings};
+use self::client::{ChatClient, Completion, LlmSettings, Offer};
 use self::structured::FirstResponse;
 use super::{Advisor, AdvisorError, Context, Focus};
 use crate::core::timeline::Entry;
@@ -61,7 +61,7 @@ impl LlmAdvisor {
     async fn complete(
         &self,
         messages: &[Value],
-        tools: Option<&[Value]>,
+        tools: Option<Offer<'_>>,
         task: &str,
     ) -> Result<Completion, AdvisorError> {
         let started = Instant::now();
@@ -102,6 +102,12 @@ fn evidence_vars(evidence: &[Evidence]) -> Vec<EvidenceVars> {
 fn recent_lines(timeline: &[Entry]) -> Vec<String> {
     let skip = timeline.len().saturating_sub(RECENT_LINES);
     timeline[skip..].iter().map(Entry::summary_line).collect()
+}
+
+/// The tool named in the question, if any (whole words, as the tool list spells them).
+fn named_tool(context: &Context<'_>, question: &str) -> Option<String> {
+    let words: BTreeSet<&str> = question.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-')).collect();
+    context.investigator.tools().into_iter().map(|tool| tool.name).find(|name| words.contains(name.as_str()))
 }
 
 /// The diagnostics as OpenAI function tools.
@@ -205,8 +211,11 @@ impl Advisor for LlmAdvisor {
         };
         let mut messages = vec![self.system()?, json!({ "role": "user", "content": self.render(&prompt)? })];
         let mut seen: BTreeSet<String> = BTreeSet::new();
+        // A question that names a tool ("run health for checkout") gets that tool called first.
+        let mut named = named_tool(&context, question);
         for step in 0..self.settings.step_budget {
-            let offered = (!tools.is_empty()).then_some(tools.as_slice());
+            let required = named.take();
+            let offered = (!tools.is_empty()).then(|| Offer { tools: &tools, required: required.as_deref() });
             let completion = self.complete(&messages, offered, &format!("answer_step_{step}")).await?;
             if completion.calls.is_empty() {
                 return Ok(completion.text);

@@ -29,9 +29,16 @@ struct Pattern {
 }
 
 impl Pattern {
-    /// How the pattern is shown to people and in a JSON schema: anchored, as it is applied.
+    /// How the pattern is shown to people and in a JSON schema: anchored, as it is applied. A
+    /// plain group, not `(?:…)`: llama.cpp's grammar from a JSON schema understands only the
+    /// former, and ignores a pattern it cannot read rather than enforcing it.
     fn shown(&self) -> String {
-        format!("^(?:{})$", self.written)
+        let core = self.written.strip_prefix('^').unwrap_or(&self.written);
+        let core = match core.strip_suffix('$') {
+            Some(stripped) if !stripped.ends_with('\\') => stripped,
+            _ => core,
+        };
+        format!("^({core})$")
     }
 }
 
@@ -178,7 +185,7 @@ mod tests {
         let error = params.check(&args(&[("service", "checkout; rm -rf /")])).unwrap_err();
 
         assert!(matches!(error, DiagnosticsError::ArgumentMismatch { .. }), "{error}");
-        assert!(error.to_string().contains("^(?:[a-z]+)$"), "the message shows the expected pattern: {error}");
+        assert!(error.to_string().contains("^([a-z]+)$"), "the message shows the expected pattern: {error}");
         assert_eq!(params.check(&args(&[("service", "checkout")])).unwrap().value("service"), "checkout");
     }
 
@@ -234,7 +241,7 @@ mod tests {
 
         let schema = params.schema();
 
-        assert_eq!(schema["properties"]["service"], json!({ "type": "string", "pattern": "^(?:[a-z]+)$" }));
+        assert_eq!(schema["properties"]["service"], json!({ "type": "string", "pattern": "^([a-z]+)$" }));
         assert_eq!(schema["required"], json!(["service", "window"]));
         assert_eq!(schema["additionalProperties"], json!(false));
     }

@@ -195,3 +195,19 @@ async fn rate_limits_server_errors_timeouts_and_garbage_fall_back_to_the_offline
         assert!(replies.contains("Likely root causes") && replies.contains("INC-1001"), "{replies}");
     }
 }
+
+#[tokio::test]
+async fn a_question_naming_a_tool_requires_that_tool_first_then_lets_the_model_choose() {
+    let (server, target) = (OpenAiServer::start().await, target().await);
+    let engine = engine(&server, &target, 3);
+    server.script(ModelReply::text(STRUCTURED));
+    engine.handle(command(CHANNEL, "maya", DECLARE)).await;
+    server.script(ModelReply::tool_calls([("health", json!({ "service": "checkout" }))]));
+    server.script(ModelReply::text("503 again."));
+
+    engine.handle(question(CHANNEL, "sam", "run health for checkout")).await;
+
+    let requests = server.chat_requests();
+    assert_eq!(requests[1]["tool_choice"], json!({ "type": "function", "function": { "name": "health" } }));
+    assert_eq!(requests[2]["tool_choice"], "auto");
+}

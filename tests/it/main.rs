@@ -8,6 +8,7 @@ mod engine;
 mod investigation;
 mod knowledge;
 mod llm;
+mod local_llm;
 mod redis_behaviour;
 mod store_conformance;
 mod support;

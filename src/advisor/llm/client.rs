@@ -104,6 +104,15 @@ impl LlmSettings {
     }
 }
 
+/// Tools offered with a request.
+#[derive(Debug, Clone, Copy)]
+pub struct Offer<'a> {
+    /// Function tool definitions.
+    pub tools: &'a [Value],
+    /// A tool the model must call now (`tool_choice` naming it); otherwise it chooses.
+    pub required: Option<&'a str>,
+}
+
 /// A tool call the model asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestedCall {
@@ -187,12 +196,12 @@ impl ChatClient {
         })
     }
 
-    /// One chat completion of `messages`, offering `tools` (with `tool_choice: auto`).
+    /// One chat completion of `messages`, offering `tools`.
     pub async fn complete(
         &self,
         settings: &LlmSettings,
         messages: &[Value],
-        tools: Option<&[Value]>,
+        tools: Option<Offer<'_>>,
     ) -> Result<Completion, AdvisorError> {
         let mut body = json!({
             "model": settings.model,
@@ -201,9 +210,13 @@ impl ChatClient {
             // `max_tokens`, not `max_completion_tokens`: compatible servers honour the former.
             "max_tokens": settings.max_tokens,
         });
-        if let Some(tools) = tools {
-            body["tools"] = json!(tools);
-            body["tool_choice"] = json!("auto");
+        if let Some(offer) = tools {
+            body["tools"] = json!(offer.tools);
+            // Explicit even for "auto": some compatible servers treat a missing choice as "none".
+            body["tool_choice"] = match offer.required {
+                Some(name) => json!({ "type": "function", "function": { "name": name } }),
+                None => json!("auto"),
+            };
         }
         let request: CreateChatCompletionRequest = serde_json::from_value(body).map_err(unavailable)?;
         // Every attempt has its own timeout; this bounds retries and Retry-After waits too.

@@ -94,6 +94,8 @@ impl OpenAiServer {
     /// # Panics
     /// If no loopback port can be bound.
     pub async fn start_with(options: Options) -> Self {
+        // Clients the test builds next need a TLS provider even for plain http.
+        crate::ensure_crypto_provider();
         // The state holds the key before the port is bound, so a unique key comes from the
         // process, the clock and a counter rather than the port.
         let api_key = options.api_key.unwrap_or_else(unique_key);

@@ -1,0 +1,67 @@
+//! A real small model (SmolLM2-135M, served locally by `LocalLlm`) through the real async-openai
+//! client and the whole engine: the first response and a follow-up whose named tool call runs a
+//! real diagnostic. A 135M model has no judgement to test, so this asserts the plumbing — the
+//! requests are accepted, the tool runs and is recorded, an answer is rendered — never the
+//! wording.
+
+use std::sync::Arc;
+
+use firebreak::advisor::OfflineAdvisor;
+use firebreak::advisor::fallback::WithFallback;
+use firebreak::advisor::llm::LlmAdvisor;
+use firebreak::advisor::llm::client::LlmSettings;
+use firebreak::core::engine::{Engine, EngineSettings};
+use firebreak::diagnostics::Catalog;
+use firebreak::prompts::Prompts;
+use firebreak::store::MemoryStore;
+use firebreak_testkit::{HttpTarget, LocalLlm, Reply};
+
+use crate::support::{command, diagnostics_settings, ports_with_sample, question, text_of};
+
+const CHANNEL: &str = "inc-checkout";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_real_small_model_gives_a_first_response_and_its_tool_call_runs_a_real_diagnostic() {
+    let model = tokio::task::spawn_blocking(LocalLlm::start).await.unwrap();
+    let target = HttpTarget::start([("/checkout/healthz", Reply::text(503, "upstream reset"))]).await;
+    let settings = LlmSettings {
+        base_url: Some(model.base_url()),
+        api_key: Some("local".to_owned()),
+        model: model.model().to_owned(),
+        temperature: 0.0,
+        max_tokens: 160,
+        timeout_secs: 120,
+        retries: 0,
+        step_budget: 1,
+        ..LlmSettings::default()
+    };
+    let llm = LlmAdvisor::new(settings, Prompts::builtin().unwrap()).unwrap();
+    let mut ports = ports_with_sample(Arc::new(MemoryStore::new()));
+    ports.advisor = Arc::new(WithFallback::new(llm, OfflineAdvisor::default()));
+    let diagnostics = diagnostics_settings(&format!(
+        r#"
+        [[diagnostics.tools]]
+        name = "health"
+        description = "Probe the health endpoint of a service"
+        kind = "http"
+        url = "{}/{{service}}/healthz"
+        params = {{ service = "checkout|search|payments" }}
+        "#,
+        target.url("")
+    ));
+    ports.diagnostics = Arc::new(Catalog::from_settings(&diagnostics).unwrap());
+    let engine = Engine::new(ports, EngineSettings::default());
+
+    let first = text_of(
+        &engine.handle(command(CHANNEL, "maya", "/incident declare Checkout returning 502s service: checkout")).await,
+    );
+    let answer = engine.handle(question(CHANNEL, "sam", "run health for checkout")).await;
+    let evidence = text_of(&engine.handle(command(CHANNEL, "sam", "/evidence")).await);
+
+    assert!(first.contains("INC-2001 · first response"), "{first}");
+    assert!(first.contains("LLM advisor"), "the model answered, not the fallback: {first}");
+    assert!(!first.contains("the LLM failed"), "{first}");
+    assert!(text_of(&answer).starts_with("Ran `health`"), "the forced tool call ran: {answer:?}");
+    assert!(!text_of(&answer).contains("the LLM failed"), "{answer:?}");
+    assert!(evidence.contains("health") && evidence.contains("/checkout/healthz"), "{evidence}");
+}

@@ -1,0 +1,135 @@
+//! A real small language model for end-to-end tests: SmolLM2-135M-Instruct behind llama-cpp-python's
+//! OpenAI-compatible server, with all-MiniLM-L6-v2 embeddings (384 dimensions) on the same port,
+//! started from `tests/support/llm/serve.py` on a free loopback port and killed when dropped.
+//!
+//! The server rewrites what async-openai 0.43 sends where llama-cpp-python 0.3.36 would
+//! misread it (`max_completion_tokens`, assistant tool calls without content, `tool_choice`
+//! `"required"` with one tool, tools without `tool_choice`) and refuses streaming with tools;
+//! `serve.py` documents each rewrite. It answers one request at a time. A 135M model calls tools
+//! in the right format but without judgement: assert the plumbing, never the wording.
+//!
+//! Needs the Python packages `bash scripts/install-llm.sh` installs (`scripts/test.sh` runs it).
+
+use std::fs::File;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// How long the server may take to answer `GET /v1/models` after it was started.
+const START_TIMEOUT: Duration = Duration::from_secs(60);
+/// The exit status `serve.py` uses when its Python packages are not installed.
+const MISSING_PACKAGES: i32 = 3;
+/// How many lines of the server's stderr a panic shows.
+const LOG_TAIL_LINES: usize = 40;
+
+/// A running local model server owned by the test, killed when dropped.
+pub struct LocalLlm {
+    port: u16,
+    model: String,
+    log: PathBuf,
+    child: Child,
+    // Holds the directory of the server's log until the server is gone.
+    _dir: TempDir,
+}
+
+impl LocalLlm {
+    /// Starts `serve.py` on a free loopback port and waits until `GET /v1/models` answers.
+    ///
+    /// # Panics
+    /// If `python3` or the server's Python packages are missing (the message says to run
+    /// `bash scripts/install-llm.sh`), or if the server does not answer within 60 s (the message
+    /// shows the end of its stderr).
+    pub fn start() -> Self {
+        // Clients the test builds next need a TLS provider even for plain http.
+        crate::ensure_crypto_provider();
+        let dir = tempfile::tempdir().expect("create a directory for the model server's log");
+        let log = dir.path().join("serve.log");
+        let stderr = File::create(&log).expect("create the model server's log");
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("llm/serve.py");
+        let port = crate::free_port();
+        let child = Command::new("python3")
+            .arg(&script)
+            .arg(port.to_string())
+            .env("HF_HUB_OFFLINE", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(stderr)
+            .spawn()
+            .expect("python3 is not installed: run `bash scripts/install-llm.sh` on a machine with python3 and pip");
+        // Owned before waiting, so a panic while waiting still kills the process.
+        let mut server = Self { port, model: String::new(), log, child, _dir: dir };
+        server.model = server.wait_until_ready();
+        server
+    }
+
+    /// `http://127.0.0.1:PORT/v1`, the API base for an OpenAI client.
+    pub fn base_url(&self) -> String {
+        format!("http://127.0.0.1:{}/v1", self.port)
+    }
+
+    /// The model id the server reports in `GET /v1/models`.
+    pub fn model(&self) -> &str {
+        &self.model
+    }
+
+    /// Polls `GET /v1/models` until it lists a model, and returns its id.
+    fn wait_until_ready(&mut self) -> String {
+        let started = Instant::now();
+        while started.elapsed() < START_TIMEOUT {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                if status.code() == Some(MISSING_PACKAGES) {
+                    panic!(
+                        "the local model server's Python packages are missing: run `bash scripts/install-llm.sh`\n{}",
+                        self.log_tail()
+                    );
+                }
+                panic!("the local model server exited ({status}) before it answered; its stderr:\n{}", self.log_tail());
+            }
+            if let Some(model) = self.listed_model() {
+                return model;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!(
+            "the local model server on port {} did not answer GET /v1/models within {} s; its stderr:\n{}",
+            self.port,
+            START_TIMEOUT.as_secs(),
+            self.log_tail()
+        );
+    }
+
+    /// The id of the first model `GET /v1/models` lists, if the server answers with one.
+    fn listed_model(&self) -> Option<String> {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).ok()?;
+        stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+        let request = format!("GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n\r\n", self.port);
+        stream.write_all(request.as_bytes()).ok()?;
+        let mut response = String::new();
+        stream.read_to_string(&mut response).ok()?;
+        let (head, body) = response.split_once("\r\n\r\n")?;
+        if !head.starts_with("HTTP/1.1 200") {
+            return None;
+        }
+        let models: Value = serde_json::from_str(body).ok()?;
+        models["data"][0]["id"].as_str().map(str::to_owned)
+    }
+
+    /// The last lines the server wrote to stderr.
+    fn log_tail(&self) -> String {
+        let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let lines = log.lines().collect::<Vec<_>>();
+        lines[lines.len().saturating_sub(LOG_TAIL_LINES)..].join("\n")
+    }
+}
+
+impl Drop for LocalLlm {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
