@@ -19,7 +19,6 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("first_response", include_str!("../prompts/first_response.md")),
     ("follow_up", include_str!("../prompts/follow_up.md")),
     ("summary", include_str!("../prompts/summary.md")),
-    ("fold", include_str!("../prompts/fold.md")),
     ("finetune_system", include_str!("../prompts/finetune_system.md")),
     ("finetune_user", include_str!("../prompts/finetune_user.md")),
 ];
@@ -187,13 +186,6 @@ pub enum Prompt {
         /// Evidence so far.
         evidence: Vec<EvidenceVars>,
     },
-    /// Folding older lines into the running summary.
-    Fold {
-        /// The summary so far.
-        running_summary: Option<String>,
-        /// Lines to fold in.
-        lines: Vec<String>,
-    },
     /// The system message of fine-tuning examples.
     FinetuneSystem {},
     /// The user message of a fine-tuning example.
@@ -217,7 +209,6 @@ impl Prompt {
             Prompt::FirstResponse { .. } => "first_response",
             Prompt::FollowUp { .. } => "follow_up",
             Prompt::Summary { .. } => "summary",
-            Prompt::Fold { .. } => "fold",
             Prompt::FinetuneSystem {} => "finetune_system",
             Prompt::FinetuneUser { .. } => "finetune_user",
         }
@@ -259,7 +250,6 @@ impl Prompt {
                 question: "q".into(),
             },
             Prompt::Summary { incident, running_summary: None, recent: Vec::new(), evidence },
-            Prompt::Fold { running_summary: None, lines: vec!["l".into()] },
             Prompt::FinetuneSystem {},
             Prompt::FinetuneUser { task: "root_cause", title: "t".into(), service: "s".into(), summary: String::new() },
         ]
@@ -363,11 +353,11 @@ mod tests {
     fn a_template_that_does_not_parse_is_refused_with_its_line() {
         let dir = tempfile::tempdir().unwrap();
         for (name, text) in TEMPLATES {
-            let text = if *name == "fold" { "line one\n{% for x in %}" } else { text };
+            let text = if *name == "summary" { "line one\n{% for x in %}" } else { text };
             std::fs::write(dir.path().join(format!("{name}.md")), text).unwrap();
         }
         let error = Prompts::load(dir.path()).unwrap_err().to_string();
-        assert!(error.contains("`fold` is broken") && error.contains("line 2"), "{error}");
+        assert!(error.contains("`summary` is broken") && error.contains("line 2"), "{error}");
     }
 
     #[test]

@@ -16,7 +16,7 @@ const SAME_STEP: f32 = 0.5;
 /// within minutes") rather than an action ("set the route, which cleared the errors").
 const OUTCOME_WORDS: &[&str] = &["recovered", "cleared", "normal", "subsided", "stabilised", "stabilized", "resolved"];
 /// How many leading words are searched for an outcome word.
-const OUTCOME_WINDOW: usize = 4;
+const OUTCOME_WINDOW: usize = 5;
 
 /// A likely root cause: a category, the past incident that best supports it, and others.
 #[derive(Debug, Clone)]
