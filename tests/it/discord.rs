@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::support::{diagnostics_settings, ports_with_sample, redis_store};
+use crate::support::{diagnostics_settings, health_tool, ports_with_sample, redis_store};
 
 const WAIT: Duration = Duration::from_secs(10);
 
@@ -374,17 +374,7 @@ async fn a_channel_created_with_a_followed_name_becomes_an_incident_channel() {
 async fn diagnose_and_evidence_work_as_slash_commands() {
     let fixture = fixture().await;
     let target = HttpTarget::start([("/checkout/healthz", Reply::text(503, "upstream reset"))]).await;
-    let settings = diagnostics_settings(&format!(
-        r#"
-        [[diagnostics.tools]]
-        name = "health"
-        description = "Probe a service's health endpoint"
-        kind = "http"
-        url = "{}/{{service}}/healthz"
-        params = {{ service = "[a-z-]+" }}
-        "#,
-        target.url("")
-    ));
+    let settings = diagnostics_settings(&health_tool(&target.url(""), "[a-z-]+", false));
     let mut ports = ports_with_sample(redis_store(&fixture.redis.url()).await);
     ports.diagnostics = Arc::new(Catalog::from_settings(&settings).unwrap());
     let bot = Bot::start_with(&fixture.discord, ports, &[]);

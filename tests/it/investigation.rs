@@ -5,40 +5,18 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use firebreak::advisor::OfflineAdvisor;
 use firebreak::core::engine::{Engine, EngineSettings};
-use firebreak::diagnostics::Catalog;
-use firebreak::store::MemoryStore;
 use firebreak_testkit::{HttpTarget, MetricsTarget, PrometheusServer, Reply};
 
-use crate::support::{command, diagnostics_settings, has_error, ports_with_sample, question, text_of};
+use crate::support::{command, engine_with, has_error, health_tool, question, text_of};
 
 const CHANNEL: &str = "inc-checkout";
 const DECLARE: &str = "/incident declare Checkout returning 502s severity: sev2 service: checkout source: machine";
 
-/// An engine with the sample history and the diagnostics of a `[diagnostics]` TOML snippet.
-fn engine_with(diagnostics_toml: &str) -> Engine {
-    let mut ports = ports_with_sample(Arc::new(MemoryStore::new()));
-    let settings = diagnostics_settings(diagnostics_toml);
-    ports.diagnostics = Arc::new(Catalog::from_settings(&settings).expect("test settings are valid"));
-    Engine::new(ports, EngineSettings::default())
-}
-
-fn health_probe(url: &str) -> String {
-    format!(
-        r#"
-        [[diagnostics.tools]]
-        name = "health"
-        description = "Probe a service's health endpoint"
-        kind = "http"
-        url = "{url}/{{service}}/healthz"
-        params = {{ service = "[a-z-]+" }}
-
-        [[diagnostics.handlers]]
-        name = "probe-on-declare"
-        when = {{ service = "checkout" }}
-        run = [{{ tool = "health", args = {{ service = "{{service}}" }} }}]
-        "#
-    )
+/// An engine with the sample history, the offline advisor and these diagnostics.
+fn engine(diagnostics_toml: &str) -> Engine {
+    engine_with(diagnostics_toml, Arc::new(OfflineAdvisor::default()), EngineSettings::default())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -48,7 +26,7 @@ async fn the_first_response_carries_an_error_rate_jump_measured_by_a_real_promet
     target.set_rate("http_requests_total", &[("service", "checkout"), ("code", "500")], 0.2);
     let address = target.address();
     let prometheus = tokio::task::spawn_blocking(move || PrometheusServer::start(&[address])).await.unwrap();
-    let engine = engine_with(&format!(
+    let engine = engine(&format!(
         r#"
         [[diagnostics.tools]]
         name = "error_ratio"
@@ -84,7 +62,7 @@ async fn the_first_response_carries_an_error_rate_jump_measured_by_a_real_promet
 #[tokio::test]
 async fn diagnose_refuses_unknown_tools_and_bad_arguments_before_running_anything() {
     let target = HttpTarget::start([("/checkout/healthz", Reply::text(503, "upstream reset"))]).await;
-    let engine = engine_with(&health_probe(&target.url("")));
+    let engine = engine(&health_tool(&target.url(""), "[a-z-]+", true));
     engine.handle(command(CHANNEL, "maya", DECLARE)).await;
 
     let unknown = engine.handle(command(CHANNEL, "maya", "/diagnose drop_tables")).await;
@@ -102,7 +80,7 @@ async fn diagnose_refuses_unknown_tools_and_bad_arguments_before_running_anythin
 #[tokio::test]
 async fn a_question_about_the_live_state_re_runs_the_handlers_and_says_so() {
     let target = HttpTarget::start([("/checkout/healthz", Reply::text(503, "upstream reset"))]).await;
-    let engine = engine_with(&health_probe(&target.url("")));
+    let engine = engine(&health_tool(&target.url(""), "[a-z-]+", true));
     engine.handle(command(CHANNEL, "maya", DECLARE)).await;
 
     let replies = engine.handle(question(CHANNEL, "sam", "is checkout still failing?")).await;
@@ -118,8 +96,8 @@ async fn a_question_about_the_live_state_re_runs_the_handlers_and_says_so() {
 #[tokio::test]
 async fn a_failing_tool_never_blocks_the_first_response() {
     let target = HttpTarget::start([("/checkout/healthz", Reply::text(200, "ok").after(Duration::from_secs(5)))]).await;
-    let toml = health_probe(&target.url("")).replace("params =", "timeout_secs = 1\n        params =");
-    let engine = engine_with(&toml);
+    let toml = health_tool(&target.url(""), "[a-z-]+", true).replace("params =", "timeout_secs = 1\n        params =");
+    let engine = engine(&toml);
 
     let replies = text_of(&engine.handle(command(CHANNEL, "maya", DECLARE)).await);
 

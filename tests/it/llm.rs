@@ -3,22 +3,15 @@
 //! answers checked against what the model was shown, tool calls running real diagnostics, the
 //! step budget, and the offline fallback on 429, 500, timeouts and garbage.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use firebreak::advisor::OfflineAdvisor;
-use firebreak::advisor::fallback::WithFallback;
-use firebreak::advisor::llm::LlmAdvisor;
 use firebreak::advisor::llm::client::LlmSettings;
 use firebreak::core::engine::{Engine, EngineSettings};
-use firebreak::diagnostics::Catalog;
-use firebreak::prompts::Prompts;
-use firebreak::store::MemoryStore;
 use firebreak_testkit::openai::{OpenAiServer, Reply as ModelReply};
 use firebreak_testkit::{HttpTarget, Reply};
 use serde_json::{Value, json};
 
-use crate::support::{command, diagnostics_settings, message, ports_with_sample, question, text_of};
+use crate::support::{command, engine_with, health_tool, llm_advisor, message, question, text_of};
 
 const CHANNEL: &str = "inc-checkout";
 const DECLARE: &str = "/incident declare Checkout 502s right after the checkout-svc deploy severity: sev2 service: checkout source: machine";
@@ -35,27 +28,7 @@ fn engine(server: &OpenAiServer, target: &HttpTarget, step_budget: usize) -> Eng
         step_budget,
         ..LlmSettings::default()
     };
-    let llm = LlmAdvisor::new(settings, Prompts::builtin().unwrap()).unwrap();
-    let mut ports = ports_with_sample(Arc::new(MemoryStore::new()));
-    ports.advisor = Arc::new(WithFallback::new(llm, OfflineAdvisor::default()));
-    let diagnostics = diagnostics_settings(&format!(
-        r#"
-        [[diagnostics.tools]]
-        name = "health"
-        description = "Probe a service's health endpoint"
-        kind = "http"
-        url = "{}/{{service}}/healthz"
-        params = {{ service = "[a-z-]+" }}
-
-        [[diagnostics.handlers]]
-        name = "probe"
-        when = {{ service = "checkout" }}
-        run = [{{ tool = "health", args = {{ service = "{{service}}" }} }}]
-        "#,
-        target.url("")
-    ));
-    ports.diagnostics = Arc::new(Catalog::from_settings(&diagnostics).unwrap());
-    Engine::new(ports, EngineSettings::default())
+    engine_with(&health_tool(&target.url(""), "[a-z-]+", true), llm_advisor(settings), EngineSettings::default())
 }
 
 async fn target() -> HttpTarget {

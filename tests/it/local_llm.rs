@@ -4,19 +4,11 @@
 //! requests are accepted, the tool runs and is recorded, an answer is rendered — never the
 //! wording.
 
-use std::sync::Arc;
-
-use firebreak::advisor::OfflineAdvisor;
-use firebreak::advisor::fallback::WithFallback;
-use firebreak::advisor::llm::LlmAdvisor;
 use firebreak::advisor::llm::client::LlmSettings;
-use firebreak::core::engine::{Engine, EngineSettings};
-use firebreak::diagnostics::Catalog;
-use firebreak::prompts::Prompts;
-use firebreak::store::MemoryStore;
+use firebreak::core::engine::EngineSettings;
 use firebreak_testkit::{HttpTarget, LocalLlm, Reply};
 
-use crate::support::{command, diagnostics_settings, ports_with_sample, question, text_of};
+use crate::support::{command, engine_with, health_tool, llm_advisor, question, text_of};
 
 const CHANNEL: &str = "inc-checkout";
 
@@ -35,22 +27,8 @@ async fn a_real_small_model_gives_a_first_response_and_its_tool_call_runs_a_real
         step_budget: 1,
         ..LlmSettings::default()
     };
-    let llm = LlmAdvisor::new(settings, Prompts::builtin().unwrap()).unwrap();
-    let mut ports = ports_with_sample(Arc::new(MemoryStore::new()));
-    ports.advisor = Arc::new(WithFallback::new(llm, OfflineAdvisor::default()));
-    let diagnostics = diagnostics_settings(&format!(
-        r#"
-        [[diagnostics.tools]]
-        name = "health"
-        description = "Probe the health endpoint of a service"
-        kind = "http"
-        url = "{}/{{service}}/healthz"
-        params = {{ service = "checkout|search|payments" }}
-        "#,
-        target.url("")
-    ));
-    ports.diagnostics = Arc::new(Catalog::from_settings(&diagnostics).unwrap());
-    let engine = Engine::new(ports, EngineSettings::default());
+    let health = health_tool(&target.url(""), "checkout|search|payments", false);
+    let engine = engine_with(&health, llm_advisor(settings), EngineSettings::default());
 
     let first = text_of(
         &engine.handle(command(CHANNEL, "maya", "/incident declare Checkout returning 502s service: checkout")).await,

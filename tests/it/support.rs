@@ -84,3 +84,51 @@ pub fn diagnostics_settings(toml_text: &str) -> firebreak::diagnostics::Diagnost
     }
     toml::from_str::<File>(toml_text).expect("test settings parse").diagnostics
 }
+
+/// `[diagnostics]` with one `health` tool probing `{base}/<service>/healthz`, its `service`
+/// argument matching `service_pattern`; with `on_declare`, a handler runs it for checkout
+/// incidents when they are declared.
+pub fn health_tool(base: &str, service_pattern: &str, on_declare: bool) -> String {
+    let handler = if on_declare {
+        r#"
+        [[diagnostics.handlers]]
+        name = "probe-on-declare"
+        when = { service = "checkout" }
+        run = [{ tool = "health", args = { service = "{service}" } }]
+        "#
+    } else {
+        ""
+    };
+    format!(
+        r#"
+        [[diagnostics.tools]]
+        name = "health"
+        description = "Probe the health endpoint of a service"
+        kind = "http"
+        url = "{base}/{{service}}/healthz"
+        params = {{ service = "{service_pattern}" }}
+        {handler}"#
+    )
+}
+
+/// An engine on a memory store with the sample history, the diagnostics of `diagnostics_toml`
+/// and `advisor`.
+pub fn engine_with(
+    diagnostics_toml: &str,
+    advisor: Arc<dyn firebreak::advisor::Advisor>,
+    settings: EngineSettings,
+) -> Engine {
+    let mut ports = ports_with_sample(Arc::new(MemoryStore::new()));
+    let diagnostics = diagnostics_settings(diagnostics_toml);
+    ports.diagnostics =
+        Arc::new(firebreak::diagnostics::Catalog::from_settings(&diagnostics).expect("test settings are valid"));
+    ports.advisor = advisor;
+    Engine::new(ports, settings)
+}
+
+/// The LLM advisor of `settings` with the built-in prompts, falling back to the offline one.
+pub fn llm_advisor(settings: firebreak::advisor::llm::client::LlmSettings) -> Arc<dyn firebreak::advisor::Advisor> {
+    let llm = firebreak::advisor::llm::LlmAdvisor::new(settings, firebreak::prompts::Prompts::builtin().unwrap())
+        .expect("LLM client");
+    Arc::new(firebreak::advisor::fallback::WithFallback::new(llm, firebreak::advisor::OfflineAdvisor::default()))
+}

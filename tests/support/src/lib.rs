@@ -12,6 +12,7 @@ pub mod openai;
 pub mod prometheus;
 pub mod redis_server;
 mod serve;
+mod shared;
 pub mod tls_target;
 
 pub use discord::DiscordServer;

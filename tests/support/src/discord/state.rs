@@ -8,10 +8,8 @@ mod interactions;
 mod messages;
 
 use std::collections::BTreeMap;
-use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use serde_json::{Value, json};
-use tokio::sync::watch;
 
 use super::Options;
 use super::payloads::{self, GuildParts};
@@ -28,41 +26,8 @@ const ADMINISTRATOR: u64 = 1 << 3;
 /// administrator holds.
 const ALL_PERMISSIONS: u64 = (1 << 51) - 1;
 
-/// The state and a counter that moves on every change, for waiting tests.
-pub(crate) struct Shared {
-    state: Mutex<State>,
-    version: watch::Sender<u64>,
-}
-
-impl Shared {
-    /// Wraps the initial state.
-    pub(crate) fn new(state: State) -> Self {
-        Self { state: Mutex::new(state), version: watch::Sender::new(0) }
-    }
-
-    fn lock(&self) -> MutexGuard<'_, State> {
-        // A panic while the lock was held leaves the state as it was changed so far, which
-        // is still what the test wants to inspect.
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Reads the state.
-    pub(crate) fn read<T>(&self, read: impl FnOnce(&State) -> T) -> T {
-        read(&self.lock())
-    }
-
-    /// Changes the state and wakes everyone waiting for a change.
-    pub(crate) fn update<T>(&self, change: impl FnOnce(&mut State) -> T) -> T {
-        let outcome = change(&mut self.lock());
-        self.version.send_modify(|version| *version = version.wrapping_add(1));
-        outcome
-    }
-
-    /// A receiver that sees every later change.
-    pub(crate) fn changes(&self) -> watch::Receiver<u64> {
-        self.version.subscribe()
-    }
-}
+/// The state behind one lock, with change notifications for waiting tests.
+pub(crate) type Shared = crate::shared::Shared<State>;
 
 /// A user: the bot or a human member.
 pub(crate) struct User {

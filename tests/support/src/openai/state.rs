@@ -4,49 +4,14 @@
 //! change also wakes the tests waiting on the server.
 
 use std::collections::VecDeque;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-
-use tokio::sync::watch;
+use std::sync::Arc;
 
 use super::embedder::{Embedder, bag_of_words_embedding};
 use super::records::RecordedRequest;
 use super::reply::Reply;
 
-/// The state and a counter that moves on every change, for waiting tests.
-pub(crate) struct Shared {
-    state: Mutex<State>,
-    version: watch::Sender<u64>,
-}
-
-impl Shared {
-    /// Wraps the initial state.
-    pub(crate) fn new(state: State) -> Self {
-        Self { state: Mutex::new(state), version: watch::Sender::new(0) }
-    }
-
-    fn lock(&self) -> MutexGuard<'_, State> {
-        // A panic while the lock was held (say, in a test's embedder) leaves the state as it was
-        // changed so far, which is still what the test wants to inspect.
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Reads the state.
-    pub(crate) fn read<T>(&self, read: impl FnOnce(&State) -> T) -> T {
-        read(&self.lock())
-    }
-
-    /// Changes the state and wakes everyone waiting for a change.
-    pub(crate) fn update<T>(&self, change: impl FnOnce(&mut State) -> T) -> T {
-        let outcome = change(&mut self.lock());
-        self.version.send_modify(|version| *version = version.wrapping_add(1));
-        outcome
-    }
-
-    /// A receiver that sees every later change.
-    pub(crate) fn changes(&self) -> watch::Receiver<u64> {
-        self.version.subscribe()
-    }
-}
+/// The state behind one lock, with change notifications for waiting tests.
+pub(crate) type Shared = crate::shared::Shared<State>;
 
 /// Everything behind the lock.
 pub(crate) struct State {
