@@ -119,18 +119,31 @@ const SEVERITIES: &[&str] = &["sev1", "sev2", "sev3", "sev4"];
 const SOURCES: &[&str] = &["machine", "customer"];
 const STATUSES: &[&str] = &["investigating", "mitigated", "resolved"];
 
-/// Options shared by `declare` and `attach` after the title.
-const DECLARE_DETAILS: [OptionSpec; 4] = [
-    option("severity", "How bad: sev1 (worst) to sev4; default sev3", OptionKind::Choice(SEVERITIES), false),
-    option("service", "The affected service", OptionKind::Text, false),
-    option(
-        "source",
-        "Who noticed: machine (an alert) or customer; default customer",
-        OptionKind::Choice(SOURCES),
-        false,
-    ),
-    option("summary", "Impact and how it was detected", OptionKind::Text, false),
-];
+/// The options of `declare` and `attach`, which differ only in whether the title is required
+/// (`attach` defaults it to the channel's name).
+const fn declaration_options(title: OptionSpec) -> [OptionSpec; 5] {
+    [
+        title,
+        option("severity", "How bad: sev1 (worst) to sev4; default sev3", OptionKind::Choice(SEVERITIES), false),
+        option("service", "The affected service", OptionKind::Text, false),
+        option(
+            "source",
+            "Who noticed: machine (an alert) or customer; default customer",
+            OptionKind::Choice(SOURCES),
+            false,
+        ),
+        option("summary", "Impact and how it was detected", OptionKind::Text, false),
+    ]
+}
+
+const DECLARE_OPTIONS: [OptionSpec; 5] =
+    declaration_options(option("title", "One line: what is broken", OptionKind::Text, true));
+const ATTACH_OPTIONS: [OptionSpec; 5] = declaration_options(option(
+    "title",
+    "One line: what is broken (default: the channel's name)",
+    OptionKind::Text,
+    false,
+));
 
 /// Every command, in the order help lists them. Adding a command means adding it here.
 pub const COMMANDS: &[CommandSpec] = &[
@@ -139,26 +152,14 @@ pub const COMMANDS: &[CommandSpec] = &[
         usage: "/incident declare <title> [severity: sev1-sev4] [service: <name>] [source: machine|customer] [summary: <text>]",
         description: "Open an incident and get a first-response suggestion.",
         leading: Some("title"),
-        options: &[
-            option("title", "One line: what is broken", OptionKind::Text, true),
-            DECLARE_DETAILS[0],
-            DECLARE_DETAILS[1],
-            DECLARE_DETAILS[2],
-            DECLARE_DETAILS[3],
-        ],
+        options: &DECLARE_OPTIONS,
     },
     CommandSpec {
         name: "incident attach",
         usage: "/incident attach [<title>] [severity: sev1-sev4] [service: <name>] [source: machine|customer] [summary: <text>]",
         description: "Make this channel an incident channel (title defaults to the channel's name).",
         leading: Some("title"),
-        options: &[
-            option("title", "One line: what is broken (default: the channel's name)", OptionKind::Text, false),
-            DECLARE_DETAILS[0],
-            DECLARE_DETAILS[1],
-            DECLARE_DETAILS[2],
-            DECLARE_DETAILS[3],
-        ],
+        options: &ATTACH_OPTIONS,
     },
     CommandSpec {
         name: "incident status",
