@@ -1,6 +1,7 @@
 //! The engine's own overhead per LLM turn — prompt assembly, retrieval, parsing, Redis-free
-//! state, the async-openai client and one loopback HTTP exchange — against the scripted
-//! OpenAI-compatible test server, which answers at once: the model's own time is excluded.
+//! state, the async-openai client and one loopback HTTP exchange, plus now and then a second one
+//! folding older turns into the running summary — against the scripted OpenAI-compatible test
+//! server, which answers at once: the model's own time is excluded.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -59,7 +60,9 @@ fn main() {
     server.script(Reply::text(STRUCTURED));
     let declare = Command::parse("/incident declare Checkout 502s after deploy service: checkout").expect("command");
     runtime.block_on(engine.handle(inbound(Input::Command(declare))));
-    for _ in 0..TURNS {
+    // One reply per answer, and more for the running summary the growing conversation is folded
+    // into every few dozen turns (`[llm] history_tokens`); replies left over are never sent.
+    for _ in 0..2 * TURNS {
         server.script(Reply::text("Roll back checkout-api and watch the 5xx ratio."));
     }
 
@@ -71,9 +74,10 @@ fn main() {
         samples.push(turn.elapsed());
     }
     let total = started.elapsed();
+    let folds = server.chat_requests().len() - 1 - TURNS;
     samples.sort_unstable();
     println!(
-        "LLM question turn, model time excluded: p50 {:?}  p99 {:?}  {:.0} turns/s ({TURNS} sequential turns)",
+        "LLM question turn, model time excluded: p50 {:?}  p99 {:?}  {:.0} turns/s ({TURNS} sequential turns, {folds} folds)",
         percentile(&samples, 0.5),
         percentile(&samples, 0.99),
         TURNS as f64 / total.as_secs_f64()

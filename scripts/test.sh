@@ -22,7 +22,20 @@ if [ ${#need_packages[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${need_packages[@]}"
 fi
 
-bash scripts/install-llm.sh
+# The local model's server compiles llama.cpp on a fresh machine (minutes): it builds while the
+# Rust checks and the test build run, and the tests wait for it.
+llm_log=$(mktemp)
+bash scripts/install-llm.sh >"$llm_log" 2>&1 &
+llm_install=$!
+trap 'kill "$llm_install" 2>/dev/null || true; rm -f "$llm_log"' EXIT
+
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo test --workspace --locked --no-run
+if ! wait "$llm_install"; then
+  cat "$llm_log" >&2
+  echo "installing the local language-model server failed" >&2
+  exit 1
+fi
+cat "$llm_log"
 cargo test --workspace --locked

@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use thiserror::Error;
 
 use crate::core::incident::Incident;
-use crate::core::timeline::Entry;
+use crate::core::timeline::{Digest, Entry};
 use crate::core::turn::Report;
 use crate::diagnostics::{Evidence, ToolCall, ToolInfo};
 use crate::knowledge::Match;
@@ -28,8 +28,12 @@ pub struct Context<'a> {
     pub similar: &'a [Match],
     /// Evidence the diagnostics gathered for it, oldest first.
     pub evidence: &'a [Evidence],
+    /// The running summary of the timeline's older entries, as last kept.
+    pub digest: Option<&'a Digest>,
     /// Runs more diagnostics on the advisor's behalf, should it want fresh evidence.
     pub investigator: &'a dyn Investigate,
+    /// Keeps a newer running summary for the next turn.
+    pub memory: &'a dyn Remember,
 }
 
 impl std::fmt::Debug for dyn Investigate + '_ {
@@ -49,6 +53,26 @@ pub trait Investigate: Send + Sync {
     async fn run(&self, calls: &[ToolCall]) -> Vec<Evidence>;
 }
 
+/// Where an advisor keeps the running summary it folded the timeline's older entries into, so
+/// the next turn starts from it (`Context::digest`) and folds only what aged out since.
+///
+/// This is the seam between a model's token budget and the incident's state: what to fold and
+/// when is the advisor's business (only the LLM advisor has a budget; the offline advisor never
+/// folds), storing it is the engine's. The engine keeps a digest only when it covers more of
+/// the timeline than the stored one, and a failure to keep it loses nothing: the timeline is
+/// untouched and the next turn folds again.
+#[async_trait]
+pub trait Remember: Send + Sync {
+    /// Keeps `digest` with the incident.
+    async fn remember(&self, digest: &Digest);
+}
+
+impl std::fmt::Debug for dyn Remember + '_ {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Remember")
+    }
+}
+
 /// One piece of the current recommendation, as asked for by `/rca`, `/mitigation`, `/similar`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Focus {
@@ -58,6 +82,23 @@ pub enum Focus {
     Mitigation,
     /// Similar past incidents and what fixed them.
     Similar,
+}
+
+/// A first response reduced to its texts, best first: what evaluation scores against the root
+/// cause and mitigation an incident really had. Both empty when the advisor abstained.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Recommendation {
+    /// Candidate root causes, most likely first.
+    pub root_causes: Vec<String>,
+    /// Candidate mitigations, each a whole plan, best first.
+    pub mitigations: Vec<String>,
+}
+
+impl Recommendation {
+    /// Whether the advisor declined to recommend anything.
+    pub fn abstained(&self) -> bool {
+        self.root_causes.is_empty() && self.mitigations.is_empty()
+    }
 }
 
 /// Why an advisor could not answer.
@@ -76,6 +117,9 @@ pub trait Advisor: Send + Sync {
 
     /// The suggestion posted when an incident is declared.
     async fn first_response(&self, context: Context<'_>) -> Result<Report, AdvisorError>;
+
+    /// The first response's recommendation as plain texts (see [`Recommendation`]).
+    async fn recommend(&self, context: Context<'_>) -> Result<Recommendation, AdvisorError>;
 
     /// One piece of the current recommendation.
     async fn focus(&self, context: Context<'_>, focus: Focus) -> Result<Report, AdvisorError>;
@@ -100,4 +144,13 @@ impl Investigate for NoInvestigation {
     async fn run(&self, _calls: &[ToolCall]) -> Vec<Evidence> {
         Vec::new()
     }
+}
+
+/// A memory that keeps nothing, for advising outside a live incident (evaluation, tests).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoMemory;
+
+#[async_trait]
+impl Remember for NoMemory {
+    async fn remember(&self, _digest: &Digest) {}
 }

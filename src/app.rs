@@ -16,6 +16,7 @@ use crate::diagnostics::Catalog;
 use crate::knowledge::{KnowledgeBase, read_jsonl};
 use crate::prompts::Prompts;
 use crate::store::{MemoryStore, RedisStore, Store};
+use crate::telemetry;
 
 /// Where prompt templates are looked for when `[llm] prompts_dir` is unset.
 const DEFAULT_PROMPTS_DIR: &str = "prompts";
@@ -43,12 +44,7 @@ impl App {
         let diagnostics = Arc::new(Catalog::from_settings(&settings.diagnostics).context("checking [diagnostics]")?);
         let offline = OfflineAdvisor::new(settings.knowledge.min_similarity);
         let advisor: Arc<dyn Advisor> = if settings.llm.enabled() {
-            let prompts = match &settings.llm.prompts_dir {
-                Some(dir) => Prompts::load(dir)?,
-                None => Prompts::load_or_builtin(Path::new(DEFAULT_PROMPTS_DIR))?,
-            };
-            let llm = LlmAdvisor::new(settings.llm.clone(), prompts).context("setting up the LLM client")?;
-            Arc::new(WithFallback::new(llm, offline))
+            Arc::new(WithFallback::new(llm_advisor(settings)?, offline))
         } else {
             Arc::new(offline)
         };
@@ -61,14 +57,26 @@ impl App {
     }
 }
 
+/// The LLM advisor `[llm]` describes, its prompts loaded and checked.
+pub fn llm_advisor(settings: &Settings) -> anyhow::Result<LlmAdvisor> {
+    let prompts = match &settings.llm.prompts_dir {
+        Some(dir) => Prompts::load(dir)?,
+        None => Prompts::load_or_builtin(Path::new(DEFAULT_PROMPTS_DIR))?,
+    };
+    LlmAdvisor::new(settings.llm.clone(), prompts).context("setting up the LLM client")
+}
+
 impl App {
-    /// Runs the chat platform adapters the settings enable (the Discord bot) until `shutdown`
-    /// completes.
+    /// Serves the metrics when `[metrics] listen` is set, then runs the chat platform adapters
+    /// the settings enable (the Discord bot) until `shutdown` completes.
     pub async fn run_until_stopped(
         &self,
         settings: &Settings,
         shutdown: impl Future<Output = ()>,
     ) -> anyhow::Result<()> {
+        if let Some(address) = settings.metrics.listen {
+            telemetry::serve_metrics(address).with_context(|| format!("serving metrics on {address}"))?;
+        }
         crate::adapters::discord::run(self.engine.clone(), &settings.discord, shutdown).await?;
         Ok(())
     }

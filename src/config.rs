@@ -4,10 +4,11 @@
 //! Environment variables, each overriding the file:
 //! `FIREBREAK_REDIS_URL` (or `REDIS_URL`), `FIREBREAK_DISCORD_TOKEN` (or `DISCORD_TOKEN`),
 //! `FIREBREAK_OPENAI_API_KEY` (or `OPENAI_API_KEY`; `AZURE_OPENAI_API_KEY` for Azure),
-//! `FIREBREAK_LLM_BASE_URL` (or `OPENAI_BASE_URL`), `FIREBREAK_LLM_MODEL`, `FIREBREAK_BOT_NAME`,
-//! `RUST_LOG`.
+//! `FIREBREAK_LLM_BASE_URL` (or `OPENAI_BASE_URL`), `FIREBREAK_LLM_MODEL`,
+//! `FIREBREAK_EMBEDDING_MODEL`, `FIREBREAK_BOT_NAME`, `RUST_LOG`.
 
 use std::fmt;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -21,6 +22,9 @@ use crate::redact::redact_url_credentials;
 
 /// The file read when `--config` is not given, if it exists.
 pub const DEFAULT_FILE: &str = "firebreak.toml";
+
+/// The smallest conversation budget: a few lines and a short running summary.
+const MIN_HISTORY_TOKENS: usize = 200;
 
 /// Why settings could not be loaded.
 #[derive(Debug, Error)]
@@ -69,8 +73,18 @@ pub struct Settings {
     pub diagnostics: DiagnosticsSettings,
     /// The language model, when one is used.
     pub llm: LlmSettings,
+    /// The Prometheus scrape endpoint of `firebreak run`.
+    pub metrics: MetricsSettings,
     /// Log filter in `RUST_LOG` syntax.
     pub log: Option<String>,
+}
+
+/// `[metrics]`: where `firebreak run` serves its metrics to Prometheus; not served when unset.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricsSettings {
+    /// Address of the scrape endpoint, e.g. `127.0.0.1:9184`.
+    pub listen: Option<SocketAddr>,
 }
 
 /// `[redis]`: where incident state lives. Without a URL the state is kept in memory.
@@ -249,6 +263,9 @@ impl Settings {
         if let Some(model) = env("FIREBREAK_LLM_MODEL") {
             self.llm.model = model;
         }
+        if let Some(model) = env("FIREBREAK_EMBEDDING_MODEL") {
+            self.llm.embedding_model = Some(model);
+        }
         if let Some(name) = env("FIREBREAK_BOT_NAME") {
             self.engine.bot_name = name;
         }
@@ -277,6 +294,9 @@ impl Settings {
         }
         if self.llm.step_budget == 0 || self.llm.timeout_secs == 0 {
             return invalid("llm.step_budget", "the step budget and timeout must be at least 1");
+        }
+        if self.llm.history_tokens < MIN_HISTORY_TOKENS {
+            return invalid("llm.history_tokens", &format!("must be at least {MIN_HISTORY_TOKENS}"));
         }
         if self.knowledge.k == 0 {
             return invalid("knowledge.k", "must be at least 1");
@@ -333,6 +353,26 @@ mod tests {
                 .unwrap();
         assert_eq!(settings.llm.api_key.as_deref(), Some("sk-from-env"));
         assert!(!format!("{:?}", settings.llm).contains("sk-from-env"));
+    }
+
+    #[test]
+    fn the_embedding_model_comes_from_the_file_or_the_environment_and_a_tiny_history_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("firebreak.toml");
+        std::fs::write(&path, "[llm]\nembedding_model = \"text-embedding-3-small\"\nhistory_tokens = 800\n").unwrap();
+
+        let from_file = Settings::load_with_env(Some(&path), |_| None).unwrap();
+        let overridden = Settings::load_with_env(Some(&path), |name| {
+            (name == "FIREBREAK_EMBEDDING_MODEL").then(|| "all-MiniLM-L6-v2".to_owned())
+        })
+        .unwrap();
+
+        assert_eq!(from_file.llm.embedding_model.as_deref(), Some("text-embedding-3-small"));
+        assert_eq!(from_file.llm.history_tokens, 800);
+        assert_eq!(overridden.llm.embedding_model.as_deref(), Some("all-MiniLM-L6-v2"));
+        std::fs::write(&path, "[llm]\nhistory_tokens = 50\n").unwrap();
+        let error = Settings::load_with_env(Some(&path), |_| None).unwrap_err().to_string();
+        assert!(error.contains("llm.history_tokens"), "{error}");
     }
 
     #[test]

@@ -1,4 +1,13 @@
-//! Offline evaluation: how well retrieval and advisors would have done on an incident history,
-//! replayed without leakage (each incident sees only incidents created before it).
+//! Offline evaluation: how well an advisor would have done on an incident history, replayed
+//! without leakage, scored with the study's metrics against baselines, and reported as JSON,
+//! Markdown and HTML.
 
-pub mod retrieval;
+pub mod baselines;
+pub mod charts;
+pub mod harness;
+pub mod html;
+pub mod markdown;
+pub mod metrics;
+pub mod protocol;
+pub mod report;
+pub mod tables;

@@ -15,6 +15,7 @@ use thiserror::Error;
 
 use self::index::{IndexError, SearchIndex, searchable_text};
 pub use self::record::{CorpusError, IncidentRecord, LineError, RecordSource, parse_jsonl, read_jsonl};
+use crate::core::incident::Incident;
 use crate::store::{KnowledgeCursor, Store, StoreError};
 
 /// The sample history shipped with Firebreak (`data/incidents.jsonl`), built into the binary.
@@ -32,6 +33,11 @@ pub enum KnowledgeError {
     /// The store holding published records failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// What an incident is looked up by: its title, summary and service.
+pub fn query_text(incident: &Incident) -> String {
+    format!("{} {} {}", incident.title, incident.summary, incident.service.as_deref().unwrap_or(""))
 }
 
 /// A past incident judged similar to a query.

@@ -6,15 +6,15 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
+use firebreak::adapters::console::evaluation::{self, EvalArgs};
 use firebreak::adapters::console::render::Format;
 use firebreak::adapters::console::scenario::Scenario;
 use firebreak::adapters::console::stand_in::StandIn;
-use firebreak::adapters::console::{Console, kb};
+use firebreak::adapters::console::{Console, feedback, kb};
 use firebreak::app::App;
 use firebreak::config::Settings;
 use firebreak::core::timeline::Author;
-use firebreak::eval::retrieval;
-use firebreak::knowledge::read_jsonl;
+use firebreak::stats::feedback_stats;
 use firebreak::telemetry;
 
 /// Incident-response copilot for chat.
@@ -33,19 +33,9 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Measure on an incident history, replayed in time order without leakage: retrieval's
-    /// root-cause category match @1/@k against a random past incident.
-    Eval {
-        /// JSONL history in the incident record schema.
-        #[arg(long)]
-        dataset: PathBuf,
-        /// The k of @k.
-        #[arg(long, default_value_t = 5)]
-        k: usize,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t)]
-        format: Format,
-    },
+    /// Score an advisor on an incident history with the study's metrics (BLEU-4, ROUGE-L,
+    /// METEOR, category match), replayed without leakage, against baselines.
+    Eval(EvalArgs),
     /// Replay a scripted incident conversation (default: the built-in checkout demo).
     Demo {
         /// A scenario file from conversations/.
@@ -78,10 +68,25 @@ enum LiveCommand {
         #[arg(long)]
         channel: Option<String>,
     },
+    /// Production measures read from the store.
+    Stats {
+        #[command(subcommand)]
+        command: StatsCommand,
+    },
     /// The knowledge base of resolved incidents.
     Kb {
         #[command(subcommand)]
         command: KbCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum StatsCommand {
+    /// The /feedback ratings: count, mean and share rated 3/5 or better, by source and advisor.
+    Feedback {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
     },
 }
 
@@ -140,16 +145,25 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
     telemetry::init(settings.log.as_deref());
     let live = match cli.command {
-        Command::Eval { dataset, k, format } => {
-            let scores = retrieval::category_match(&read_jsonl(&dataset)?, k)?;
-            kb::print_retrieval(&scores, format, &mut std::io::stdout().lock())?;
+        Command::Eval(args) => {
+            evaluation::run(&args, &settings, &mut std::io::stdout().lock()).await?;
             return Ok(ExitCode::SUCCESS);
         }
         Command::Demo { file, format, check } => return demo(file, format, check, settings).await,
         Command::Live(live) => live,
     };
-    if matches!(live, LiveCommand::Kb { command: KbCommand::Import { .. } }) && settings.redis.url.is_none() {
-        anyhow::bail!("kb import needs Redis (--redis URL or REDIS_URL): the knowledge base is shared through it");
+    if settings.redis.url.is_none() {
+        match live {
+            LiveCommand::Kb { command: KbCommand::Import { .. } } => {
+                anyhow::bail!(
+                    "kb import needs Redis (--redis URL or REDIS_URL): the knowledge base is shared through it"
+                )
+            }
+            LiveCommand::Stats { .. } => {
+                anyhow::bail!("stats read the ratings stored in Redis: give --redis URL or set REDIS_URL")
+            }
+            _ => {}
+        }
     }
     let app = App::build(&settings).await?;
     run_live(live, &app, &settings).await
@@ -198,6 +212,11 @@ async fn run_live(live: LiveCommand, app: &App, settings: &Settings) -> anyhow::
             let stdin = tokio::io::BufReader::new(tokio::io::stdin());
             let author = Author::new(format!("console:{user}"), user.clone());
             console.chat(&author, &settings.console.roles, stdin).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        LiveCommand::Stats { command: StatsCommand::Feedback { format } } => {
+            let stats = feedback_stats(app.ports.store.as_ref()).await.context("reading the ratings")?;
+            feedback::print(&stats, format, &mut std::io::stdout().lock())?;
             Ok(ExitCode::SUCCESS)
         }
         LiveCommand::Kb { command } => {

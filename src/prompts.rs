@@ -19,6 +19,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("first_response", include_str!("../prompts/first_response.md")),
     ("follow_up", include_str!("../prompts/follow_up.md")),
     ("summary", include_str!("../prompts/summary.md")),
+    ("fold", include_str!("../prompts/fold.md")),
     ("finetune_system", include_str!("../prompts/finetune_system.md")),
     ("finetune_user", include_str!("../prompts/finetune_user.md")),
 ];
@@ -186,6 +187,17 @@ pub enum Prompt {
         /// Evidence so far.
         evidence: Vec<EvidenceVars>,
     },
+    /// Folding older timeline lines into the incident's running summary.
+    Fold {
+        /// The incident.
+        incident: IncidentVars,
+        /// The summary so far, if there is one.
+        running_summary: Option<String>,
+        /// The lines to fold in, oldest first.
+        lines: Vec<String>,
+        /// The longest the new summary may be, in words.
+        words: usize,
+    },
     /// The system message of fine-tuning examples.
     FinetuneSystem {},
     /// The user message of a fine-tuning example.
@@ -209,6 +221,7 @@ impl Prompt {
             Prompt::FirstResponse { .. } => "first_response",
             Prompt::FollowUp { .. } => "follow_up",
             Prompt::Summary { .. } => "summary",
+            Prompt::Fold { .. } => "fold",
             Prompt::FinetuneSystem {} => "finetune_system",
             Prompt::FinetuneUser { .. } => "finetune_user",
         }
@@ -249,7 +262,8 @@ impl Prompt {
                 asker: "a".into(),
                 question: "q".into(),
             },
-            Prompt::Summary { incident, running_summary: None, recent: Vec::new(), evidence },
+            Prompt::Summary { incident: incident.clone(), running_summary: None, recent: Vec::new(), evidence },
+            Prompt::Fold { incident, running_summary: Some("r".into()), lines: vec!["l".into()], words: 100 },
             Prompt::FinetuneSystem {},
             Prompt::FinetuneUser { task: "root_cause", title: "t".into(), service: "s".into(), summary: String::new() },
         ]

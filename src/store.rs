@@ -1,4 +1,4 @@
-//! The state port: where incidents, their timelines, locks and dedupe marks live. `RedisStore`
+//! The state port: where incidents, their timelines and digests, locks and dedupe marks live. `RedisStore`
 //! is the real one (several replicas share it and survive restarts); `MemoryStore` is the
 //! embedded default for the demo and a console chat without Redis.
 
@@ -11,7 +11,7 @@ use async_trait::async_trait;
 use thiserror::Error;
 
 use crate::core::incident::{Incident, IncidentId};
-use crate::core::timeline::Entry;
+use crate::core::timeline::{Digest, Entry};
 use crate::diagnostics::Evidence;
 use crate::knowledge::IncidentRecord;
 
@@ -103,8 +103,19 @@ pub trait Store: Send + Sync {
     /// The whole timeline, oldest first.
     async fn timeline(&self, id: IncidentId) -> Result<Vec<Entry>, StoreError>;
 
+    /// The running summary of the incident's older timeline entries, if one was kept.
+    async fn digest(&self, id: IncidentId) -> Result<Option<Digest>, StoreError>;
+
+    /// Keeps `digest` as the incident's running summary unless the one stored already covers as
+    /// many entries or more, so turns folding at the same time never move it backwards. True
+    /// when it was kept.
+    async fn keep_digest(&self, id: IncidentId, digest: &Digest) -> Result<bool, StoreError>;
+
     /// Ids of incidents not yet resolved, in ascending order.
     async fn open_incidents(&self) -> Result<Vec<IncidentId>, StoreError>;
+
+    /// Ids of every incident ever created, open or resolved, oldest first.
+    async fn all_incidents(&self) -> Result<Vec<IncidentId>, StoreError>;
 
     /// Takes the incident's lock for `ttl` if nobody holds it.
     async fn try_lock(&self, id: IncidentId, ttl: Duration) -> Result<Option<LockToken>, StoreError>;

@@ -2,6 +2,8 @@
 //! demo` replays a scripted conversation. Both print the bot's messages as text or as one JSON
 //! object per message.
 
+pub mod evaluation;
+pub mod feedback;
 pub mod kb;
 pub mod render;
 pub mod scenario;

@@ -7,8 +7,9 @@ use std::future::Future;
 use async_trait::async_trait;
 use tracing::warn;
 
-use super::{Advisor, AdvisorError, Context, Focus};
+use super::{Advisor, AdvisorError, Context, Focus, Recommendation};
 use crate::core::turn::Report;
+use crate::telemetry;
 
 /// Primary advisor with an offline fallback.
 pub struct WithFallback<P, F> {
@@ -34,6 +35,7 @@ impl<P: Advisor, F: Advisor> WithFallback<P, F> {
             Ok(value) => Ok(value),
             Err(failure) => {
                 warn!(%failure, "the LLM advisor failed this turn; answering offline");
+                telemetry::record_fallback();
                 let note = format!("{} advisor answered: the LLM failed this turn ({failure})", self.fallback.name());
                 Ok(mark(fallback.await?, note))
             }
@@ -54,6 +56,13 @@ impl<P: Advisor, F: Advisor> Advisor for WithFallback<P, F> {
 
     async fn first_response(&self, context: Context<'_>) -> Result<Report, AdvisorError> {
         self.either(self.primary.first_response(context), self.fallback.first_response(context), in_footer).await
+    }
+
+    async fn recommend(&self, context: Context<'_>) -> Result<Recommendation, AdvisorError> {
+        self.either(self.primary.recommend(context), self.fallback.recommend(context), |recommendation, _| {
+            recommendation
+        })
+        .await
     }
 
     async fn focus(&self, context: Context<'_>, focus: Focus) -> Result<Report, AdvisorError> {

@@ -2,30 +2,32 @@
 //! OpenAI, Azure OpenAI or any OpenAI-compatible server (vLLM, Ollama, llama.cpp). The model sees
 //! the incident, the similar resolved incidents (with ids to cite) and the evidence; for
 //! follow-ups it may call the diagnostics as tools, within a step budget, and always ends with an
-//! answer. Every text is redacted before it leaves. Failures are returned as `Unavailable` so the
-//! fallback advisor can answer instead.
+//! answer. Follow-ups and summaries see the conversation within `history_tokens`: the newest
+//! lines verbatim, older ones folded by the model into a running summary kept with the incident
+//! (see `history`). Every text is redacted before it leaves. Failures are returned as
+//! `Unavailable` so the fallback advisor can answer instead.
 
 pub mod client;
+pub mod embeddings;
+pub mod history;
 pub mod structured;
 
 use std::collections::BTreeSet;
-use std::time::Instant;
 
 use async_trait::async_trait;
 use serde_json::{Value, json};
-use tracing::info;
+use tracing::warn;
 
-use self::client::{ChatClient, Completion, LlmSettings, Offer};
-use self::structured::FirstResponse;
-use super::{Advisor, AdvisorError, Context, Focus};
-use crate::core::timeline::Entry;
+use self::client::{ApiClient, Completion, LlmSettings, Offer};
+use self::history::{Conversation, History};
+use self::structured::{FirstResponse, Unparseable};
+use super::{Advisor, AdvisorError, Context, Focus, Recommendation};
+use crate::core::timeline::Digest;
 use crate::core::turn::{Report, Section};
 use crate::diagnostics::{Evidence, ToolCall};
 use crate::prompts::{EvidenceVars, IncidentVars, Prompt, Prompts, SimilarVars};
 use crate::redact::redact_for_model;
 
-/// Timeline lines given verbatim to the model; older ones are left out.
-const RECENT_LINES: usize = 30;
 /// Asked once more when the first structured answer cannot be read.
 const RETRY_STRUCTURED: &str =
     "That was not the JSON object asked for. Answer again with only the JSON object, no prose.";
@@ -34,7 +36,7 @@ const ANSWER_NOW: &str = "The diagnostics budget is spent. Answer the question n
 
 /// Advisor backed by a chat-completions model.
 pub struct LlmAdvisor {
-    client: ChatClient,
+    client: ApiClient,
     prompts: Prompts,
     settings: LlmSettings,
 }
@@ -42,7 +44,7 @@ pub struct LlmAdvisor {
 impl LlmAdvisor {
     /// An advisor talking to the model the settings describe, with these prompts.
     pub fn new(settings: LlmSettings, prompts: Prompts) -> Result<Self, AdvisorError> {
-        Ok(Self { client: ChatClient::new(&settings)?, prompts, settings })
+        Ok(Self { client: ApiClient::new(&settings, &settings.model)?, prompts, settings })
     }
 
     fn render(&self, prompt: &Prompt) -> Result<String, AdvisorError> {
@@ -57,24 +59,82 @@ impl LlmAdvisor {
         Ok(json!({ "role": "system", "content": text }))
     }
 
-    /// One request; token use and latency are logged for every turn.
+    /// One request, answered within the settings' `max_tokens`; its token use and latency are
+    /// logged and recorded as metrics.
     async fn complete(
         &self,
         messages: &[Value],
         tools: Option<Offer<'_>>,
         task: &str,
     ) -> Result<Completion, AdvisorError> {
-        let started = Instant::now();
-        let completion = self.client.complete(&self.settings, messages, tools).await?;
-        info!(
-            task,
-            model = %self.settings.model,
-            latency_ms = started.elapsed().as_millis() as u64,
-            prompt_tokens = completion.prompt_tokens,
-            completion_tokens = completion.completion_tokens,
-            "LLM call"
-        );
-        Ok(completion)
+        self.client.complete(&self.settings, task, messages, tools, self.settings.max_tokens).await
+    }
+
+    /// The conversation to show within the budget. When older lines are due to be folded, the
+    /// model folds them into the running summary, which is kept for the next turn; when that
+    /// fails, the turn goes on with the previous summary and the newest lines that fit.
+    async fn conversation(&self, context: &Context<'_>) -> Conversation {
+        let history = History::new(context.timeline, context.digest, self.settings.history_tokens);
+        let Some(due) = history.due() else {
+            return history.conversation(context.digest);
+        };
+        match self.fold(context, history.lines(due.clone())).await {
+            Ok(text) => {
+                let digest = Digest { text, covers: due.end };
+                context.memory.remember(&digest).await;
+                history.conversation(Some(&digest))
+            }
+            Err(failure) => {
+                warn!(%failure, "could not fold older conversation into the running summary");
+                history.conversation(context.digest)
+            }
+        }
+    }
+
+    /// The running summary with `lines` folded in, within a quarter of the history budget.
+    async fn fold(&self, context: &Context<'_>, lines: &[String]) -> Result<String, AdvisorError> {
+        let max_tokens = self.settings.history_tokens / 4;
+        let prompt = Prompt::Fold {
+            incident: IncidentVars::from(context.incident),
+            running_summary: context.digest.map(|digest| digest.text.clone()),
+            lines: lines.to_vec(),
+            // About three words in four tokens.
+            words: max_tokens * 3 / 4,
+        };
+        let messages = [self.system()?, json!({ "role": "user", "content": self.render(&prompt)? })];
+        let limit = u32::try_from(max_tokens).unwrap_or(u32::MAX);
+        let text = self.client.complete(&self.settings, "fold", &messages, None, limit).await?.text;
+        let text = redact_for_model(text.trim());
+        // An empty summary would stand in for lines it says nothing about.
+        if text.is_empty() {
+            return Err(AdvisorError::Unavailable("the model folded the conversation into nothing".into()));
+        }
+        Ok(text)
+    }
+
+    /// The first response as the structured answer asked for, grounded in what the model was
+    /// shown; an unreadable answer is asked for once more, then returned as text with why.
+    async fn structured_first_response(
+        &self,
+        context: &Context<'_>,
+    ) -> Result<Result<FirstResponse, (String, Unparseable)>, AdvisorError> {
+        let prompt = Prompt::FirstResponse {
+            incident: IncidentVars::from(context.incident),
+            evidence: evidence_vars(context.evidence),
+            similar: context.similar.iter().map(SimilarVars::from).collect(),
+        };
+        let mut messages = vec![self.system()?, json!({ "role": "user", "content": self.render(&prompt)? })];
+        let first = self.complete(&messages, None, "first_response").await?.text;
+        if let Ok(parsed) = FirstResponse::parse(&first) {
+            return Ok(Ok(parsed.grounded(context)));
+        }
+        messages.push(json!({ "role": "assistant", "content": first }));
+        messages.push(json!({ "role": "user", "content": RETRY_STRUCTURED }));
+        let second = self.complete(&messages, None, "first_response_retry").await?.text;
+        Ok(match FirstResponse::parse(&second) {
+            Ok(parsed) => Ok(parsed.grounded(context)),
+            Err(problem) => Err((second, problem)),
+        })
     }
 
     fn footer(&self) -> String {
@@ -97,11 +157,6 @@ fn incident_line(context: &Context<'_>) -> String {
 
 fn evidence_vars(evidence: &[Evidence]) -> Vec<EvidenceVars> {
     evidence.iter().map(EvidenceVars::from).collect()
-}
-
-fn recent_lines(timeline: &[Entry]) -> Vec<String> {
-    let skip = timeline.len().saturating_sub(RECENT_LINES);
-    timeline[skip..].iter().map(Entry::summary_line).collect()
 }
 
 /// The tool named in the question, if any (whole words, as the tool list spells them).
@@ -152,37 +207,30 @@ impl Advisor for LlmAdvisor {
     }
 
     async fn first_response(&self, context: Context<'_>) -> Result<Report, AdvisorError> {
-        let prompt = Prompt::FirstResponse {
-            incident: IncidentVars::from(context.incident),
-            evidence: evidence_vars(context.evidence),
-            similar: context.similar.iter().map(SimilarVars::from).collect(),
-        };
-        let mut messages = vec![self.system()?, json!({ "role": "user", "content": self.render(&prompt)? })];
         let title = format!("{} · first response: {}", context.incident.id, context.incident.title);
-        let first = self.complete(&messages, None, "first_response").await?.text;
-        let answer = match FirstResponse::parse(&first) {
-            Ok(parsed) => parsed,
-            Err(_) => {
-                messages.push(json!({ "role": "assistant", "content": first }));
-                messages.push(json!({ "role": "user", "content": RETRY_STRUCTURED }));
-                let second = self.complete(&messages, None, "first_response_retry").await?.text;
-                match FirstResponse::parse(&second) {
-                    Ok(parsed) => parsed,
-                    // Shown as the model wrote it: better than nothing, clearly marked.
-                    Err(problem) => {
-                        return Ok(Report {
-                            title,
-                            sections: vec![
-                                Section::new("Incident", incident_line(&context)),
-                                Section::new("The model's answer (unstructured)", second),
-                            ],
-                            footer: format!("{} · {problem}", self.footer()),
-                        });
-                    }
-                }
-            }
-        };
-        Ok(answer.grounded(&context).report(title, incident_line(&context), self.footer()))
+        Ok(match self.structured_first_response(&context).await? {
+            Ok(answer) => answer.report(title, incident_line(&context), self.footer()),
+            // Shown as the model wrote it: better than nothing, clearly marked.
+            Err((text, problem)) => Report {
+                title,
+                sections: vec![
+                    Section::new("Incident", incident_line(&context)),
+                    Section::new("The model's answer (unstructured)", text),
+                ],
+                footer: format!("{} · {problem}", self.footer()),
+            },
+        })
+    }
+
+    async fn recommend(&self, context: Context<'_>) -> Result<Recommendation, AdvisorError> {
+        Ok(match self.structured_first_response(&context).await? {
+            Ok(answer) => Recommendation {
+                root_causes: answer.hypotheses.into_iter().map(|hypothesis| hypothesis.cause).collect(),
+                mitigations: Some(answer.mitigations.join(" ")).filter(|plan| !plan.is_empty()).into_iter().collect(),
+            },
+            // Unstructured, the whole answer is the model's best guess at both.
+            Err((text, _)) => Recommendation { root_causes: vec![text.clone()], mitigations: vec![text] },
+        })
     }
 
     async fn focus(&self, context: Context<'_>, focus: Focus) -> Result<Report, AdvisorError> {
@@ -199,10 +247,11 @@ impl Advisor for LlmAdvisor {
 
     async fn answer(&self, context: Context<'_>, question: &str) -> Result<String, AdvisorError> {
         let tools = tool_definitions(&context);
+        let Conversation { running_summary, recent } = self.conversation(&context).await;
         let prompt = Prompt::FollowUp {
             incident: IncidentVars::from(context.incident),
-            running_summary: None,
-            recent: recent_lines(context.timeline),
+            running_summary,
+            recent,
             evidence: evidence_vars(context.evidence),
             similar: context.similar.iter().map(SimilarVars::from).collect(),
             tools: !tools.is_empty(),
@@ -244,10 +293,11 @@ impl Advisor for LlmAdvisor {
     }
 
     async fn summarize(&self, context: Context<'_>) -> Result<Report, AdvisorError> {
+        let Conversation { running_summary, recent } = self.conversation(&context).await;
         let prompt = Prompt::Summary {
             incident: IncidentVars::from(context.incident),
-            running_summary: None,
-            recent: recent_lines(context.timeline),
+            running_summary,
+            recent,
             evidence: evidence_vars(context.evidence),
         };
         let messages = [self.system()?, json!({ "role": "user", "content": self.render(&prompt)? })];

@@ -242,6 +242,10 @@ impl Advisor for OfflineAdvisor {
         })
     }
 
+    async fn recommend(&self, context: Context<'_>) -> Result<super::Recommendation, AdvisorError> {
+        Ok(self.recommendation(context.similar).map(|r| r.as_texts()).unwrap_or_default())
+    }
+
     async fn focus(&self, context: Context<'_>, focus: Focus) -> Result<Report, AdvisorError> {
         let recommendation = self.recommendation(context.similar);
         let recommendation = recommendation.as_ref();

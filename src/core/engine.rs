@@ -21,17 +21,17 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use rand::Rng;
-use tracing::{Instrument, error, info_span, warn};
+use tracing::{Instrument, debug, error, info_span, warn};
 
 use super::command::Command;
 use super::error::UserError;
 use super::incident::{Declaration, Incident, IncidentId, Severity, Source};
 use super::replies;
-use super::timeline::{Author, Entry, EntryKind};
+use super::timeline::{Author, Digest, Entry, EntryKind};
 use super::turn::{Inbound, Input, Message, Outbound};
-use crate::advisor::{Advisor, AdvisorError, Context, Focus, Investigate, OfflineAdvisor};
+use crate::advisor::{Advisor, AdvisorError, Context, Focus, Investigate, OfflineAdvisor, Remember};
 use crate::diagnostics::{Catalog, DiagnosticsSettings, Evidence, IncidentFacts, ToolCall, ToolInfo};
-use crate::knowledge::{KnowledgeBase, KnowledgeError, Match};
+use crate::knowledge::{KnowledgeBase, KnowledgeError, Match, query_text};
 use crate::redact::redact;
 use crate::store::{Store, StoreError};
 
@@ -256,13 +256,52 @@ fn require(incident: Option<Incident>) -> Result<Incident, UserError> {
 /// What a turn gathered for the advisor.
 struct Gathered {
     timeline: Vec<Entry>,
+    digest: Option<Digest>,
     similar: Vec<Match>,
     evidence: Vec<Evidence>,
 }
 
 impl Gathered {
-    fn context<'a>(&'a self, incident: &'a Incident, investigator: &'a dyn Investigate) -> Context<'a> {
-        Context { incident, timeline: &self.timeline, similar: &self.similar, evidence: &self.evidence, investigator }
+    fn context<'a>(&'a self, incident: &'a Incident, helpers: &'a TurnHelpers<'a>) -> Context<'a> {
+        Context {
+            incident,
+            timeline: &self.timeline,
+            digest: self.digest.as_ref(),
+            similar: &self.similar,
+            evidence: &self.evidence,
+            investigator: &helpers.investigator,
+            memory: &helpers.memory,
+        }
+    }
+}
+
+/// What the engine does for an advisor during a turn: run diagnostics, keep a digest.
+struct TurnHelpers<'a> {
+    investigator: TurnInvestigator<'a>,
+    memory: TurnMemory<'a>,
+}
+
+impl<'a> TurnHelpers<'a> {
+    fn new(turn: &'a Turn<'a>, incident: &'a Incident) -> Self {
+        Self { investigator: TurnInvestigator::new(turn, incident), memory: TurnMemory { turn, id: incident.id } }
+    }
+}
+
+/// Keeps an advisor's digest of the incident's older timeline entries in the store.
+struct TurnMemory<'a> {
+    turn: &'a Turn<'a>,
+    id: IncidentId,
+}
+
+#[async_trait::async_trait]
+impl Remember for TurnMemory<'_> {
+    async fn remember(&self, digest: &Digest) {
+        // Not kept, the digest is folded again next turn: nothing stored is lost.
+        match self.turn.store().keep_digest(self.id, digest).await {
+            Ok(true) => {}
+            Ok(false) => debug!(incident = %self.id, "a digest covering as much was kept already"),
+            Err(failure) => warn!(incident = %self.id, error = %failure, "could not keep the conversation digest"),
+        }
     }
 }
 
@@ -342,17 +381,17 @@ impl Turn<'_> {
         Outbound { channel: self.inbound.channel.clone(), message }
     }
 
-    /// What the advisor needs besides the incident: its timeline, its evidence, and the
+    /// What the advisor needs besides the incident: its timeline and digest, its evidence, and the
     /// resolved incidents most similar to its description, after folding whatever other
     /// replicas have learned.
     async fn gather(&self, incident: &Incident) -> Result<Gathered, TurnError> {
         let timeline = self.store().timeline(incident.id).await?;
+        let digest = self.store().digest(incident.id).await?;
         let evidence = self.store().evidence(incident.id).await?;
         let knowledge = &self.engine.knowledge;
         knowledge.catch_up(self.store()).await?;
-        let query = format!("{} {} {}", incident.title, incident.summary, incident.service.as_deref().unwrap_or(""));
-        let similar = knowledge.similar(&query, self.engine.settings.similar_k)?;
-        Ok(Gathered { timeline, similar, evidence })
+        let similar = knowledge.similar(&query_text(incident), self.engine.settings.similar_k)?;
+        Ok(Gathered { timeline, digest, similar, evidence })
     }
 
     /// The diagnostics the configured handlers want for this incident.

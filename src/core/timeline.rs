@@ -54,6 +54,9 @@ pub enum EntryKind {
     Feedback {
         /// 1 (useless) to 5 (spot on).
         rating: u8,
+        /// The advisor whose help was rated (absent in entries written before it was recorded).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        advisor: Option<String>,
     },
 }
 
@@ -92,11 +95,22 @@ impl Entry {
             EntryKind::Recommendation => format!("{time} {who} posted a first response: {text}"),
             EntryKind::Evidence { tool, ok: true } => format!("{time} {who} ran {tool}: {text}"),
             EntryKind::Evidence { tool, ok: false } => format!("{time} {who} ran {tool}, which failed: {text}"),
-            EntryKind::Feedback { rating } => {
+            EntryKind::Feedback { rating, .. } => {
                 format!("{time} {who} rated the help {rating}/5 {text}").trim_end().to_owned()
             }
         }
     }
+}
+
+/// A running summary of an incident's older timeline entries, kept with the incident so the
+/// conversation given to a model stays within its budget: the summary stands in for the first
+/// `covers` entries, and a later turn folds in only the entries that aged out since.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Digest {
+    /// The summary, already redacted.
+    pub text: String,
+    /// How many timeline entries, counted from the first, it stands in for.
+    pub covers: usize,
 }
 
 /// The first line of `text`, cut to `limit` characters with an ellipsis when longer.

@@ -9,7 +9,7 @@ use async_trait::async_trait;
 
 use super::{KnowledgeCursor, LockToken, Store, StoreError, new_lock_token};
 use crate::core::incident::{Incident, IncidentId};
-use crate::core::timeline::Entry;
+use crate::core::timeline::{Digest, Entry};
 use crate::diagnostics::Evidence;
 use crate::knowledge::IncidentRecord;
 
@@ -30,6 +30,7 @@ struct State {
     seen: HashMap<String, Instant>,
     knowledge: Vec<IncidentRecord>,
     evidence: HashMap<IncidentId, Vec<Evidence>>,
+    digests: HashMap<IncidentId, Digest>,
 }
 
 impl MemoryStore {
@@ -143,8 +144,28 @@ impl Store for MemoryStore {
         Ok(self.with_state(|state| state.timelines.get(&id).cloned().unwrap_or_default()))
     }
 
+    async fn digest(&self, id: IncidentId) -> Result<Option<Digest>, StoreError> {
+        Ok(self.with_state(|state| state.digests.get(&id).cloned()))
+    }
+
+    async fn keep_digest(&self, id: IncidentId, digest: &Digest) -> Result<bool, StoreError> {
+        Ok(self.with_state(|state| {
+            let newer = state.digests.get(&id).is_none_or(|stored| stored.covers < digest.covers);
+            if newer {
+                state.digests.insert(id, digest.clone());
+            }
+            newer
+        }))
+    }
+
     async fn open_incidents(&self) -> Result<Vec<IncidentId>, StoreError> {
         Ok(self.with_state(|state| state.open.iter().copied().collect()))
+    }
+
+    async fn all_incidents(&self) -> Result<Vec<IncidentId>, StoreError> {
+        let mut ids: Vec<IncidentId> = self.with_state(|state| state.incidents.keys().copied().collect());
+        ids.sort_unstable_by_key(|id| id.number());
+        Ok(ids)
     }
 
     async fn try_lock(&self, id: IncidentId, ttl: Duration) -> Result<Option<LockToken>, StoreError> {

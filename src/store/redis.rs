@@ -2,8 +2,9 @@
 //!
 //! Layout (see ARCHITECTURE.md): per-incident keys share the hash tag `{inc:N}` —
 //! `fb:{inc:N}:meta` (hash, with the schema version), `fb:{inc:N}:timeline` (stream, one JSON
-//! entry per stream item), `fb:{inc:N}:evidence` (list of JSON evidence), `fb:{inc:N}:lock`
-//! (owner token with expiry) — plus
+//! entry per stream item), `fb:{inc:N}:evidence` (list of JSON evidence), `fb:{inc:N}:digest`
+//! (hash: `text`, the running summary of older entries, and `covers`, how many it stands in for),
+//! `fb:{inc:N}:lock` (owner token with expiry) — plus
 //! `fb:channel:CHANNEL` → incident number, the set `fb:incidents:open`, the counter
 //! `fb:incidents:seq`, dedupe marks `fb:seen:EVENT` and the stream `fb:incidents:resolved` of
 //! knowledge records (resolutions and imports) that every replica folds. Writes that belong together go in one
@@ -20,7 +21,7 @@ use redis::{AsyncCommands, Pipeline, RedisError, Script};
 
 use super::{KnowledgeCursor, LockToken, SCHEMA_VERSION, Store, StoreError, new_lock_token};
 use crate::core::incident::{Incident, IncidentId, Severity, Source, Status};
-use crate::core::timeline::Entry;
+use crate::core::timeline::{Digest, Entry};
 use crate::diagnostics::Evidence;
 use crate::knowledge::IncidentRecord;
 use crate::redact::redact_url_credentials;
@@ -76,6 +77,10 @@ fn timeline_key(id: IncidentId) -> String {
 
 fn evidence_key(id: IncidentId) -> String {
     format!("fb:{{inc:{}}}:evidence", id.number())
+}
+
+fn digest_key(id: IncidentId) -> String {
+    format!("fb:{{inc:{}}}:digest", id.number())
 }
 
 fn lock_key(id: IncidentId) -> String {
@@ -330,9 +335,57 @@ impl Store for RedisStore {
             .collect()
     }
 
+    async fn digest(&self, id: IncidentId) -> Result<Option<Digest>, StoreError> {
+        let key = digest_key(id);
+        let mut fields: HashMap<String, String> = self.connection().hgetall(&key).await.map_err(failure)?;
+        if fields.is_empty() {
+            return Ok(None);
+        }
+        let corrupt = |reason: &str| StoreError::Corrupt { key: key.clone(), reason: reason.to_owned() };
+        let covers =
+            fields.get("covers").and_then(|covers| covers.parse().ok()).ok_or_else(|| corrupt("bad covers"))?;
+        let text = fields.remove("text").ok_or_else(|| corrupt("no text"))?;
+        Ok(Some(Digest { text, covers }))
+    }
+
+    async fn keep_digest(&self, id: IncidentId, digest: &Digest) -> Result<bool, StoreError> {
+        // Compared and written in one script, so two replicas folding at once keep the wider one.
+        static KEEP: std::sync::LazyLock<Script> = std::sync::LazyLock::new(|| {
+            Script::new(
+                "local stored = tonumber(redis.call('HGET', KEYS[1], 'covers') or '-1') \
+                 if tonumber(ARGV[2]) > stored then \
+                   redis.call('HSET', KEYS[1], 'text', ARGV[1], 'covers', ARGV[2]) return 1 \
+                 end return 0",
+            )
+        });
+        KEEP.key(digest_key(id))
+            .arg(&digest.text)
+            .arg(digest.covers)
+            .invoke_async::<i64>(&mut self.connection())
+            .await
+            .map(|kept| kept == 1)
+            .map_err(failure)
+    }
+
     async fn open_incidents(&self) -> Result<Vec<IncidentId>, StoreError> {
         let mut numbers: Vec<u64> = self.connection().smembers(OPEN_KEY).await.map_err(failure)?;
         numbers.sort_unstable();
+        Ok(numbers.into_iter().map(IncidentId::from_number).collect())
+    }
+
+    async fn all_incidents(&self) -> Result<Vec<IncidentId>, StoreError> {
+        // Every incident has a meta record; SCAN walks them without blocking the server.
+        let mut connection = self.connection();
+        let mut keys = connection.scan_match::<_, String>("fb:{inc:*}:meta").await.map_err(failure)?;
+        let mut numbers = Vec::new();
+        while let Some(key) = keys.next_item().await {
+            let key = key.map_err(failure)?;
+            if let Some(number) = key.strip_prefix("fb:{inc:").and_then(|rest| rest.strip_suffix("}:meta")) {
+                numbers.extend(number.parse::<u64>().ok());
+            }
+        }
+        numbers.sort_unstable();
+        numbers.dedup();
         Ok(numbers.into_iter().map(IncidentId::from_number).collect())
     }
 

@@ -1,17 +1,18 @@
 //! The LLM advisor through the real async-openai client against the scripted OpenAI-compatible
 //! test server: what the prompt holds (similar incidents, evidence, no secrets), structured
 //! answers checked against what the model was shown, tool calls running real diagnostics, the
-//! step budget, and the offline fallback on 429, 500, timeouts and garbage.
+//! step budget, the offline fallback on 429, 500, timeouts and garbage, and Azure OpenAI's
+//! request shape (deployment path, `api-version`, `api-key` header).
 
 use std::time::Duration;
 
-use firebreak::advisor::llm::client::LlmSettings;
+use firebreak::advisor::llm::client::{LlmSettings, Provider};
 use firebreak::core::engine::{Engine, EngineSettings};
 use firebreak_testkit::openai::{OpenAiServer, Reply as ModelReply};
 use firebreak_testkit::{HttpTarget, Reply};
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::support::{command, engine_with, health_tool, llm_advisor, message, question, text_of};
+use crate::support::{command, engine_with, health_tool, llm_advisor, message, question, text_of, user_prompt};
 
 const CHANNEL: &str = "inc-checkout";
 const DECLARE: &str = "/incident declare Checkout 502s right after the checkout-svc deploy severity: sev2 service: checkout source: machine";
@@ -33,17 +34,6 @@ fn engine(server: &OpenAiServer, target: &HttpTarget, step_budget: usize) -> Eng
 
 async fn target() -> HttpTarget {
     HttpTarget::start([("/checkout/healthz", Reply::text(503, "upstream reset"))]).await
-}
-
-fn user_prompt(request: &Value) -> String {
-    request["messages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|m| m["role"] == "user")
-        .map(|m| m["content"].as_str().unwrap_or("").to_owned())
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 const STRUCTURED: &str = r#"{"hypotheses":[{"cause":"checkout-svc release lowered the keep-alive timeout","confidence":0.8,"incidents":["INC-1001","INC-4242"],"evidence":["health","imaginary_tool"]}],"mitigations":["Roll back checkout-svc"],"next_checks":["Compare error rate before and after the deploy"]}"#;
@@ -183,4 +173,35 @@ async fn a_question_naming_a_tool_requires_that_tool_first_then_lets_the_model_c
     let requests = server.chat_requests();
     assert_eq!(requests[1]["tool_choice"], json!({ "type": "function", "function": { "name": "health" } }));
     assert_eq!(requests[2]["tool_choice"], "auto");
+}
+
+#[tokio::test]
+async fn an_azure_advisor_asks_its_deployment_with_the_api_version_and_api_key_header() {
+    let (server, target) = (OpenAiServer::start().await, target().await);
+    let settings = LlmSettings {
+        provider: Provider::Azure,
+        base_url: Some(server.azure_endpoint()),
+        api_key: Some(server.api_key().to_owned()),
+        model: "incident-gpt".to_owned(),
+        azure_api_version: "2024-10-21".to_owned(),
+        timeout_secs: 2,
+        retries: 0,
+        ..LlmSettings::default()
+    };
+    let engine =
+        engine_with(&health_tool(&target.url(""), "[a-z-]+", true), llm_advisor(settings), EngineSettings::default());
+    server.script(ModelReply::text(STRUCTURED));
+
+    let replies = text_of(&engine.handle(command(CHANNEL, "maya", DECLARE)).await);
+
+    let request = &server.requests()[0];
+    assert_eq!(
+        (request.path.as_str(), request.query.as_deref()),
+        ("/openai/deployments/incident-gpt/chat/completions", Some("api-version=2024-10-21"))
+    );
+    assert_eq!(request.header("api-key"), Some(server.api_key()));
+    assert_eq!(request.header("authorization"), None, "Azure takes the key as api-key, not a bearer token");
+    assert_eq!(request.status, 200);
+    assert!(replies.contains("checkout-svc release lowered the keep-alive timeout"), "{replies}");
+    assert!(replies.contains("LLM advisor · incident-gpt") && !replies.contains("the LLM failed"), "{replies}");
 }

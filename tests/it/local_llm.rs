@@ -1,10 +1,11 @@
 //! A real small model (SmolLM2-135M, served locally by `LocalLlm`) through the real async-openai
 //! client and the whole engine: the first response and a follow-up whose named tool call runs a
-//! real diagnostic. A 135M model has no judgement to test, so this asserts the plumbing — the
-//! requests are accepted, the tool runs and is recorded, an answer is rendered — never the
-//! wording.
+//! real diagnostic; and all-MiniLM-L6-v2 embeddings through `Embedder`. A 135M model has no
+//! judgement to test, so this asserts the plumbing — the requests are accepted, the tool runs
+//! and is recorded, an answer is rendered — never the wording.
 
 use firebreak::advisor::llm::client::LlmSettings;
+use firebreak::advisor::llm::embeddings::Embedder;
 use firebreak::core::engine::EngineSettings;
 use firebreak_testkit::{HttpTarget, LocalLlm, Reply};
 
@@ -42,4 +43,30 @@ async fn a_real_small_model_gives_a_first_response_and_its_tool_call_runs_a_real
     assert!(text_of(&answer).starts_with("Ran `health`"), "the forced tool call ran: {answer:?}");
     assert!(!text_of(&answer).contains("the LLM failed"), "{answer:?}");
     assert!(evidence.contains("health") && evidence.contains("/checkout/healthz"), "{evidence}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_real_minilm_model_places_similar_sentences_closer_than_unrelated_ones() {
+    let model = tokio::task::spawn_blocking(LocalLlm::start).await.unwrap();
+    let settings = LlmSettings {
+        base_url: Some(model.base_url()),
+        api_key: Some("local".to_owned()),
+        embedding_model: Some("all-MiniLM-L6-v2".to_owned()),
+        timeout_secs: 60,
+        retries: 0,
+        ..LlmSettings::default()
+    };
+    let embedder = Embedder::from_settings(&settings).unwrap().expect("an embedding model is configured");
+    let texts = [
+        "Checkout returns 502 errors right after the new release was deployed",
+        "The checkout service fails with bad gateway responses since the deploy",
+        "The marketing team is planning a picnic in the park on Friday",
+    ]
+    .map(str::to_owned);
+
+    let vectors = embedder.embed(&texts).await.expect("embeddings from the local model");
+
+    assert!(vectors.iter().all(|vector| vector.len() == 384), "all-MiniLM-L6-v2 has 384 dimensions");
+    let (similar, unrelated) = (Embedder::cosine(&vectors[0], &vectors[1]), Embedder::cosine(&vectors[0], &vectors[2]));
+    assert!(similar > unrelated + 0.2, "similar {similar}, unrelated {unrelated}");
 }

@@ -2,13 +2,18 @@
 //! free loopback ports by `firebreak_testkit`.
 
 mod cli;
+mod conversation;
 mod diagnostics;
 mod discord;
+mod embeddings;
 mod engine;
+mod evaluation;
 mod investigation;
 mod knowledge;
 mod llm;
 mod local_llm;
+mod metrics;
 mod redis_behaviour;
 mod store_conformance;
 mod support;
+mod telemetry;

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
 use firebreak::core::incident::{Declaration, Incident, IncidentId, Severity, Source, Status};
-use firebreak::core::timeline::{Author, Entry, EntryKind};
+use firebreak::core::timeline::{Author, Digest, Entry, EntryKind};
 use firebreak::knowledge::{IncidentRecord, KnowledgeBase};
 use firebreak::store::{KnowledgeCursor, MemoryStore, Store};
 use firebreak_testkit::RedisServer;
@@ -65,6 +65,18 @@ async fn resolving_closes_the_incident_and_keeps_every_field(store: Arc<dyn Stor
     assert_eq!(store.incident(stored.id).await.unwrap(), Some(stored.clone()));
     assert!(store.open_incidents().await.unwrap().is_empty());
     assert_eq!(store.timeline(stored.id).await.unwrap().len(), 1);
+}
+
+async fn every_incident_is_listed_open_or_resolved_in_id_order(store: Arc<dyn Store>) {
+    let mut resolved = incident(1012, "chan-r");
+    for stored in [incident(1011, "chan-o"), resolved.clone(), incident(2, "chan-x")] {
+        store.create(&stored, &[]).await.unwrap();
+    }
+    resolved.status = Status::Resolved;
+    store.update(&resolved, &[]).await.unwrap();
+
+    let listed: Vec<u64> = store.all_incidents().await.unwrap().into_iter().map(IncidentId::number).collect();
+    assert_eq!(listed, [2, 1011, 1012]);
 }
 
 async fn timeline_keeps_append_order(store: Arc<dyn Store>) {
@@ -139,6 +151,23 @@ async fn knowledge_is_read_in_batches_from_a_cursor(store: Arc<dyn Store>) {
     assert_eq!(later, records[3..]);
 }
 
+async fn a_digest_is_kept_only_when_it_covers_more_of_the_timeline(store: Arc<dyn Store>) {
+    let id = IncidentId::from_number(12);
+    assert_eq!(store.digest(id).await.unwrap(), None);
+    let first = Digest { text: "pool exhausted after the 09:10 deploy".into(), covers: 8 };
+    let narrower = Digest { text: "an older fold".into(), covers: 5 };
+    let wider = Digest { text: "pool exhausted; rolled back at 09:40".into(), covers: 14 };
+
+    assert!(store.keep_digest(id, &first).await.unwrap());
+    assert!(!store.keep_digest(id, &narrower).await.unwrap(), "a narrower digest never replaces a wider one");
+    assert!(!store.keep_digest(id, &Digest { covers: 8, ..narrower }).await.unwrap(), "nor an equal one");
+    assert_eq!(store.digest(id).await.unwrap(), Some(first));
+    assert!(store.keep_digest(id, &wider).await.unwrap());
+
+    assert_eq!(store.digest(id).await.unwrap(), Some(wider));
+    assert_eq!(store.digest(IncidentId::from_number(13)).await.unwrap(), None, "digests are per incident");
+}
+
 macro_rules! conformance {
     ($($case:ident),+ $(,)?) => {
         mod memory {
@@ -166,10 +195,12 @@ conformance!(
     created_incident_is_found_by_id_and_channel,
     missing_things_are_none_not_errors,
     resolving_closes_the_incident_and_keeps_every_field,
+    every_incident_is_listed_open_or_resolved_in_id_order,
     timeline_keeps_append_order,
     lock_is_exclusive_owned_and_expires,
     an_event_id_is_seen_first_only_once,
     dedupe_marks_expire,
     resolving_publishes_the_incident_to_the_knowledge_stream,
     knowledge_is_read_in_batches_from_a_cursor,
+    a_digest_is_kept_only_when_it_covers_more_of_the_timeline,
 );

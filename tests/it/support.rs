@@ -118,7 +118,17 @@ pub fn engine_with(
     advisor: Arc<dyn firebreak::advisor::Advisor>,
     settings: EngineSettings,
 ) -> Engine {
-    let mut ports = ports_with_sample(Arc::new(MemoryStore::new()));
+    engine_on_store_with(Arc::new(MemoryStore::new()), diagnostics_toml, advisor, settings)
+}
+
+/// Like `engine_with`, on `store`.
+pub fn engine_on_store_with(
+    store: Arc<dyn Store>,
+    diagnostics_toml: &str,
+    advisor: Arc<dyn firebreak::advisor::Advisor>,
+    settings: EngineSettings,
+) -> Engine {
+    let mut ports = ports_with_sample(store);
     let diagnostics = diagnostics_settings(diagnostics_toml);
     ports.diagnostics =
         Arc::new(firebreak::diagnostics::Catalog::from_settings(&diagnostics).expect("test settings are valid"));
@@ -131,4 +141,16 @@ pub fn llm_advisor(settings: firebreak::advisor::llm::client::LlmSettings) -> Ar
     let llm = firebreak::advisor::llm::LlmAdvisor::new(settings, firebreak::prompts::Prompts::builtin().unwrap())
         .expect("LLM client");
     Arc::new(firebreak::advisor::fallback::WithFallback::new(llm, firebreak::advisor::OfflineAdvisor::default()))
+}
+
+/// The user messages of a recorded chat request, joined: what the model was asked.
+pub fn user_prompt(request: &serde_json::Value) -> String {
+    request["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["role"] == "user")
+        .map(|m| m["content"].as_str().unwrap_or("").to_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
 }

@@ -1,5 +1,5 @@
-//! `firebreak kb …` in the terminal: import a history, look up similar incidents, show what the
-//! knowledge base holds, and measure retrieval on a history.
+//! `firebreak kb …` in the terminal: import a history, look up similar incidents, and show what the
+//! knowledge base holds.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -9,7 +9,6 @@ use anyhow::Context as _;
 use serde::Serialize;
 
 use super::render::Format;
-use crate::eval::retrieval::RetrievalScores;
 use crate::knowledge::{IncidentRecord, KnowledgeBase, Match, finetune, read_jsonl};
 use crate::prompts::Prompts;
 use crate::store::Store;
@@ -166,15 +165,4 @@ pub fn print_stats(stats: &Stats, format: Format, out: &mut impl Write) -> io::R
         writeln!(out, "by {heading} ({}): {}", counts.len(), listed.join(", "))?;
     }
     Ok(())
-}
-
-/// Prints retrieval scores in `format`.
-pub fn print_retrieval(scores: &RetrievalScores, format: Format, out: &mut impl Write) -> io::Result<()> {
-    if format == Format::Json {
-        return writeln!(out, "{}", serde_json::to_string(scores).map_err(io::Error::other)?);
-    }
-    writeln!(out, "category match over {} incidents, each against only earlier ones", scores.evaluated)?;
-    writeln!(out, "{:<22} {:>8} {:>8}", "", "@1", format!("@{}", scores.k))?;
-    writeln!(out, "{:<22} {:>8.3} {:>8.3}", "retrieval (BM25)", scores.retrieval_at_1, scores.retrieval_at_k)?;
-    writeln!(out, "{:<22} {:>8.3} {:>8.3}", "random past incident", scores.random_at_1, scores.random_at_k)
 }

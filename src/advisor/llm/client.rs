@@ -1,22 +1,27 @@
 //! The model connection: settings (`[llm]`), an async-openai client for OpenAI, Azure OpenAI or
-//! an OpenAI-compatible server, with its retries and time bounded, and one chat completion at a
-//! time reduced to what the advisor needs: text, tool calls, token use.
+//! an OpenAI-compatible server, with its retries and time bounded, and one chat completion (or
+//! one batch of embeddings) at a time reduced to what the advisor needs: text, tool calls, token
+//! use, vectors.
 
 use std::fmt;
+use std::future::Future;
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use async_openai::Client;
-use async_openai::config::{AzureConfig, OpenAIConfig};
+use async_openai::config::{AzureConfig, Config, OpenAIConfig};
 use async_openai::error::OpenAIError;
 use async_openai::middleware::ReqwestService;
 use async_openai::middleware::retry::OpenAIRetryLayer;
 use async_openai::types::chat::{ChatCompletionMessageToolCalls, CreateChatCompletionRequest};
+use async_openai::types::embeddings::{CreateEmbeddingRequest, EmbeddingInput};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tower::Layer;
+use tracing::info;
 
 use crate::advisor::AdvisorError;
+use crate::telemetry;
 
 /// OpenAI's own API, used when no base URL is set.
 const OPENAI_API_BASE: &str = "https://api.openai.com/v1";
@@ -43,6 +48,8 @@ pub struct LlmSettings {
     pub base_url: Option<String>,
     /// Model (or Azure deployment) name.
     pub model: String,
+    /// Embedding model (or Azure deployment) on the same provider; embeddings are off when unset.
+    pub embedding_model: Option<String>,
     /// Azure API version.
     pub azure_api_version: String,
     /// Sampling temperature; low, for repeatable advice.
@@ -57,6 +64,10 @@ pub struct LlmSettings {
     pub step_budget: usize,
     /// Characters of one tool result given back to the model.
     pub max_result_chars: usize,
+    /// Tokens of conversation a follow-up or summary shows the model: the newest timeline lines
+    /// verbatim, older ones folded into a running summary kept with the incident. Estimated as a
+    /// quarter of the characters, the usual ratio for English with OpenAI's tokenizers.
+    pub history_tokens: usize,
     /// Whose team the bot serves, for the system prompt.
     pub organisation: Option<String>,
     /// Folder of prompt templates; the built-in copies when unset and `prompts/` is absent.
@@ -72,6 +83,7 @@ impl Default for LlmSettings {
             provider: Provider::OpenAi,
             base_url: None,
             model: "gpt-4o-mini".to_owned(),
+            embedding_model: None,
             azure_api_version: "2024-10-21".to_owned(),
             temperature: 0.2,
             max_tokens: 800,
@@ -79,6 +91,7 @@ impl Default for LlmSettings {
             retries: 1,
             step_budget: 3,
             max_result_chars: 1_500,
+            history_tokens: 2_000,
             organisation: None,
             prompts_dir: None,
             api_key: None,
@@ -92,6 +105,7 @@ impl fmt::Debug for LlmSettings {
             .field("provider", &self.provider)
             .field("base_url", &self.base_url)
             .field("model", &self.model)
+            .field("embedding_model", &self.embedding_model)
             .field("api_key", &self.api_key.as_ref().map(|_| "[REDACTED]"))
             .finish_non_exhaustive()
     }
@@ -131,10 +145,6 @@ pub struct Completion {
     pub text: String,
     /// Tool calls, if any.
     pub calls: Vec<RequestedCall>,
-    /// Tokens of the prompt.
-    pub prompt_tokens: u32,
-    /// Tokens of the answer.
-    pub completion_tokens: u32,
 }
 
 impl Completion {
@@ -153,21 +163,24 @@ impl Completion {
     }
 }
 
-/// An async-openai client for one of the providers.
-pub enum ChatClient {
-    /// OpenAI or a compatible server.
-    OpenAi(Client<OpenAIConfig>),
-    /// Azure OpenAI.
-    Azure(Client<AzureConfig>),
+/// An async-openai client for one of the providers and one model, with the settings' timeout
+/// and retry bound. Every request is logged and recorded as metrics (see `telemetry`).
+pub struct ApiClient {
+    client: Client<Box<dyn Config>>,
+    /// The model every request names.
+    model: String,
+    /// The longest one call may take, retries and `Retry-After` waits included.
+    bound: Duration,
 }
 
 fn unavailable(error: impl fmt::Display) -> AdvisorError {
     AdvisorError::Unavailable(error.to_string())
 }
 
-impl ChatClient {
-    /// A client for the settings, with their timeout and retry bound.
-    pub fn new(settings: &LlmSettings) -> Result<Self, AdvisorError> {
+impl ApiClient {
+    /// A client for `model` — for Azure, the deployment serving it, which is part of the URL —
+    /// with the settings' endpoint, key, timeout and retry bound.
+    pub fn new(settings: &LlmSettings, model: &str) -> Result<Self, AdvisorError> {
         // Installed once per process; a second install is refused harmlessly.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest_openai::Client::builder()
@@ -176,39 +189,72 @@ impl ChatClient {
             .map_err(unavailable)?;
         let service = OpenAIRetryLayer::new(settings.retries).layer(ReqwestService::new(http));
         let key = settings.api_key.clone().unwrap_or_default();
-        Ok(match settings.provider {
-            Provider::OpenAi => {
-                // Both set explicitly: async-openai would otherwise read them from the process
-                // environment, which only the settings may do.
-                let base = settings.base_url.clone().unwrap_or_else(|| OPENAI_API_BASE.to_owned());
-                let config = OpenAIConfig::new().with_api_key(key).with_api_base(base);
-                ChatClient::OpenAi(Client::with_config(config).with_http_service(service))
-            }
-            Provider::Azure => {
-                let base = settings.base_url.clone().ok_or_else(|| unavailable("Azure needs [llm] base_url"))?;
-                let config = AzureConfig::new()
-                    .with_api_base(base)
+        let config: Box<dyn Config> = match settings.provider {
+            // Both set explicitly: async-openai would otherwise read them from the process
+            // environment, which only the settings may do.
+            Provider::OpenAi => Box::new(
+                OpenAIConfig::new()
+                    .with_api_key(key)
+                    .with_api_base(settings.base_url.clone().unwrap_or_else(|| OPENAI_API_BASE.to_owned())),
+            ),
+            Provider::Azure => Box::new(
+                AzureConfig::new()
+                    .with_api_base(settings.base_url.clone().ok_or_else(|| unavailable("Azure needs [llm] base_url"))?)
                     .with_api_version(settings.azure_api_version.clone())
-                    .with_deployment_id(settings.model.clone())
-                    .with_api_key(key);
-                ChatClient::Azure(Client::with_config(config).with_http_service(service))
-            }
-        })
+                    .with_deployment_id(model)
+                    .with_api_key(key),
+            ),
+        };
+        // Every attempt has its own timeout; this bounds retries and Retry-After waits too.
+        let bound = Duration::from_secs(settings.timeout_secs.saturating_mul(settings.retries as u64 + 1) + 1);
+        Ok(Self { client: Client::with_config(config).with_http_service(service), model: model.to_owned(), bound })
     }
 
-    /// One chat completion of `messages`, offering `tools`.
+    /// `call`'s result within the bound, timed, logged and recorded as metrics under `task`
+    /// with the token use `usage` reads from it (prompt, completion).
+    async fn bounded<T>(
+        &self,
+        task: &str,
+        call: impl Future<Output = Result<T, OpenAIError>>,
+        usage: impl FnOnce(&T) -> (u32, u32),
+    ) -> Result<T, AdvisorError> {
+        let started = Instant::now();
+        let result = match tokio::time::timeout(self.bound, call).await {
+            Ok(Ok(response)) => Ok(response),
+            Ok(Err(error)) => Err(unavailable(error)),
+            Err(_) => Err(unavailable(format!("no answer within {} s", self.bound.as_secs()))),
+        };
+        let tokens = result.as_ref().ok().map(usage);
+        telemetry::record_llm_request(task, started.elapsed(), tokens);
+        let (prompt_tokens, completion_tokens) = tokens.unwrap_or_default();
+        info!(
+            task,
+            model = %self.model,
+            latency_ms = started.elapsed().as_millis() as u64,
+            ok = result.is_ok(),
+            prompt_tokens,
+            completion_tokens,
+            "LLM call"
+        );
+        result
+    }
+
+    /// One chat completion of `messages`, offering `tools`, answering in at most `max_tokens`
+    /// with the settings' temperature; `task` names it in logs and metrics.
     pub async fn complete(
         &self,
         settings: &LlmSettings,
+        task: &str,
         messages: &[Value],
         tools: Option<Offer<'_>>,
+        max_tokens: u32,
     ) -> Result<Completion, AdvisorError> {
         let mut body = json!({
-            "model": settings.model,
+            "model": self.model,
             "messages": messages,
             "temperature": settings.temperature,
             // `max_tokens`, not `max_completion_tokens`: compatible servers honour the former.
-            "max_tokens": settings.max_tokens,
+            "max_tokens": max_tokens,
         });
         if let Some(offer) = tools {
             body["tools"] = json!(offer.tools);
@@ -219,15 +265,11 @@ impl ChatClient {
             };
         }
         let request: CreateChatCompletionRequest = serde_json::from_value(body).map_err(unavailable)?;
-        // Every attempt has its own timeout; this bounds retries and Retry-After waits too.
-        let bound = Duration::from_secs(settings.timeout_secs.saturating_mul(settings.retries as u64 + 1) + 1);
-        let response = match self {
-            ChatClient::OpenAi(client) => tokio::time::timeout(bound, client.chat().create(request)).await,
-            ChatClient::Azure(client) => tokio::time::timeout(bound, client.chat().create(request)).await,
-        }
-        .map_err(|_| unavailable(format!("no answer within {} s", bound.as_secs())))?
-        .map_err(|error: OpenAIError| unavailable(error))?;
-        let usage = response.usage.as_ref();
+        let response = self
+            .bounded(task, self.client.chat().create(request), |response| {
+                response.usage.as_ref().map_or((0, 0), |usage| (usage.prompt_tokens, usage.completion_tokens))
+            })
+            .await?;
         let choice = response.choices.into_iter().next().ok_or_else(|| unavailable("the model returned no choices"))?;
         let calls = choice
             .message
@@ -241,11 +283,25 @@ impl ChatClient {
                 ChatCompletionMessageToolCalls::Custom(_) => None,
             })
             .collect();
-        Ok(Completion {
-            text: choice.message.content.unwrap_or_default(),
-            calls,
-            prompt_tokens: usage.map_or(0, |usage| usage.prompt_tokens),
-            completion_tokens: usage.map_or(0, |usage| usage.completion_tokens),
-        })
+        Ok(Completion { text: choice.message.content.unwrap_or_default(), calls })
+    }
+
+    /// The embeddings of `inputs` (none empty), in their order, in one request.
+    pub async fn embed(&self, inputs: Vec<String>) -> Result<Vec<Vec<f32>>, AdvisorError> {
+        let expected = inputs.len();
+        let request = CreateEmbeddingRequest {
+            model: self.model.clone(),
+            input: EmbeddingInput::StringArray(inputs),
+            ..CreateEmbeddingRequest::default()
+        };
+        let response = self
+            .bounded("embed", self.client.embeddings().create(request), |response| (response.usage.prompt_tokens, 0))
+            .await?;
+        let mut data = response.data;
+        if data.len() != expected {
+            return Err(unavailable(format!("asked for {expected} embeddings, got {}", data.len())));
+        }
+        data.sort_by_key(|embedding| embedding.index);
+        Ok(data.into_iter().map(|embedding| embedding.embedding).collect())
     }
 }

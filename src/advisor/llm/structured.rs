@@ -122,7 +122,7 @@ mod tests {
     use chrono::Utc;
 
     use super::*;
-    use crate::advisor::NoInvestigation;
+    use crate::advisor::{NoInvestigation, NoMemory};
     use crate::core::incident::{Declaration, Incident, IncidentId, Severity, Source};
     use crate::diagnostics::Evidence;
     use crate::knowledge::{KnowledgeBase, Match};
@@ -167,9 +167,11 @@ mod tests {
         let context = Context {
             incident: &incident,
             timeline: &[],
+            digest: None,
             similar: &similar,
             evidence: &evidence,
             investigator: &NoInvestigation,
+            memory: &NoMemory,
         };
         let answer = FirstResponse::parse(&format!(
             r#"{{"hypotheses":[{{"cause":"x","confidence":7,"incidents":["{}","INC-9999"],"evidence":["error_ratio","made_up"]}}]}}"#,

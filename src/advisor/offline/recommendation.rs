@@ -64,6 +64,32 @@ pub(super) fn recommend(similar: &[Match], threshold: f32) -> Option<Recommendat
     Some(Recommendation { steps: steps(&sources), hypotheses, grounds })
 }
 
+impl Recommendation {
+    /// Past incidents in the order the recommendation ranks them: each hypothesis's lead, then
+    /// the other grounds in retrieval order.
+    fn ranked_incidents(&self) -> Vec<&IncidentRecord> {
+        let leads = self.hypotheses.iter().map(|h| &*h.lead.record);
+        let others = self
+            .grounds
+            .iter()
+            .map(|m| &*m.record)
+            .filter(|r| !self.hypotheses.iter().any(|h| h.lead.record.id == r.id));
+        leads.chain(others).collect()
+    }
+
+    /// As plain texts for scoring: the ranked incidents' root causes; the step plan shown in the
+    /// channel, then the ranked incidents' own mitigations.
+    pub fn as_texts(&self) -> crate::advisor::Recommendation {
+        let ranked = self.ranked_incidents();
+        let plan = self.steps.iter().map(|step| format!("{}.", step.text)).collect::<Vec<_>>().join(" ");
+        let mitigations = std::iter::once(plan).chain(ranked.iter().map(|r| r.mitigation.clone()));
+        crate::advisor::Recommendation {
+            root_causes: ranked.iter().map(|r| r.root_cause.clone()).collect(),
+            mitigations: mitigations.filter(|text| !text.trim().is_empty()).collect(),
+        }
+    }
+}
+
 fn hypotheses(grounds: &[Match]) -> Vec<Hypothesis> {
     let mut groups: BTreeMap<&str, Vec<&Match>> = BTreeMap::new();
     for found in grounds {
@@ -179,6 +205,25 @@ mod tests {
         assert_eq!(recommendation.hypotheses[0].lead.record.id, "B");
         assert_eq!(recommendation.hypotheses[0].also, ["C", "D"]);
         assert!(recommendation.hypotheses[0].confidence > recommendation.hypotheses[1].confidence);
+    }
+
+    #[test]
+    fn texts_rank_hypothesis_leads_first_and_start_mitigations_with_the_plan() {
+        let similar = [
+            found("A", "dns", 0.60, "Flushed the resolver caches"),
+            found("B", "deployment", 0.55, "Rolled back the release"),
+            found("C", "deployment", 0.50, "Paused the deploy pipeline"),
+        ];
+        let texts = recommend(&similar, 0.3).unwrap().as_texts();
+        assert_eq!(texts.root_causes, ["cause B", "cause A", "cause C"]);
+        assert_eq!(
+            texts.mitigations[0],
+            "Rolled back the release. Flushed the resolver caches. Paused the deploy pipeline."
+        );
+        assert_eq!(
+            &texts.mitigations[1..],
+            ["Rolled back the release", "Flushed the resolver caches", "Paused the deploy pipeline"]
+        );
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! `/incident declare`: opens an incident in the channel, runs the diagnostics its handlers
 //! call for, and posts the first response grounded in that evidence and in similar incidents.
 
-use super::{Turn, TurnError, TurnInvestigator, TurnResult};
+use super::{Turn, TurnError, TurnHelpers, TurnResult};
 use crate::core::error::UserError;
 use crate::core::incident::{Declaration, Incident};
 use crate::core::replies;
@@ -46,8 +46,8 @@ pub(super) async fn handle(turn: &Turn<'_>, existing: Option<Incident>, declarat
 async fn first_response(turn: &Turn<'_>, incident: Incident) -> TurnResult {
     turn.investigate(&incident, &turn.triggered(&incident)).await?;
     let gathered = turn.gather(&incident).await?;
-    let investigator = TurnInvestigator::new(turn, &incident);
-    let report = turn.advisor().first_response(gathered.context(&incident, &investigator)).await?;
+    let helpers = TurnHelpers::new(turn, &incident);
+    let report = turn.advisor().first_response(gathered.context(&incident, &helpers)).await?;
     turn.store().append(incident.id, &turn.by_bot(EntryKind::Recommendation, &report.to_plain_text())).await?;
     Ok(vec![turn.post(Message::Report(report))])
 }

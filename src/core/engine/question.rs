@@ -2,7 +2,7 @@
 //! question about the live state first re-runs the incident's diagnostics; an advisor may run
 //! more while it answers; the bot says what ran.
 
-use super::{Turn, TurnInvestigator, TurnResult};
+use super::{Turn, TurnHelpers, TurnResult};
 use crate::core::incident::Incident;
 use crate::core::replies;
 use crate::core::timeline::EntryKind;
@@ -20,9 +20,9 @@ pub(super) async fn handle(turn: &Turn<'_>, incident: Incident, question: &str) 
             ran = turn.investigate(&incident, &turn.triggered(&incident)).await?;
         }
         let gathered = turn.gather(&incident).await?;
-        let investigator = TurnInvestigator::new(turn, &incident);
-        let answer = turn.advisor().answer(gathered.context(&incident, &investigator), question).await?;
-        ran.extend(investigator.ran());
+        let helpers = TurnHelpers::new(turn, &incident);
+        let answer = turn.advisor().answer(gathered.context(&incident, &helpers), question).await?;
+        ran.extend(helpers.investigator.ran());
         turn.store().append(incident.id, &turn.by_bot(EntryKind::Answer, &answer)).await?;
         let mut replies = Vec::new();
         if !ran.is_empty() {

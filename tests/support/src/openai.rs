@@ -1,7 +1,8 @@
 //! A local stand-in for the OpenAI API that the real `async-openai` client can run against
 //! without network: `POST /v1/chat/completions` answers with replies the test scripted, in order;
 //! `POST /v1/embeddings` answers with a deterministic embedding of each input; `GET /v1/models`
-//! lists one model. Every request is recorded, so a test asserts on what the client really sent
+//! lists one model. Azure OpenAI's paths for the same two calls are served too (see
+//! [`OpenAiServer::azure_endpoint`]). Every request is recorded, so a test asserts on what the client really sent
 //! (messages, tools, `tool_choice`, `temperature`, `max_completion_tokens`, …), and every answer
 //! has OpenAI's JSON shape, its error bodies included.
 //!
@@ -111,6 +112,15 @@ impl OpenAiServer {
         self.base_url.clone()
     }
 
+    /// `http://127.0.0.1:PORT`: the resource endpoint `AzureConfig::with_api_base` takes. The
+    /// server answers Azure's `/openai/deployments/<deployment>/chat/completions` and
+    /// `.../embeddings` when the request has an `api-version` query and an `api-key` header with
+    /// [`api_key`](Self::api_key) (401 otherwise, and 404 without a version), whatever the
+    /// deployment is called; tests read the deployment from the recorded path.
+    pub fn azure_endpoint(&self) -> String {
+        self.base_url.trim_end_matches("/v1").to_owned()
+    }
+
     /// The key the server wants as `Authorization: Bearer <key>`; anything else gets 401 with
     /// code `invalid_api_key`.
     pub fn api_key(&self) -> &str {
@@ -145,12 +155,23 @@ impl OpenAiServer {
         self.shared.read(|state| state.requests.clone())
     }
 
-    /// The JSON bodies of every `POST /v1/chat/completions` so far, oldest first, retries and
-    /// refused requests included.
+    /// The JSON bodies of every chat completions `POST` so far (OpenAI's or Azure's path), oldest
+    /// first, retries and refused requests included.
     pub fn chat_requests(&self) -> Vec<Value> {
         self.requests()
             .into_iter()
-            .filter(|request| request.method == "POST" && request.path == CHAT_COMPLETIONS_PATH)
+            .filter(|request| request.method == "POST" && request.is_chat())
+            .map(|request| request.body)
+            .collect()
+    }
+
+    /// The JSON bodies of every embeddings `POST` so far (OpenAI's or Azure's path), oldest first.
+    pub fn embedding_requests(&self) -> Vec<Value> {
+        self.requests()
+            .into_iter()
+            .filter(|request| {
+                request.method == "POST" && routes::Endpoint::of(&request.path).0 == routes::Endpoint::Embeddings
+            })
             .map(|request| request.body)
             .collect()
     }

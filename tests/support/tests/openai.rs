@@ -2,12 +2,13 @@
 //! errors, delays and broken bodies reach the client as they would from OpenAI, the server
 //! records what the client really sent, and the client's own habits show: it retries 429 and 5xx
 //! three times unless told otherwise, waits out `Retry-After` however long, does not retry a
-//! timeout, and reports a body it cannot parse as `JSONDeserialize`.
+//! timeout, and reports a body it cannot parse as `JSONDeserialize`. Azure OpenAI's dialect
+//! (deployment paths, `api-version`, `api-key`) reaches the same chat and embeddings.
 
 use std::time::{Duration, Instant};
 
 use async_openai::Client;
-use async_openai::config::OpenAIConfig;
+use async_openai::config::{AzureConfig, OpenAIConfig};
 use async_openai::error::{ApiErrorResponse, OpenAIError};
 use async_openai::middleware::ReqwestService;
 use async_openai::middleware::retry::OpenAIRetryLayer;
@@ -564,4 +565,66 @@ async fn error_answers_have_openais_body_and_headers_on_the_wire() {
     assert_eq!(body["error"]["message"], "Invalid URL (GET /v1/nope)");
     assert_eq!(anonymous.status().as_u16(), 401);
     assert_eq!(server.requests().iter().map(|request| request.status).collect::<Vec<_>>(), vec![429, 404, 401]);
+}
+
+/// A client speaking Azure OpenAI's dialect to `server`'s deployment `deployment`.
+fn azure_client(server: &OpenAiServer, deployment: &str, key: &str) -> Client<AzureConfig> {
+    let config = AzureConfig::new()
+        .with_api_base(server.azure_endpoint())
+        .with_api_version("2024-10-21")
+        .with_deployment_id(deployment)
+        .with_api_key(key);
+    Client::with_config(config)
+        .with_http_service(OpenAIRetryLayer::new(0).layer(ReqwestService::new(reqwest::Client::new())))
+}
+
+#[tokio::test]
+async fn azure_clients_get_the_same_chat_and_embeddings_and_the_request_shape_is_recorded() {
+    let server = OpenAiServer::start().await;
+    server.script(Reply::text("Roll back deploy 42."));
+    let client = azure_client(&server, "gpt-4o-prod", server.api_key());
+    let embeddings =
+        CreateEmbeddingRequestArgs::default().model("ignored").input("disk full").build().expect("a request");
+
+    let response = client.chat().create(chat(vec![user("Checkout errors spiked.")])).await.expect("the answer");
+    let vectors = azure_client(&server, "embeddings", server.api_key())
+        .embeddings()
+        .create(embeddings)
+        .await
+        .expect("embeddings");
+
+    assert_eq!(response.choices[0].message.content.as_deref(), Some("Roll back deploy 42."));
+    assert_eq!(vectors.data[0].embedding, bag_of_words_embedding("disk full"));
+    let requests = server.requests();
+    assert_eq!(requests[0].path, "/openai/deployments/gpt-4o-prod/chat/completions");
+    assert_eq!(requests[1].path, "/openai/deployments/embeddings/embeddings");
+    for request in &requests {
+        assert_eq!(request.query.as_deref(), Some("api-version=2024-10-21"));
+        assert_eq!(request.header("api-key"), Some(server.api_key()));
+        assert_eq!(request.header("authorization"), None);
+    }
+    assert_eq!(server.chat_requests().len(), 1, "Azure's chat path counts as chat");
+    assert_eq!(server.embedding_requests().len(), 1, "and its embeddings path as embeddings");
+}
+
+#[tokio::test]
+async fn azure_requests_without_the_key_or_the_api_version_are_refused_as_azure_does() {
+    let server = OpenAiServer::start().await;
+    server.script(Reply::text("never sent"));
+    let http = reqwest::Client::new();
+    let body = json!({ "model": MODEL, "messages": [{ "role": "user", "content": "Hi" }] }).to_string();
+    let path = format!("{}/openai/deployments/gpt-4o-prod/chat/completions", server.azure_endpoint());
+
+    let wrong_key = azure_client(&server, "gpt-4o-prod", "not-the-key").chat().create(chat(vec![user("Hi")])).await;
+    let bearer = http.post(format!("{path}?api-version=2024-10-21")).bearer_auth(server.api_key()).body(body.clone());
+    let bearer = bearer.header("content-type", "application/json").send().await.expect("an answer");
+    let unversioned = http.post(&path).header("api-key", server.api_key()).body(body);
+    let unversioned = unversioned.header("content-type", "application/json").send().await.expect("an answer");
+
+    let wrong_key = api_error(wrong_key.expect_err("a 401"));
+    assert_eq!((wrong_key.status_code.as_u16(), wrong_key.api_error.code.as_deref()), (401, Some("401")));
+    assert_eq!(bearer.status().as_u16(), 401, "Azure's paths want api-key, not a bearer token");
+    assert_eq!(unversioned.status().as_u16(), 404);
+    assert!(unversioned.text().await.expect("a body").contains("api-version"));
+    assert_eq!(server.remaining_script(), 1, "refused requests take no scripted reply");
 }

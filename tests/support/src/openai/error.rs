@@ -68,6 +68,27 @@ impl ApiError {
             .code("invalid_api_key")
     }
 
+    /// 401 as Azure OpenAI answers a request without the right `api-key` header.
+    pub(crate) fn azure_access_denied() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid \
+             key for an active subscription and use a correct regional API endpoint for your resource.",
+            "invalid_request_error",
+        )
+        .code("401")
+    }
+
+    /// 404 as Azure OpenAI answers a deployment path without an `api-version` query.
+    pub(crate) fn azure_missing_api_version() -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "Resource not found: the api-version query parameter is missing.",
+            "invalid_request_error",
+        )
+        .code("404")
+    }
+
     /// 404 for a method and path the server does not serve.
     pub(crate) fn invalid_url(method: &str, path: &str) -> Self {
         Self::new(StatusCode::NOT_FOUND, format!("Invalid URL ({method} {path})"), "invalid_request_error")

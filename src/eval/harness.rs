@@ -1,0 +1,332 @@
+//! Replays a history through an advisor and the baselines, without leakage (see
+//! [`Protocol`]), and scores what each recommended against the root cause and mitigation the
+//! incident really had.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use thiserror::Error;
+
+use super::baselines::{FREQUENT_CATEGORY, FrequentCategory, RANDOM_PAST, RandomPast};
+use super::metrics::{TextScores, score};
+use super::protocol::{Case, Protocol};
+use crate::advisor::llm::embeddings::Embedder;
+use crate::advisor::{Advisor, AdvisorError, Context, NoInvestigation, NoMemory};
+use crate::core::incident::{Declaration, Incident, IncidentId, Severity, Source};
+use crate::knowledge::{IncidentRecord, KnowledgeBase, KnowledgeError, RecordSource, query_text};
+
+/// How a run is set up.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct EvalOptions {
+    /// Candidates considered by best-of-k and category match @k; also how many similar
+    /// incidents the advisor is given.
+    pub k: usize,
+    /// What each incident may see.
+    pub protocol: Protocol,
+    /// Test only the most recent this many incidents.
+    pub limit: Option<usize>,
+    /// Seed of the random baseline.
+    pub seed: u64,
+}
+
+/// What one system recommended for one incident.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Candidates {
+    /// Root causes, best first.
+    pub root_causes: Vec<String>,
+    /// Mitigations, best first.
+    pub mitigations: Vec<String>,
+    /// Whether (or how likely) its top category is the incident's.
+    pub category_at_1: f64,
+    /// Whether (or how likely) one of its top-k categories is the incident's.
+    pub category_at_k: f64,
+}
+
+/// Text similarity of a recommendation to the truth, each 0–1.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Scores {
+    /// BLEU-4 (sacrebleu's sentence BLEU).
+    pub bleu4: f64,
+    /// ROUGE-L F1.
+    pub rouge_l: f64,
+    /// METEOR (exact and stem matches).
+    pub meteor: f64,
+    /// Cosine similarity of embeddings, when an embeddings endpoint is configured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub semantic: Option<f64>,
+}
+
+impl From<TextScores> for Scores {
+    fn from(text: TextScores) -> Self {
+        Self { bleu4: text.bleu4, rouge_l: text.rouge_l, meteor: text.meteor, semantic: None }
+    }
+}
+
+/// Scores of the first candidate and, metric by metric, of the best of the top k.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct TargetScores {
+    /// The first candidate.
+    pub top1: Scores,
+    /// The best of the first k, per metric.
+    pub best_of_k: Scores,
+}
+
+/// How one system did on one incident.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SystemOutcome {
+    /// `offline`, `llm`, or a baseline's name.
+    pub system: String,
+    /// It recommended nothing (its scores are then 0).
+    pub abstained: bool,
+    /// Against the real root cause.
+    pub root_cause: TargetScores,
+    /// Against the real mitigation; `None` when the history does not record one.
+    pub mitigation: Option<TargetScores>,
+    /// Category match of its top candidate.
+    pub category_at_1: f64,
+    /// Category match within its top k.
+    pub category_at_k: f64,
+}
+
+/// One tested incident and how every system did on it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Outcome {
+    /// The incident's id.
+    pub id: String,
+    /// Who reported it.
+    pub source: RecordSource,
+    /// Its root-cause category.
+    pub category: String,
+    /// The history it came from, when records say.
+    pub dataset: Option<String>,
+    /// When it started.
+    pub created_at: DateTime<Utc>,
+    /// Days between the newest incident the advisor could see and this one.
+    pub staleness_days: f64,
+    /// The advisor first, then the baselines.
+    pub systems: Vec<SystemOutcome>,
+}
+
+/// A finished run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Evaluation {
+    /// The advisor evaluated.
+    pub advisor: String,
+    /// How the run was set up.
+    pub options: EvalOptions,
+    /// Records in the history.
+    pub records: usize,
+    /// Records left out for lack of a creation time.
+    pub undated: usize,
+    /// Records not tested because nothing was visible to them.
+    pub without_history: usize,
+    /// Turns where the advisor failed (counted as abstentions).
+    pub advisor_errors: usize,
+    /// Whether semantic similarity was scored.
+    pub semantic: bool,
+    /// Per incident, oldest first.
+    pub outcomes: Vec<Outcome>,
+}
+
+/// Why a run stopped.
+#[derive(Debug, Error)]
+pub enum EvalError {
+    /// The knowledge base could not be built or searched.
+    #[error(transparent)]
+    Knowledge(#[from] KnowledgeError),
+    /// The history holds no incident with an earlier one to learn from.
+    #[error(
+        "nothing to evaluate: {records} records, {undated} without created_at, {without_history} with no earlier \
+         incident visible"
+    )]
+    NothingToEvaluate {
+        /// Records read.
+        records: usize,
+        /// Without a creation time.
+        undated: usize,
+        /// With nothing visible.
+        without_history: usize,
+    },
+}
+
+/// Replays `records` through `advisor` and the baselines; `progress(done, total)` is called
+/// after each incident.
+pub async fn evaluate(
+    records: &[IncidentRecord],
+    advisor: &dyn Advisor,
+    embedder: Option<&Embedder>,
+    options: EvalOptions,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Evaluation, EvalError> {
+    let split = options.protocol.split(records, options.limit);
+    if split.cases.is_empty() {
+        return Err(EvalError::NothingToEvaluate {
+            records: records.len(),
+            undated: split.undated,
+            without_history: split.without_history,
+        });
+    }
+    // The index grows with the visible prefix, so not even its word statistics come from the
+    // incident under test or later ones.
+    let knowledge = KnowledgeBase::new()?;
+    let (mut indexed, mut advisor_errors) = (0, 0);
+    let (mut random, mut frequent) = (RandomPast::new(options.seed), FrequentCategory::new());
+    let mut outcomes = Vec::with_capacity(split.cases.len());
+    for (done, case) in split.cases.iter().enumerate() {
+        knowledge.add(split.history[indexed..case.visible].iter().map(|record| (*record).clone()).collect())?;
+        indexed = case.visible;
+        let visible = &split.history[..case.visible];
+        let record = case.record;
+
+        let incident = incident_from(record, done);
+        let similar = knowledge.similar(&query_text(&incident), options.k)?;
+        let context = Context {
+            incident: &incident,
+            timeline: &[],
+            similar: &similar,
+            evidence: &[],
+            digest: None,
+            investigator: &NoInvestigation,
+            memory: &NoMemory,
+        };
+        let recommended = advisor.recommend(context).await.unwrap_or_else(|failure: AdvisorError| {
+            tracing::warn!(%failure, incident = %record.id, "the advisor failed; counted as abstaining");
+            advisor_errors += 1;
+            Default::default()
+        });
+        let same = |found: &crate::knowledge::Match| found.record.category == record.category;
+        let advised = Candidates {
+            root_causes: recommended.root_causes,
+            mitigations: recommended.mitigations,
+            category_at_1: f64::from(u8::from(similar.first().is_some_and(same))),
+            category_at_k: f64::from(u8::from(similar.iter().any(same))),
+        };
+        let systems = [
+            (advisor.name().to_owned(), advised),
+            (RANDOM_PAST.to_owned(), random.candidates(visible, &record.category, options.k)),
+            (
+                FREQUENT_CATEGORY.to_owned(),
+                frequent.candidates(&split.history, case.visible, &record.category, options.k),
+            ),
+        ];
+        outcomes.push(score_case(case, visible, &systems, embedder, options.k).await);
+        progress(done + 1, split.cases.len());
+    }
+    Ok(Evaluation {
+        advisor: advisor.name().to_owned(),
+        options,
+        records: records.len(),
+        undated: split.undated,
+        without_history: split.without_history,
+        advisor_errors,
+        semantic: embedder.is_some(),
+        outcomes,
+    })
+}
+
+/// The incident as the advisor would have met it when it was declared.
+fn incident_from(record: &IncidentRecord, sequence: usize) -> Incident {
+    let declaration = Declaration {
+        title: record.title.clone(),
+        summary: record.summary.clone(),
+        severity: record.severity.unwrap_or(Severity::Sev3),
+        service: Some(record.service.clone()),
+        source: if record.source == RecordSource::Machine { Source::Machine } else { Source::Customer },
+        id: None,
+    };
+    let created = record.created_at.unwrap_or_default();
+    Incident::declared(IncidentId::from_number(sequence as u64 + 1), declaration, "eval", "eval", created)
+}
+
+async fn score_case(
+    case: &Case<'_>,
+    visible: &[&IncidentRecord],
+    systems: &[(String, Candidates)],
+    embedder: Option<&Embedder>,
+    k: usize,
+) -> Outcome {
+    let record = case.record;
+    let newest = visible.last().and_then(|r| r.created_at).unwrap_or(case.cutoff);
+    let created = record.created_at.unwrap_or(case.cutoff);
+    let semantic = match embedder {
+        Some(embedder) => SemanticScorer::new(embedder, record, systems, k).await,
+        None => None,
+    };
+    let has_mitigation = !record.mitigation.trim().is_empty();
+    Outcome {
+        id: record.id.clone(),
+        source: record.source,
+        category: record.category.clone(),
+        dataset: record.dataset.clone(),
+        created_at: created,
+        staleness_days: (created - newest).num_seconds() as f64 / 86_400.0,
+        systems: systems
+            .iter()
+            .map(|(name, candidates)| SystemOutcome {
+                system: name.clone(),
+                abstained: candidates.root_causes.is_empty() && candidates.mitigations.is_empty(),
+                root_cause: target_scores(&candidates.root_causes, &record.root_cause, k, semantic.as_ref()),
+                mitigation: has_mitigation
+                    .then(|| target_scores(&candidates.mitigations, &record.mitigation, k, semantic.as_ref())),
+                category_at_1: candidates.category_at_1,
+                category_at_k: candidates.category_at_k,
+            })
+            .collect(),
+    }
+}
+
+/// Top-1 and best-of-k scores of `candidates` against `truth`.
+fn target_scores(candidates: &[String], truth: &str, k: usize, semantic: Option<&SemanticScorer>) -> TargetScores {
+    let scored: Vec<Scores> = candidates
+        .iter()
+        .take(k)
+        .map(|candidate| Scores {
+            semantic: semantic.map(|scorer| scorer.similarity(candidate, truth)),
+            ..score(candidate, truth).into()
+        })
+        .collect();
+    let empty = Scores { semantic: semantic.map(|_| 0.0), ..Scores::default() };
+    let best = scored.iter().fold(empty, |best, s| Scores {
+        bleu4: best.bleu4.max(s.bleu4),
+        rouge_l: best.rouge_l.max(s.rouge_l),
+        meteor: best.meteor.max(s.meteor),
+        semantic: best.semantic.zip(s.semantic).map(|(a, b)| a.max(b)),
+    });
+    TargetScores { top1: scored.first().copied().unwrap_or(empty), best_of_k: best }
+}
+
+/// Embeddings of every text one incident's scoring compares, fetched in one request.
+struct SemanticScorer {
+    vectors: std::collections::HashMap<String, Vec<f32>>,
+}
+
+impl SemanticScorer {
+    async fn new(
+        embedder: &Embedder,
+        record: &IncidentRecord,
+        systems: &[(String, Candidates)],
+        k: usize,
+    ) -> Option<Self> {
+        let mut texts: Vec<String> = vec![record.root_cause.clone(), record.mitigation.clone()];
+        for (_, candidates) in systems {
+            texts.extend(candidates.root_causes.iter().take(k).cloned());
+            texts.extend(candidates.mitigations.iter().take(k).cloned());
+        }
+        texts.retain(|text| !text.trim().is_empty());
+        texts.sort();
+        texts.dedup();
+        match embedder.embed(&texts).await {
+            Ok(vectors) => Some(Self { vectors: texts.into_iter().zip(vectors).collect() }),
+            Err(failure) => {
+                tracing::warn!(%failure, incident = %record.id, "embeddings failed; no semantic score for it");
+                None
+            }
+        }
+    }
+
+    fn similarity(&self, a: &str, b: &str) -> f64 {
+        match (self.vectors.get(a), self.vectors.get(b)) {
+            (Some(a), Some(b)) => f64::from(Embedder::cosine(a, b)),
+            _ => 0.0,
+        }
+    }
+}

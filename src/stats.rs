@@ -1,0 +1,87 @@
+//! `/feedback` ratings in production, the study's own measure: how many, their mean, and the
+//! share rated 3/5 or better (what the study counted as useful), overall, by who reported the
+//! incident and by the advisor that helped.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::core::timeline::EntryKind;
+use crate::store::{Store, StoreError};
+
+/// Ratings at least this good count as useful, as in the study.
+pub const USEFUL_RATING: u8 = 3;
+/// Advisor recorded for ratings given before the advisor was recorded with them.
+pub const UNRECORDED: &str = "unrecorded";
+
+/// Ratings of one group.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Tally {
+    /// Ratings given.
+    pub count: usize,
+    /// Their mean (0 when none).
+    pub mean: f64,
+    /// Share rated at least [`USEFUL_RATING`] (0 when none).
+    pub useful_share: f64,
+    #[serde(skip)]
+    sum: u64,
+    #[serde(skip)]
+    useful: usize,
+}
+
+impl Tally {
+    fn add(&mut self, rating: u8) {
+        self.count += 1;
+        self.sum += u64::from(rating);
+        self.useful += usize::from(rating >= USEFUL_RATING);
+        self.mean = self.sum as f64 / self.count as f64;
+        self.useful_share = self.useful as f64 / self.count as f64;
+    }
+}
+
+/// Every rating in the store, tallied.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct FeedbackStats {
+    /// Incidents looked at.
+    pub incidents: usize,
+    /// All ratings.
+    pub overall: Tally,
+    /// By `machine` / `customer`.
+    pub by_source: BTreeMap<String, Tally>,
+    /// By advisor name.
+    pub by_advisor: BTreeMap<String, Tally>,
+}
+
+/// Reads every incident's timeline in `store` and tallies its ratings.
+pub async fn feedback_stats(store: &dyn Store) -> Result<FeedbackStats, StoreError> {
+    let mut stats = FeedbackStats::default();
+    for id in store.all_incidents().await? {
+        let Some(incident) = store.incident(id).await? else { continue };
+        stats.incidents += 1;
+        for entry in store.timeline(id).await? {
+            if let EntryKind::Feedback { rating, advisor } = entry.kind {
+                stats.overall.add(rating);
+                stats.by_source.entry(incident.source.to_string()).or_default().add(rating);
+                let advisor = advisor.unwrap_or_else(|| UNRECORDED.to_owned());
+                stats.by_advisor.entry(advisor).or_default().add(rating);
+            }
+        }
+    }
+    Ok(stats)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tally_counts_three_and_better_as_useful() {
+        let mut tally = Tally::default();
+        for rating in [1, 3, 5, 2] {
+            tally.add(rating);
+        }
+        assert_eq!(tally.count, 4);
+        assert!((tally.mean - 2.75).abs() < 1e-12);
+        assert!((tally.useful_share - 0.5).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,178 @@
+//! The evaluation harness end to end: no leakage under either protocol, the reports the CLI
+//! writes, and the production feedback statistics read back from a real Redis.
+
+use std::process::Command;
+
+use firebreak::advisor::OfflineAdvisor;
+use firebreak::eval::harness::{EvalOptions, Evaluation, evaluate};
+use firebreak::eval::protocol::Protocol;
+use firebreak::knowledge::{IncidentRecord, KnowledgeBase, RecordSource};
+use firebreak::stats::feedback_stats;
+use firebreak_testkit::RedisServer;
+
+use crate::support::{command, engine_on, redis_store};
+
+/// Three incidents with the same description, a day apart, each with its own root cause.
+fn repeated_incident() -> Vec<IncidentRecord> {
+    ["first", "second", "third"]
+        .iter()
+        .enumerate()
+        .map(|(day, word)| {
+            let mut record = KnowledgeBase::sample_records().remove(0);
+            record.id = format!("R-{day}");
+            record.title = "Ledger writes time out on the primary".into();
+            record.summary = "Writes to the ledger table time out after the nightly batch".into();
+            record.source = if day == 2 { RecordSource::Customer } else { RecordSource::Machine };
+            record.created_at = Some(format!("2024-03-0{}T08:00:00Z", day + 1).parse().unwrap());
+            record.root_cause = format!("the {word} batch job held table locks");
+            record.mitigation = format!("killed the {word} batch job");
+            record
+        })
+        .collect()
+}
+
+async fn run(records: &[IncidentRecord], protocol: Protocol) -> Evaluation {
+    let options = EvalOptions { k: 5, protocol, limit: None, seed: 7 };
+    evaluate(records, &OfflineAdvisor::new(0.0), None, options, &|_, _| ()).await.unwrap()
+}
+
+#[tokio::test]
+async fn an_incident_is_never_advised_from_itself_or_from_later_incidents() {
+    let evaluation = run(&repeated_incident(), Protocol::Chronological).await;
+
+    let tested: Vec<&str> = evaluation.outcomes.iter().map(|o| o.id.as_str()).collect();
+    assert_eq!(tested, ["R-1", "R-2"], "the oldest has nothing to learn from");
+    // Had R-1 seen itself, its root cause would score 1; it can only have seen R-0's, which
+    // differs in one word of seven.
+    let second = &evaluation.outcomes[0].systems[0];
+    assert_eq!(second.system, "offline");
+    assert!(!second.abstained);
+    assert!((0.5..0.99).contains(&second.root_cause.top1.rouge_l), "{second:?}");
+    assert!(evaluation.outcomes.iter().all(|o| o.systems[0].root_cause.best_of_k.rouge_l < 0.99));
+    assert!((evaluation.outcomes[0].staleness_days - 1.0).abs() < 1e-9);
+}
+
+#[tokio::test]
+async fn with_a_cut_off_only_incidents_up_to_that_day_are_known() {
+    let train_until = "2024-03-01".parse().unwrap();
+    let evaluation = run(&repeated_incident(), Protocol::TrainUntil { train_until }).await;
+
+    assert_eq!(evaluation.outcomes.len(), 2);
+    // R-2 is tested against R-0 alone, never R-1 (after the cut-off) nor itself.
+    let third = &evaluation.outcomes[1];
+    assert_eq!(third.id, "R-2");
+    assert!((third.staleness_days - 2.0).abs() < 1e-9);
+    let best = third.systems[0].root_cause.best_of_k.rouge_l;
+    assert!(best < 0.99, "R-2 saw something it should not have: {best}");
+}
+
+fn firebreak(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_firebreak"))
+        .args(args)
+        .env_remove("REDIS_URL")
+        .env_remove("OPENAI_API_KEY")
+        .env_remove("OPENAI_BASE_URL")
+        .env_remove("FIREBREAK_LLM_BASE_URL")
+        .output()
+        .expect("run the firebreak binary")
+}
+
+#[test]
+fn eval_prints_markdown_and_writes_json_markdown_html_and_outcomes() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().to_str().unwrap();
+    let output = firebreak(&["eval", "--dataset", "data/incidents.jsonl", "--limit", "40", "--out", dir]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+
+    let markdown = String::from_utf8_lossy(&output.stdout);
+    for heading in ["# Evaluation of the `offline` advisor", "## Overall", "## By source", "## By staleness"] {
+        assert!(markdown.contains(heading), "missing {heading}:\n{markdown}");
+    }
+    for system in ["| offline |", "| random-past-incident |", "| frequent-category |"] {
+        assert!(markdown.contains(system), "missing {system}");
+    }
+
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["schema_version"], 1);
+    assert_eq!(report["evaluated"], 40);
+    let overall = &report["overall"]["systems"][0];
+    for metric in ["bleu4", "rouge_l", "meteor"] {
+        let value = overall["root_cause"]["top1"][metric].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&value), "{metric} = {value}");
+    }
+    let dimensions: Vec<&str> =
+        report["breakdowns"].as_array().unwrap().iter().map(|b| b["dimension"].as_str().unwrap()).collect();
+    assert_eq!(dimensions, ["source", "category", "dataset", "staleness", "year"]);
+
+    let html = std::fs::read_to_string(out.path().join("report.html")).unwrap();
+    assert_eq!(html.matches("<svg").count(), 4, "two by source, one by category, one staleness curve");
+    for external in ["<link", "<script", "src=", "url("] {
+        assert!(!html.contains(external), "the page must open offline, found {external}");
+    }
+    assert_eq!(std::fs::read_to_string(out.path().join("report.md")).unwrap(), markdown);
+    let outcomes = std::fs::read_to_string(out.path().join("outcomes.jsonl")).unwrap();
+    assert_eq!(outcomes.lines().count(), 40);
+}
+
+#[test]
+fn eval_json_is_the_report_and_bad_input_gets_a_clear_error() {
+    let output = firebreak(&["eval", "--dataset", "data/incidents.jsonl", "--limit", "5", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["evaluated"], 5);
+
+    let missing = firebreak(&["eval", "--dataset", "no/such/history.jsonl"]);
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no/such/history.jsonl"));
+
+    let llm = firebreak(&["eval", "--dataset", "data/incidents.jsonl", "--advisor", "llm"]);
+    assert!(!llm.status.success());
+    assert!(String::from_utf8_lossy(&llm.stderr).contains("--advisor llm needs a model"));
+
+    let late = firebreak(&["eval", "--dataset", "data/incidents.jsonl", "--train-until", "2999-01-01"]);
+    assert!(String::from_utf8_lossy(&late.stderr).contains("nothing to evaluate"), "{late:?}");
+}
+
+#[tokio::test]
+async fn feedback_statistics_count_ratings_by_source_and_advisor_from_redis() {
+    let server = RedisServer::start();
+    let store = redis_store(&server.url()).await;
+    let engine = engine_on(store.clone());
+    let turns = [
+        ("inc-a", "/incident declare Checkout 502s service: checkout"),
+        ("inc-a", "/feedback 4"),
+        ("inc-a", "/feedback 2"),
+        ("inc-b", "/incident declare Search down service: search source: machine"),
+        ("inc-b", "/feedback 5"),
+    ];
+    for (channel, line) in turns {
+        engine.handle(command(channel, "maya", line)).await;
+    }
+
+    let stats = feedback_stats(store.as_ref()).await.unwrap();
+    assert_eq!((stats.incidents, stats.overall.count), (2, 3));
+    assert!((stats.overall.mean - 11.0 / 3.0).abs() < 1e-9);
+    assert!((stats.overall.useful_share - 2.0 / 3.0).abs() < 1e-9);
+    assert_eq!(stats.by_source["customer"].count, 2);
+    assert!((stats.by_source["machine"].useful_share - 1.0).abs() < 1e-9);
+    assert_eq!(stats.by_advisor["offline"].count, 3);
+
+    let output = firebreak(&["stats", "feedback", "--redis", &server.url(), "--format", "json"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let printed: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(printed["overall"]["count"], 3);
+    assert_eq!(printed["by_source"]["machine"]["count"], 1);
+
+    let without_redis = firebreak(&["stats", "feedback"]);
+    assert!(String::from_utf8_lossy(&without_redis.stderr).contains("stats read the ratings stored in Redis"));
+}
+
+#[tokio::test]
+async fn retrieval_finds_the_right_category_far_more_often_than_chance_on_the_sample_history() {
+    let evaluation = run(&KnowledgeBase::sample_records(), Protocol::Chronological).await;
+    let report = firebreak::eval::report::Report::new(&evaluation, "sample");
+    let [offline, random, _] = &report.overall.systems[..] else { panic!("three systems") };
+    assert!(report.evaluated > 200);
+    assert!(offline.category_at_1 > 1.5 * random.category_at_1, "{offline:?} vs {random:?}");
+    assert!(offline.root_cause.top1.meteor > random.root_cause.top1.meteor, "{offline:?} vs {random:?}");
+}
