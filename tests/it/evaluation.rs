@@ -4,11 +4,14 @@
 use std::process::Command;
 
 use firebreak::advisor::OfflineAdvisor;
+use firebreak::advisor::llm::client::LlmSettings;
+use firebreak::advisor::llm::embeddings::Embedder;
 use firebreak::eval::harness::{EvalOptions, Evaluation, evaluate};
 use firebreak::eval::protocol::Protocol;
 use firebreak::knowledge::{IncidentRecord, KnowledgeBase, RecordSource};
 use firebreak::stats::feedback_stats;
 use firebreak_testkit::RedisServer;
+use firebreak_testkit::openai::{OpenAiServer, bag_of_words_embedding};
 
 use crate::support::{command, engine_on, redis_store};
 
@@ -175,4 +178,32 @@ async fn retrieval_finds_the_right_category_far_more_often_than_chance_on_the_sa
     assert!(report.evaluated > 200);
     assert!(offline.category_at_1 > 1.5 * random.category_at_1, "{offline:?} vs {random:?}");
     assert!(offline.root_cause.top1.meteor > random.root_cause.top1.meteor, "{offline:?} vs {random:?}");
+}
+
+#[tokio::test]
+async fn with_an_embedding_model_each_recommendation_also_gets_the_cosine_of_its_embedding() {
+    let server = OpenAiServer::start().await;
+    let settings = LlmSettings {
+        base_url: Some(server.base_url()),
+        api_key: Some(server.api_key().to_owned()),
+        embedding_model: Some("text-embedding-3-small".into()),
+        ..LlmSettings::default()
+    };
+    let embedder = Embedder::from_settings(&settings).unwrap().expect("an embedding model is configured");
+    let options = EvalOptions { k: 5, protocol: Protocol::Chronological, limit: None, seed: 7 };
+    let records = repeated_incident();
+
+    let evaluation = evaluate(&records, &OfflineAdvisor::new(0.0), Some(&embedder), options, &|_, _| ()).await.unwrap();
+
+    assert!(evaluation.semantic);
+    assert_eq!(server.embedding_requests().len(), 2, "one request per tested incident");
+    // R-1 could only have been advised R-0's root cause.
+    let scored = evaluation.outcomes[0].systems[0].root_cause.top1.semantic.unwrap();
+    let expected = Embedder::cosine(
+        &bag_of_words_embedding(&records[0].root_cause),
+        &bag_of_words_embedding(&records[1].root_cause),
+    );
+    assert!((scored - f64::from(expected)).abs() < 1e-6, "{scored} vs {expected}");
+    let report = firebreak::eval::report::Report::new(&evaluation, "repeated");
+    assert!(firebreak::eval::markdown::render(&report).contains("root cause semantic"));
 }
