@@ -6,7 +6,8 @@
 use std::time::{Duration, Instant};
 
 use criterion::Criterion;
-use firebreak::knowledge::{IncidentRecord, KnowledgeBase, RecordSource};
+use firebreak::core::record::{IncidentRecord, RecordSource};
+use firebreak::knowledge::KnowledgeBase;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -91,14 +92,14 @@ fn main() {
         criterion.bench_function(&format!("similar_k{K}/synthetic_{size}"), |bench| {
             bench.iter(|| {
                 next = (next + 1) % queries.len();
-                knowledge.similar(&queries[next], K).expect("search")
+                knowledge.search(&queries[next], K, None).expect("search")
             })
         });
         if timed {
             let mut samples: Vec<Duration> = (0..TIMED_QUERIES)
                 .map(|index| {
                     let started = Instant::now();
-                    knowledge.similar(&queries[index % queries.len()], K).expect("search");
+                    knowledge.search(&queries[index % queries.len()], K, None).expect("search");
                     started.elapsed()
                 })
                 .collect();

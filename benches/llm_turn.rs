@@ -10,29 +10,26 @@ use firebreak::advisor::OfflineAdvisor;
 use firebreak::advisor::fallback::WithFallback;
 use firebreak::advisor::llm::LlmAdvisor;
 use firebreak::advisor::llm::client::LlmSettings;
+use firebreak::advisor::llm::prompts::Prompts;
 use firebreak::core::command::Command;
-use firebreak::core::engine::{Engine, EngineSettings, Ports};
-use firebreak::core::timeline::Author;
-use firebreak::core::turn::{Inbound, Input};
+use firebreak::core::engine::Engine;
+use firebreak::core::inbound::{Inbound, Input};
+use firebreak::core::ports::Ports;
+use firebreak::core::settings::EngineSettings;
 use firebreak::knowledge::KnowledgeBase;
-use firebreak::prompts::Prompts;
 use firebreak::store::MemoryStore;
 use firebreak_testkit::openai::{OpenAiServer, Reply};
 use tokio::runtime::Runtime;
+
+#[path = "support/ports.rs"]
+mod support;
 
 const TURNS: usize = 2_000;
 const STRUCTURED: &str =
     r#"{"hypotheses":[{"cause":"bad release","confidence":0.7,"incidents":["INC-1001"]}],"mitigations":["roll back"]}"#;
 
 fn inbound(input: Input) -> Inbound {
-    Inbound {
-        event_id: None,
-        channel: "inc-bench".into(),
-        author: Author::new("u", "bench"),
-        roles: Vec::new(),
-        at: chrono::Utc::now(),
-        input,
-    }
+    support::inbound("inc-bench", input)
 }
 
 fn percentile(sorted: &[Duration], quantile: f64) -> Duration {
@@ -53,9 +50,10 @@ fn main() {
         ..LlmSettings::default()
     };
     let llm = LlmAdvisor::new(settings, Prompts::builtin().expect("built-in prompts")).expect("client");
-    let mut ports = Ports::new(Arc::new(MemoryStore::new())).expect("ports");
-    ports.knowledge.add(KnowledgeBase::sample_records()).expect("sample history");
-    ports.advisor = Arc::new(WithFallback::new(llm, OfflineAdvisor::default()));
+    let knowledge = KnowledgeBase::new().expect("empty knowledge base");
+    knowledge.add(KnowledgeBase::sample_records()).expect("sample history");
+    let advisor = Arc::new(WithFallback::new(llm, OfflineAdvisor::default()));
+    let ports = Ports { advisor, ..support::ports(Arc::new(MemoryStore::new()), knowledge) };
     let engine = Engine::new(ports, EngineSettings::default());
     server.script(Reply::text(STRUCTURED));
     let declare = Command::parse("/incident declare Checkout 502s after deploy service: checkout").expect("command");

@@ -88,8 +88,11 @@ fn python_seconds(root: &Path, pairs: &[(String, String)]) -> Result<PythonSecon
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let corpus = std::fs::read_to_string(root.join("data/incidents.jsonl")).expect("the sample history is readable");
-    let incidents: Vec<Incident> =
-        corpus.lines().filter(|line| !line.trim().is_empty()).map(|line| serde_json::from_str(line).unwrap()).collect();
+    let incidents: Vec<Incident> = corpus
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| serde_json::from_str(line).expect("a JSON line of the fixture"))
+        .collect();
     let pairs = pairs(&incidents);
     let words: usize = pairs.iter().map(|(h, r)| h.split_whitespace().count() + r.split_whitespace().count()).sum();
     println!("{} pairs, {:.1} words per text on average", pairs.len(), words as f64 / (2 * pairs.len()) as f64);

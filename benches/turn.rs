@@ -8,26 +8,24 @@ use std::time::{Duration, Instant};
 
 use criterion::Criterion;
 use firebreak::core::command::Command;
-use firebreak::core::engine::{Engine, EngineSettings, Ports};
-use firebreak::core::timeline::Author;
-use firebreak::core::turn::{Inbound, Input};
-use firebreak::store::{MemoryStore, RedisStore, Store};
+use firebreak::core::engine::Engine;
+use firebreak::core::inbound::{Inbound, Input};
+use firebreak::core::ports::Store;
+use firebreak::core::settings::EngineSettings;
+use firebreak::knowledge::KnowledgeBase;
+use firebreak::store::{MemoryStore, RedisStore};
 use firebreak_testkit::RedisServer;
 use tokio::runtime::Runtime;
+
+#[path = "support/ports.rs"]
+mod support;
 
 const CHANNEL: &str = "inc-bench";
 /// Turns timed one by one for the percentile report.
 const TIMED_TURNS: usize = 5_000;
 
 fn inbound(input: Input) -> Inbound {
-    Inbound {
-        event_id: None,
-        channel: CHANNEL.into(),
-        author: Author::new("u", "bench"),
-        roles: Vec::new(),
-        at: chrono::Utc::now(),
-        input,
-    }
+    support::inbound(CHANNEL, input)
 }
 
 fn message_turn() -> Inbound {
@@ -36,7 +34,8 @@ fn message_turn() -> Inbound {
 
 /// An engine over `store` with one declared incident.
 fn prepared_engine(runtime: &Runtime, store: Arc<dyn Store>) -> Engine {
-    let engine = Engine::new(Ports::new(store).expect("empty knowledge base"), EngineSettings::default());
+    let knowledge = KnowledgeBase::new().expect("empty knowledge base");
+    let engine = Engine::new(support::ports(store, knowledge), EngineSettings::default());
     let declare = Command::parse("/incident declare Checkout 502s service: checkout").expect("valid command");
     runtime.block_on(engine.handle(inbound(Input::Command(declare))));
     engine

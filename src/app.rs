@@ -1,83 +1,87 @@
-//! Wiring: turns `Settings` into ports and an `Engine`. Tests build an `App` from their own
-//! ports (a Redis on a free port, a scripted advisor) through `App::from_ports`.
+//! Wiring: turns `Settings` into ports and engines, and runs the platform adapters until told
+//! to stop. `main` and the tests start Firebreak the same way: `App::build(settings)` then
+//! `run_until_stopped(shutdown)`.
 
 use std::future::Future;
-use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context as _;
 
+use crate::adapters::console::InPlace;
+use crate::adapters::discord;
+use crate::advisor::OfflineAdvisor;
 use crate::advisor::fallback::WithFallback;
 use crate::advisor::llm::LlmAdvisor;
-use crate::advisor::{Advisor, OfflineAdvisor};
 use crate::config::{KnowledgeSettings, Settings};
-use crate::core::engine::{Engine, EngineSettings, Ports};
+use crate::core::engine::Engine;
+use crate::core::ports::{Advisor, Ports, Store};
 use crate::diagnostics::Catalog;
 use crate::knowledge::{KnowledgeBase, read_jsonl};
-use crate::prompts::Prompts;
-use crate::store::{MemoryStore, RedisStore, Store};
+use crate::store::{MemoryStore, RedisStore};
 use crate::telemetry;
 
-/// Where prompt templates are looked for when `[llm] prompts_dir` is unset.
-const DEFAULT_PROMPTS_DIR: &str = "prompts";
-
-/// A wired Firebreak: the engine and the ports behind it.
+/// A wired Firebreak: its settings and the ports behind every engine it runs.
 pub struct App {
-    /// The engine every adapter feeds.
-    pub engine: Arc<Engine>,
-    /// The ports the engine uses.
-    pub ports: Ports,
+    settings: Settings,
+    ports: Ports,
+    knowledge: Arc<KnowledgeBase>,
 }
 
 impl App {
-    /// Builds the ports `settings` asks for: Redis when a URL is set, memory otherwise; the
+    /// Builds the ports `settings` ask for: Redis when a URL is set, memory otherwise; the
     /// knowledge base from the sample and configured files, plus what the store has learned;
     /// the diagnostics catalog; the LLM advisor (falling back to the offline one on failure)
-    /// when a model is configured, the offline advisor otherwise.
-    pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
+    /// when a model is configured, the offline advisor otherwise. Incidents are declared in
+    /// place until an adapter brings a workspace that opens channels.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let store: Arc<dyn Store> = match &settings.redis.url {
             Some(url) => Arc::new(RedisStore::connect(url).await.context("starting the state store")?),
             None => Arc::new(MemoryStore::new()),
         };
         let knowledge = Arc::new(load_knowledge(&settings.knowledge)?);
-        knowledge.catch_up(store.as_ref()).await.context("loading what the store has learned")?;
         let diagnostics = Arc::new(Catalog::from_settings(&settings.diagnostics).context("checking [diagnostics]")?);
         let offline = OfflineAdvisor::new(settings.knowledge.min_similarity);
         let advisor: Arc<dyn Advisor> = if settings.llm.enabled() {
-            Arc::new(WithFallback::new(llm_advisor(settings)?, offline))
+            Arc::new(WithFallback::new(LlmAdvisor::from_settings(&settings.llm)?, offline))
         } else {
             Arc::new(offline)
         };
-        Ok(Self::from_ports(Ports { store, knowledge, diagnostics, advisor }, settings.engine_settings()))
+        let ports = Ports { store, knowledge: knowledge.clone(), diagnostics, advisor, workspace: Arc::new(InPlace) };
+        ports.catch_up().await.context("loading what the store has learned")?;
+        Ok(Self { settings, ports, knowledge })
     }
 
-    /// Wires given ports.
-    pub fn from_ports(ports: Ports, settings: EngineSettings) -> Self {
-        Self { engine: Arc::new(Engine::new(ports.clone(), settings)), ports }
+    /// The settings the app was built from.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
     }
-}
 
-/// The LLM advisor `[llm]` describes, its prompts loaded and checked.
-pub fn llm_advisor(settings: &Settings) -> anyhow::Result<LlmAdvisor> {
-    let prompts = match &settings.llm.prompts_dir {
-        Some(dir) => Prompts::load(dir)?,
-        None => Prompts::load_or_builtin(Path::new(DEFAULT_PROMPTS_DIR))?,
-    };
-    LlmAdvisor::new(settings.llm.clone(), prompts).context("setting up the LLM client")
-}
+    /// The ports every engine of this app uses.
+    pub fn ports(&self) -> &Ports {
+        &self.ports
+    }
 
-impl App {
+    /// The knowledge base behind the knowledge port, for the `kb` subcommands.
+    pub fn knowledge(&self) -> &KnowledgeBase {
+        &self.knowledge
+    }
+
+    /// An engine over the app's ports that declares incidents where they are typed (the
+    /// console).
+    pub fn engine(&self) -> Engine {
+        Engine::new(self.ports.clone(), self.settings.engine_settings())
+    }
+
     /// Serves the metrics when `[metrics] listen` is set, then runs the chat platform adapters
     /// the settings enable (the Discord bot) until `shutdown` completes.
-    pub async fn run_until_stopped(
-        &self,
-        settings: &Settings,
-        shutdown: impl Future<Output = ()>,
-    ) -> anyhow::Result<()> {
-        if let Some(address) = settings.metrics.listen {
+    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
+        if let Some(address) = self.settings.metrics.listen {
             telemetry::serve_metrics(address).with_context(|| format!("serving metrics on {address}"))?;
         }
-        crate::adapters::discord::run(self.engine.clone(), &settings.discord, shutdown).await?;
+        let connection = discord::Connection::new(&self.settings.discord)?;
+        let ports = Ports { workspace: connection.workspace(), ..self.ports };
+        let engine = Arc::new(Engine::new(ports, self.settings.engine_settings()));
+        connection.run(engine, shutdown).await?;
         Ok(())
     }
 }

@@ -12,13 +12,14 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use regex::Regex;
 use serde::Deserialize;
 use thiserror::Error;
 
 use crate::advisor::llm::client::{LlmSettings, Provider};
-use crate::core::engine::EngineSettings;
+use crate::core::redact::redact_url_credentials;
+use crate::core::settings::{DEFAULT_FOLLOW, EngineSettings, FollowPattern};
 use crate::diagnostics::DiagnosticsSettings;
-use crate::redact::redact_url_credentials;
 
 /// The file read when `--config` is not given, if it exists.
 pub const DEFAULT_FILE: &str = "firebreak.toml";
@@ -183,7 +184,7 @@ impl Default for DiscordSettings {
             token: None,
             category_id: None,
             threads_in: None,
-            follow_pattern: Some("^incident-".to_owned()),
+            follow_pattern: Some(DEFAULT_FOLLOW.to_owned()),
             api_base: None,
         }
     }
@@ -301,6 +302,9 @@ impl Settings {
         if self.knowledge.k == 0 {
             return invalid("knowledge.k", "must be at least 1");
         }
+        if let Some(Err(error)) = self.discord.follow_pattern.as_deref().map(Regex::new) {
+            return invalid("discord.follow_pattern", &format!("is not a valid regex: {error}"));
+        }
         Ok(())
     }
 
@@ -316,6 +320,13 @@ impl Settings {
             max_message_chars: engine.max_message_chars,
             similar_k: self.knowledge.k,
             responder_roles: engine.responder_roles.clone(),
+            // Checked by `validate`; a pattern that does not compile follows nothing.
+            follow: self
+                .discord
+                .follow_pattern
+                .as_deref()
+                .and_then(|pattern| Regex::new(pattern).ok())
+                .map(FollowPattern),
         }
     }
 }

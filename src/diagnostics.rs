@@ -1,9 +1,10 @@
-//! The diagnostics port: read-only tools that gather live evidence while an incident is open —
-//! an HTTP probe, a Prometheus query, an allow-listed command, a DNS lookup, recent changes.
+//! The diagnostics implementation ([`crate::core::ports::Diagnostics`]): read-only tools that
+//! gather live evidence while an incident is open — an HTTP probe, a Prometheus query, an
+//! allow-listed command, a DNS lookup, recent changes.
 //! Operators declare the tools and the handlers that trigger them in `[diagnostics]`; the
 //! [`Catalog`] validates all of it at start-up, checks every argument against its parameter's
 //! regex before anything runs, bounds each run in time and size, and turns every outcome —
-//! success, refusal, failure or timeout — into redacted [`Evidence`]. Nothing here writes to
+//! success, refusal, failure or timeout — into redacted evidence. Nothing here writes to
 //! the systems it looks at.
 
 mod catalog;
@@ -23,16 +24,15 @@ mod web;
 
 use async_trait::async_trait;
 
-pub use self::catalog::{Catalog, ToolInfo};
+pub use self::catalog::Catalog;
 pub use self::changes::ChangesSettings;
 pub use self::command::CommandSettings;
 pub use self::dns::{DnsSettings, RecordKind};
 pub use self::error::{DiagnosticsError, ToolError};
-pub use self::evidence::{Evidence, MAX_DETAIL_CHARS, MAX_SUMMARY_CHARS};
-pub use self::handlers::IncidentFacts;
+pub use self::evidence::{MAX_DETAIL_CHARS, MAX_SUMMARY_CHARS};
 pub use self::http::HttpSettings;
 pub use self::prometheus::PrometheusSettings;
-pub use self::settings::{DiagnosticsSettings, HandlerSettings, Match, ToolCall, ToolKind, ToolSettings};
+pub use self::settings::{Condition, DiagnosticsSettings, HandlerSettings, ToolKind, ToolSettings};
 
 use self::params::Args;
 

@@ -3,6 +3,7 @@
 //! Markdown and HTML.
 
 pub mod baselines;
+pub mod candidates;
 pub mod charts;
 pub mod harness;
 pub mod html;

@@ -1,55 +1,29 @@
-//! The knowledge base of resolved incidents: the record schema, the JSONL corpus, and
-//! `similar(text, k)` over a full-text index. It grows while the bot runs: every resolution and
-//! every `kb import` is published to the store, and each replica folds what it has not seen yet
-//! before it advises (`catch_up`), so no restart is needed to learn.
+//! The knowledge base of resolved incidents ([`crate::core::ports::Knowledge`]): the JSONL
+//! corpus it is loaded from and `similar(text, k)` over a full-text index (tantivy, BM25). It
+//! grows while the bot runs: every resolution and every `kb import` is published to the store,
+//! and each replica folds what it has not seen yet before it advises, so no restart is needed to
+//! learn.
 
-pub mod finetune;
+pub mod corpus;
 mod index;
-pub mod record;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, RwLock};
 
 use chrono::{DateTime, Utc};
-use thiserror::Error;
 
+pub use self::corpus::{CorpusError, LineError, parse_jsonl, read_jsonl};
 use self::index::{IndexError, SearchIndex, searchable_text};
-pub use self::record::{CorpusError, IncidentRecord, LineError, RecordSource, parse_jsonl, read_jsonl};
-use crate::core::incident::Incident;
-use crate::store::{KnowledgeCursor, Store, StoreError};
+use crate::core::ports::{Knowledge, KnowledgeCursor, KnowledgeError, SimilarIncident};
+use crate::core::record::IncidentRecord;
 
 /// The sample history shipped with Firebreak (`data/incidents.jsonl`), built into the binary.
 pub const SAMPLE_CORPUS: &str = include_str!("../data/incidents.jsonl");
 
-/// Records folded from the store per read while catching up.
-const CATCH_UP_BATCH: usize = 500;
-
-/// Why the knowledge base could not do what was asked.
-#[derive(Debug, Error)]
-pub enum KnowledgeError {
-    /// The full-text index failed.
-    #[error(transparent)]
-    Index(#[from] IndexError),
-    /// The store holding published records failed.
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-/// What an incident is looked up by: its title, summary and service.
-pub fn query_text(incident: &Incident) -> String {
-    format!("{} {} {}", incident.title, incident.summary, incident.service.as_deref().unwrap_or(""))
-}
-
-/// A past incident judged similar to a query.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Match {
-    /// The past incident.
-    pub record: Arc<IncidentRecord>,
-    /// BM25 score: orders matches, not comparable across queries.
-    pub score: f32,
-    /// Share (0–1) of the query's informative words, weighted by rarity, that the past incident
-    /// also uses: comparable across queries, so it decides when nothing is similar enough.
-    pub similarity: f32,
+impl From<IndexError> for KnowledgeError {
+    fn from(error: IndexError) -> Self {
+        KnowledgeError::Index(error.to_string())
+    }
 }
 
 /// Resolved incidents, searchable by similarity.
@@ -109,18 +83,14 @@ impl KnowledgeBase {
         self.records.read().unwrap_or_else(|poisoned| poisoned.into_inner()).values().cloned().collect()
     }
 
-    /// The `k` records most similar to `text`, best first.
-    pub fn similar(&self, text: &str, k: usize) -> Result<Vec<Match>, KnowledgeError> {
-        self.search(text, k, None)
-    }
-
-    /// Like `similar`, seeing only records created strictly before `before` (records without a
-    /// creation time are never seen): the view an advisor had at that moment.
-    pub fn similar_before(&self, text: &str, k: usize, before: DateTime<Utc>) -> Result<Vec<Match>, KnowledgeError> {
-        self.search(text, k, Some(before))
-    }
-
-    fn search(&self, text: &str, k: usize, before: Option<DateTime<Utc>>) -> Result<Vec<Match>, KnowledgeError> {
+    /// The `k` records most similar to `text`, best first; with `before`, only records
+    /// created strictly before it.
+    pub fn search(
+        &self,
+        text: &str,
+        k: usize,
+        before: Option<DateTime<Utc>>,
+    ) -> Result<Vec<SimilarIncident>, KnowledgeError> {
         let terms = self.index.terms(text);
         let weights: Vec<(String, f32)> = terms.iter().map(|term| (term.clone(), self.index.idf(term))).collect();
         let total_weight: f32 = weights.iter().map(|(_, weight)| weight).sum();
@@ -130,36 +100,44 @@ impl KnowledgeBase {
             .into_iter()
             .filter_map(|(id, score)| {
                 let record = records.get(&id)?.clone();
-                let own_terms: std::collections::HashSet<String> =
-                    self.index.terms(&searchable_text(&record)).into_iter().collect();
+                let own_terms: HashSet<String> = self.index.terms(&searchable_text(&record)).into_iter().collect();
                 let shared: f32 =
                     weights.iter().filter(|(term, _)| own_terms.contains(term)).map(|(_, weight)| weight).sum();
                 let similarity = if total_weight > 0.0 { shared / total_weight } else { 0.0 };
-                Some(Match { record, score, similarity })
+                Some(SimilarIncident { record, score, similarity })
             })
             .collect())
     }
+}
 
-    /// Folds every record published to `store` since the last call; returns how many.
-    pub async fn catch_up(&self, store: &dyn Store) -> Result<usize, KnowledgeError> {
-        let mut folded = 0;
-        loop {
-            let cursor = self.cursor.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone();
-            let (records, next) = store.knowledge_after(&cursor, CATCH_UP_BATCH).await?;
-            let count = records.len();
-            self.add(records)?;
-            folded += count;
-            *self.cursor.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = next;
-            if count < CATCH_UP_BATCH {
-                return Ok(folded);
-            }
+#[async_trait::async_trait]
+impl Knowledge for KnowledgeBase {
+    async fn similar(
+        &self,
+        text: &str,
+        k: usize,
+        before: Option<DateTime<Utc>>,
+    ) -> Result<Vec<SimilarIncident>, KnowledgeError> {
+        self.search(text, k, before)
+    }
+
+    fn learn(&self, records: Vec<IncidentRecord>, published: Option<KnowledgeCursor>) -> Result<(), KnowledgeError> {
+        self.add(records)?;
+        if let Some(cursor) = published {
+            *self.cursor.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = cursor;
         }
+        Ok(())
+    }
+
+    fn published_cursor(&self) -> KnowledgeCursor {
+        self.cursor.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::record::RecordSource;
 
     fn sample() -> KnowledgeBase {
         let knowledge = KnowledgeBase::new().unwrap();
@@ -181,15 +159,15 @@ mod tests {
     #[test]
     fn stemming_matches_other_forms_of_a_word() {
         let knowledge = sample();
-        let matches = knowledge.similar("certificates expiring on the payment processor link", 3).unwrap();
+        let matches = knowledge.search("certificates expiring on the payment processor link", 3, None).unwrap();
         assert!(matches.iter().any(|m| m.record.category == "certificate-expiry"), "{matches:#?}");
     }
 
     #[test]
     fn similarity_is_high_for_a_near_copy_and_zero_for_unrelated_words() {
         let knowledge = sample();
-        let copy = knowledge.similar("Checkout 502s right after the 14:10 checkout-svc deploy", 1).unwrap();
-        let unrelated = knowledge.similar("quarterly offsite catering budget spreadsheet", 3).unwrap();
+        let copy = knowledge.search("Checkout 502s right after the 14:10 checkout-svc deploy", 1, None).unwrap();
+        let unrelated = knowledge.search("quarterly offsite catering budget spreadsheet", 3, None).unwrap();
         assert_eq!(copy[0].record.id, "INC-1001");
         assert!(copy[0].similarity > 0.9, "{}", copy[0].similarity);
         assert!(unrelated.iter().all(|m| m.similarity < 0.3), "{unrelated:#?}");
@@ -199,7 +177,7 @@ mod tests {
     fn a_time_cut_hides_later_records() {
         let knowledge = sample();
         let cut = "2022-01-01T00:00:00Z".parse().unwrap();
-        let matches = knowledge.similar_before("checkout deploy 502", 10, cut).unwrap();
+        let matches = knowledge.search("checkout deploy 502", 10, Some(cut)).unwrap();
         assert!(!matches.is_empty());
         assert!(matches.iter().all(|m| m.record.created_at.unwrap() < cut));
     }
@@ -208,13 +186,13 @@ mod tests {
     fn adding_a_record_with_an_existing_id_replaces_it() {
         let knowledge = sample();
         let before = knowledge.len();
-        let mut changed = knowledge.similar("Checkout 502s right after the checkout-svc deploy", 1).unwrap()[0]
+        let mut changed = knowledge.search("Checkout 502s right after the checkout-svc deploy", 1, None).unwrap()[0]
             .record
             .as_ref()
             .clone();
         changed.title = "Zebra stampede in the data centre".into();
         knowledge.add(vec![changed]).unwrap();
         assert_eq!(knowledge.len(), before);
-        assert_eq!(knowledge.similar("zebra stampede", 1).unwrap()[0].record.id, "INC-1001");
+        assert_eq!(knowledge.search("zebra stampede", 1, None).unwrap()[0].record.id, "INC-1001");
     }
 }

@@ -3,42 +3,49 @@
 //! follow-up questions.
 //!
 //! # Layout
-//! - [`core`] — the platform-free domain — [`core::incident`], [`core::timeline`],
-//!   [`core::command`] (one parser for every adapter), [`core::turn`] (`Inbound`/`Outbound`),
-//!   [`core::engine`] (one turn per event, one file per command), [`core::error`],
-//!   [`core::replies`] (fixed wording).
-//! - [`store`] — the state port, with [`store::RedisStore`] and [`store::MemoryStore`].
-//! - [`knowledge`] — the knowledge base of resolved incidents: record schema, JSONL corpus,
-//!   similar-incident retrieval (tantivy inside), learning from every resolution.
-//! - [`advisor`] — the advisor port, with [`advisor::OfflineAdvisor`] (retrieval, no model) and
-//!   [`advisor::llm::LlmAdvisor`] (a model through async-openai; its conversation budget and
-//!   running summary in [`advisor::llm::history`], embeddings in [`advisor::llm::embeddings`]).
-//! - [`diagnostics`] — read-only tools gathering live evidence (HTTP, Prometheus, allow-listed
-//!   commands, DNS, recent changes), the handlers that trigger them, and [`diagnostics::Evidence`].
-//! - [`prompts`] — prompt templates (`prompts/*.md`, minijinja), checked at start-up.
-//! - [`redact`] — secrets masked before text is stored, shown, logged or sent to a model.
-//! - [`adapters`] — platforms — [`adapters::console`] (chat, demo replay, JSON lines, `kb`,
-//!   `eval` and `stats` commands) and [`adapters::discord`].
+//! Dependencies point one way: adapters and implementations depend on the core, the core on
+//! nothing else in the crate (a test checks it, and that no two modules depend on each other).
+//! - [`core`] — the platform-free domain: [`core::incident`], [`core::timeline`],
+//!   [`core::record`] (what the knowledge base knows of a resolved incident),
+//!   [`core::command`] (every command's spec, parser and handler, one file each),
+//!   [`core::inbound`] / [`core::outbound`] (what a turn takes and gives), [`core::engine`]
+//!   (one turn per event, with a store-free [`core::engine::Plan`] for adapters that must
+//!   acknowledge first), [`core::ports`] (the traits below, and [`core::ports::Ports`]),
+//!   [`core::settings`], [`core::error`], [`core::replies`] (fixed wording),
+//!   [`core::redact`] (secrets masked at every boundary), [`core::channel_names`],
+//!   [`core::intent`].
+//! - [`store`] — the store port's implementations: [`store::RedisStore`] and
+//!   [`store::MemoryStore`].
+//! - [`knowledge`] — the knowledge port's implementation: the JSONL corpus and similar-incident
+//!   retrieval (tantivy inside), learning from every resolution.
+//! - [`advisor`] — the advisor port's implementations: [`advisor::OfflineAdvisor`] (retrieval,
+//!   no model) and [`advisor::llm::LlmAdvisor`] (a model through async-openai; its prompts in
+//!   [`advisor::llm::prompts`], conversation budget and running summary in
+//!   [`advisor::llm::history`], embeddings in [`advisor::llm::embeddings`]).
+//! - [`diagnostics`] — the diagnostics port's implementation: read-only tools gathering live
+//!   evidence (HTTP, Prometheus, allow-listed commands, DNS, recent changes) and the handlers
+//!   that trigger them, in one [`diagnostics::Catalog`].
+//! - [`adapters`] — platforms: [`adapters::console`] (the terminal as a channel) and
+//!   [`adapters::discord`] (serenity; its workspace opens incident channels).
+//! - [`cli`] — subcommands that are not chat: [`cli::demo`], [`cli::kb`], [`cli::eval`],
+//!   [`cli::stats`].
 //! - [`eval`] — offline evaluation on an incident history: [`eval::protocol`] (no leakage),
 //!   [`eval::harness`] (advisor and [`eval::baselines`] side by side), [`eval::metrics`]
 //!   (BLEU-4, ROUGE-L, METEOR), [`eval::report`] (JSON) rendered by [`eval::markdown`] and
 //!   [`eval::html`] (with [`eval::charts`]).
-//! - [`stats`] — production `/feedback` ratings read from the store.
 //! - [`config`] — settings from `firebreak.toml` and the environment.
 //! - [`telemetry`] — logging (stderr), the metrics recorded (model tokens and latency,
 //!   fallbacks) and their Prometheus endpoint.
-//! - [`app`] — wiring settings into ports and the engine.
+//! - [`app`] — wiring settings into ports and engines, and running the adapters until stopped.
 
 pub mod adapters;
 pub mod advisor;
 pub mod app;
+pub mod cli;
 pub mod config;
 pub mod core;
 pub mod diagnostics;
 pub mod eval;
 pub mod knowledge;
-pub mod prompts;
-pub mod redact;
-pub mod stats;
 pub mod store;
 pub mod telemetry;

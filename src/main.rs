@@ -6,15 +6,15 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
-use firebreak::adapters::console::evaluation::{self, EvalArgs};
+use firebreak::adapters::console::Console;
 use firebreak::adapters::console::render::Format;
-use firebreak::adapters::console::scenario::Scenario;
-use firebreak::adapters::console::stand_in::StandIn;
-use firebreak::adapters::console::{Console, feedback, kb};
+use firebreak::advisor::llm::prompts::Prompts;
 use firebreak::app::App;
+use firebreak::cli::eval::{self, EvalArgs};
+use firebreak::cli::{demo, kb, stats};
 use firebreak::config::Settings;
+use firebreak::core::ports::Knowledge;
 use firebreak::core::timeline::Author;
-use firebreak::stats::feedback_stats;
 use firebreak::telemetry;
 
 /// Incident-response copilot for chat.
@@ -146,10 +146,19 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     telemetry::init(settings.log.as_deref());
     let live = match cli.command {
         Command::Eval(args) => {
-            evaluation::run(&args, &settings, &mut std::io::stdout().lock()).await?;
+            eval::run(&args, &settings, &mut std::io::stdout().lock()).await?;
             return Ok(ExitCode::SUCCESS);
         }
-        Command::Demo { file, format, check } => return demo(file, format, check, settings).await,
+        Command::Demo { file, format, check } => {
+            let unmet = demo::run(file.as_deref(), format, settings, std::io::stdout().lock()).await?;
+            if check && !unmet.is_empty() {
+                for line in &unmet {
+                    eprintln!("unmet: {line}");
+                }
+                return Ok(ExitCode::FAILURE);
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
         Command::Live(live) => live,
     };
     if settings.redis.url.is_none() {
@@ -165,41 +174,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             _ => {}
         }
     }
-    let app = App::build(&settings).await?;
-    run_live(live, &app, &settings).await
+    let app = App::build(settings).await?;
+    run_live(live, app).await
 }
 
-/// Replays a scenario, starting the stand-in service and diagnostics it brings, if any.
-async fn demo(file: Option<PathBuf>, format: Format, check: bool, mut settings: Settings) -> anyhow::Result<ExitCode> {
-    let scenario = match file {
-        Some(path) => Scenario::load(&path)?,
-        None => Scenario::builtin(),
-    };
-    let mut stand_in = None;
-    if let Some(spec) = &scenario.stand_in {
-        let server = StandIn::start(spec).await.context("starting the demo's stand-in service")?;
-        if let Some(diagnostics) = scenario.diagnostics(&server.base_url())? {
-            settings.diagnostics = diagnostics;
-        }
-        stand_in = Some(server);
-    }
-    let app = App::build(&settings).await?;
-    let mut console = Console::new(&app.engine, scenario.channel.clone(), format, std::io::stdout().lock());
-    let unmet = console.replay(&scenario).await.context("writing the transcript")?;
-    drop(stand_in);
-    if check && !unmet.is_empty() {
-        for line in &unmet {
-            eprintln!("unmet: {line}");
-        }
-        return Ok(ExitCode::FAILURE);
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-async fn run_live(live: LiveCommand, app: &App, settings: &Settings) -> anyhow::Result<ExitCode> {
+async fn run_live(live: LiveCommand, app: App) -> anyhow::Result<ExitCode> {
+    let settings = app.settings();
     match live {
         LiveCommand::Run => {
-            app.run_until_stopped(settings, shutdown_signal()).await?;
+            app.run_until_stopped(shutdown_signal()).await?;
             Ok(ExitCode::SUCCESS)
         }
         LiveCommand::Chat { format, user, channel } => {
@@ -208,30 +191,32 @@ async fn run_live(live: LiveCommand, app: &App, settings: &Settings) -> anyhow::
             if std::io::stdin().is_terminal() {
                 eprintln!("Firebreak chat in #{channel} as {user}. Try `/help`; Ctrl-D to leave.");
             }
-            let mut console = Console::new(&app.engine, channel, format, std::io::stdout().lock());
+            let engine = app.engine();
+            let mut console = Console::new(&engine, channel, format, std::io::stdout().lock());
             let stdin = tokio::io::BufReader::new(tokio::io::stdin());
             let author = Author::new(format!("console:{user}"), user.clone());
             console.chat(&author, &settings.console.roles, stdin).await?;
             Ok(ExitCode::SUCCESS)
         }
         LiveCommand::Stats { command: StatsCommand::Feedback { format } } => {
-            let stats = feedback_stats(app.ports.store.as_ref()).await.context("reading the ratings")?;
-            feedback::print(&stats, format, &mut std::io::stdout().lock())?;
+            let stats = stats::feedback_stats(app.ports().store.as_ref()).await.context("reading the ratings")?;
+            stats::print(&stats, format, &mut std::io::stdout().lock())?;
             Ok(ExitCode::SUCCESS)
         }
         LiveCommand::Kb { command } => {
             let mut out = std::io::stdout().lock();
             match command {
                 KbCommand::Import { file } => {
-                    kb::import(app.ports.store.as_ref(), &file, &mut out).await?;
+                    kb::import(app.ports().store.as_ref(), &file, &mut out).await?;
                 }
                 KbCommand::Similar { text, k, format } => {
-                    kb::print_similar(&app.ports.knowledge.similar(&text, k)?, format, &mut out)?
+                    kb::print_similar(&app.knowledge().similar(&text, k, None).await?, format, &mut out)?
                 }
                 KbCommand::ExportFinetune { out: path, validation } => {
-                    kb::export_finetune(&app.ports.knowledge, &path, validation, &mut out)?;
+                    let prompts = Prompts::configured(settings.llm.prompts_dir.as_deref())?;
+                    kb::export_finetune(app.knowledge(), &prompts, &path, validation, &mut out)?;
                 }
-                KbCommand::Stats { format } => kb::print_stats(&kb::stats(&app.ports.knowledge), format, &mut out)?,
+                KbCommand::Stats { format } => kb::print_stats(&kb::stats(app.knowledge()), format, &mut out)?,
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -1,132 +1,17 @@
-//! The state port: where incidents, their timelines and digests, locks and dedupe marks live. `RedisStore`
-//! is the real one (several replicas share it and survive restarts); `MemoryStore` is the
-//! embedded default for the demo and a console chat without Redis.
+//! Implementations of the state port ([`crate::core::ports::Store`]): `RedisStore` is the real
+//! one (several replicas share it and survive restarts); `MemoryStore` is the embedded default
+//! for the demo and a console chat without Redis.
 
 pub mod memory;
 pub mod redis;
 
-use std::time::Duration;
-
-use async_trait::async_trait;
-use thiserror::Error;
-
-use crate::core::incident::{Incident, IncidentId};
-use crate::core::timeline::{Digest, Entry};
-use crate::diagnostics::Evidence;
-use crate::knowledge::IncidentRecord;
+use crate::core::ports::LockToken;
 
 pub use self::memory::MemoryStore;
 pub use self::redis::RedisStore;
 
 /// Version of the stored layout, kept in every incident's `meta`; a newer one is refused.
 pub const SCHEMA_VERSION: u32 = 1;
-
-/// Why the store could not do what was asked.
-#[derive(Debug, Error)]
-pub enum StoreError {
-    /// The backend cannot be reached (refused, dropped, timed out). Nothing was written.
-    #[error("state store unavailable: {0}")]
-    Unavailable(String),
-    /// Stored data could not be read back (written by a newer version, or damaged).
-    #[error("stored data at {key} is unreadable: {reason}")]
-    Corrupt {
-        /// The key or record that failed.
-        key: String,
-        /// What was wrong with it.
-        reason: String,
-    },
-    /// Any other backend failure.
-    #[error("state store failed: {0}")]
-    Backend(String),
-}
-
-/// Position in the stream of published knowledge records; the default is its start.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KnowledgeCursor(pub String);
-
-impl Default for KnowledgeCursor {
-    fn default() -> Self {
-        Self("0".to_owned())
-    }
-}
-
-/// Proof of holding an incident's lock; only its holder can release it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LockToken(pub String);
-
-/// Persistent per-incident state shared by every replica.
-#[async_trait]
-pub trait Store: Send + Sync {
-    /// Allocates the next incident sequence number (1, 2, 3… across all replicas).
-    async fn next_sequence(&self) -> Result<u64, StoreError>;
-
-    /// Stores a new incident, binds its channel, marks it open and appends its first timeline
-    /// entries, all or nothing.
-    async fn create(&self, incident: &Incident, entries: &[Entry]) -> Result<(), StoreError>;
-
-    /// Replaces the incident's record and appends entries, all or nothing. Keeps the set of
-    /// open incidents in step with its status.
-    async fn update(&self, incident: &Incident, entries: &[Entry]) -> Result<(), StoreError>;
-
-    /// Like `update` for the resolution, which also publishes `learned` to the knowledge
-    /// stream that every replica folds, all or nothing.
-    async fn resolve(&self, incident: &Incident, entries: &[Entry], learned: &IncidentRecord)
-    -> Result<(), StoreError>;
-
-    /// Publishes imported records to the knowledge stream, all or nothing.
-    async fn publish(&self, records: &[IncidentRecord]) -> Result<(), StoreError>;
-
-    /// Up to `count` knowledge records published after `cursor`, and the cursor after them.
-    /// Records that cannot be read back are skipped with a warning, never block learning.
-    async fn knowledge_after(
-        &self,
-        cursor: &KnowledgeCursor,
-        count: usize,
-    ) -> Result<(Vec<IncidentRecord>, KnowledgeCursor), StoreError>;
-
-    /// Keeps `evidence` with the incident and appends `entries` (their announcements) to its
-    /// timeline, all or nothing.
-    async fn add_evidence(&self, id: IncidentId, evidence: &[Evidence], entries: &[Entry]) -> Result<(), StoreError>;
-
-    /// Everything gathered for the incident, oldest first.
-    async fn evidence(&self, id: IncidentId) -> Result<Vec<Evidence>, StoreError>;
-
-    /// Appends one entry to the incident's timeline.
-    async fn append(&self, id: IncidentId, entry: &Entry) -> Result<(), StoreError>;
-
-    /// The incident with this id, if any.
-    async fn incident(&self, id: IncidentId) -> Result<Option<Incident>, StoreError>;
-
-    /// The incident this channel was bound to, if any.
-    async fn incident_in_channel(&self, channel: &str) -> Result<Option<Incident>, StoreError>;
-
-    /// The whole timeline, oldest first.
-    async fn timeline(&self, id: IncidentId) -> Result<Vec<Entry>, StoreError>;
-
-    /// The running summary of the incident's older timeline entries, if one was kept.
-    async fn digest(&self, id: IncidentId) -> Result<Option<Digest>, StoreError>;
-
-    /// Keeps `digest` as the incident's running summary unless the one stored already covers as
-    /// many entries or more, so turns folding at the same time never move it backwards. True
-    /// when it was kept.
-    async fn keep_digest(&self, id: IncidentId, digest: &Digest) -> Result<bool, StoreError>;
-
-    /// Ids of incidents not yet resolved, in ascending order.
-    async fn open_incidents(&self) -> Result<Vec<IncidentId>, StoreError>;
-
-    /// Ids of every incident ever created, open or resolved, oldest first.
-    async fn all_incidents(&self) -> Result<Vec<IncidentId>, StoreError>;
-
-    /// Takes the incident's lock for `ttl` if nobody holds it.
-    async fn try_lock(&self, id: IncidentId, ttl: Duration) -> Result<Option<LockToken>, StoreError>;
-
-    /// Releases the lock if `token` still owns it; a lock that expired and was taken by
-    /// someone else is left alone.
-    async fn unlock(&self, id: IncidentId, token: &LockToken) -> Result<(), StoreError>;
-
-    /// Records a platform event id; true the first time it is seen within `ttl`.
-    async fn first_sighting(&self, event_id: &str, ttl: Duration) -> Result<bool, StoreError>;
-}
 
 /// A fresh random lock token.
 fn new_lock_token() -> LockToken {

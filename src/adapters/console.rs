@@ -1,25 +1,35 @@
-//! The terminal as an incident channel: `firebreak chat` reads lines from stdin, `firebreak
-//! demo` replays a scripted conversation. Both print the bot's messages as text or as one JSON
-//! object per message.
+//! The terminal as an incident channel: each typed line becomes one turn of the engine, and
+//! the bot's messages are printed as text or as one JSON object per message. `firebreak chat`
+//! reads lines from stdin; `firebreak demo` replays a scripted conversation through it.
 
-pub mod evaluation;
-pub mod feedback;
-pub mod kb;
 pub mod render;
-pub mod scenario;
-pub mod stand_in;
 
 use std::io::{self, Write};
 
-use chrono::Utc;
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 
 use self::render::Format;
-use self::scenario::Scenario;
 use crate::core::command::Utterance;
 use crate::core::engine::Engine;
+use crate::core::inbound::{Inbound, Input};
+use crate::core::outbound::{Message, Outbound};
+use crate::core::ports::{ChannelRequest, OpenedChannel, Workspace, WorkspaceError};
 use crate::core::timeline::Author;
-use crate::core::turn::{Inbound, Input, Message, Outbound};
+
+/// The console's workspace: it has one channel, so incidents are declared where they are typed.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct InPlace;
+
+#[async_trait::async_trait]
+impl Workspace for InPlace {
+    fn opens_channels(&self) -> bool {
+        false
+    }
+
+    async fn open_channel(&self, _request: ChannelRequest<'_>) -> Result<OpenedChannel, WorkspaceError> {
+        Err(WorkspaceError::Failed("the console declares incidents where they are typed".to_owned()))
+    }
+}
 
 /// A channel in the terminal: turns typed lines into turns of the engine and prints replies.
 pub struct Console<'a, W: Write> {
@@ -35,6 +45,11 @@ impl<'a, W: Write> Console<'a, W> {
         Self { engine, channel: channel.into(), format, out }
     }
 
+    /// The output format.
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
     /// Handles one line typed by `author` (holding `roles`) and prints the bot's replies, which
     /// it also returns.
     pub async fn say(&mut self, author: &Author, roles: &[String], line: &str) -> io::Result<Vec<Outbound>> {
@@ -48,14 +63,8 @@ impl<'a, W: Write> Console<'a, W> {
                     Utterance::Question(question) => Input::Question(question),
                     Utterance::Message(message) => Input::Message(message),
                 };
-                let inbound = Inbound {
-                    event_id: None,
-                    channel: self.channel.clone(),
-                    author: author.clone(),
-                    roles: roles.to_vec(),
-                    at: Utc::now(),
-                    input,
-                };
+                let mut inbound = Inbound::new(self.channel.clone(), author.clone(), input);
+                inbound.roles = roles.to_vec();
                 self.engine.handle(inbound).await
             }
             Err(error) => {
@@ -70,9 +79,17 @@ impl<'a, W: Write> Console<'a, W> {
     }
 
     /// Prints a line someone else said, as the channel would show it (text format only).
-    fn echo(&mut self, author: &Author, line: &str) -> io::Result<()> {
+    pub fn echo(&mut self, author: &Author, line: &str) -> io::Result<()> {
         if self.format == Format::Text {
             writeln!(self.out, "{}", render::said(&author.name, line))?;
+        }
+        Ok(())
+    }
+
+    /// Prints a heading, as a transcript's banner (text format only).
+    pub fn heading(&mut self, title: &str) -> io::Result<()> {
+        if self.format == Format::Text {
+            writeln!(self.out, "{}", render::heading(title))?;
         }
         Ok(())
     }
@@ -89,25 +106,5 @@ impl<'a, W: Write> Console<'a, W> {
             self.say(author, roles, &line).await?;
         }
         Ok(())
-    }
-
-    /// Replays `scenario` step by step, printing both sides. Returns the unmet expectations,
-    /// one line each (empty when every step's `expect` was met).
-    pub async fn replay(&mut self, scenario: &Scenario) -> io::Result<Vec<String>> {
-        if self.format == Format::Text {
-            writeln!(self.out, "{}", render::heading(&scenario.title))?;
-        }
-        let mut unmet = Vec::new();
-        for (index, step) in scenario.steps.iter().enumerate() {
-            let author = Author::new(format!("demo:{}", step.author), step.author.clone());
-            self.echo(&author, &step.say)?;
-            let replies = self.say(&author, &step.roles, &step.say).await?;
-            let said: String = replies.iter().map(|reply| render::plain(&reply.message)).collect::<Vec<_>>().join("\n");
-            let said = said.to_lowercase();
-            unmet.extend(step.expect.iter().filter(|expected| !said.contains(&expected.to_lowercase())).map(
-                |expected| format!("step {} ({}): expected a reply containing {expected:?}", index + 1, step.say),
-            ));
-        }
-        Ok(unmet)
     }
 }

@@ -1,23 +1,25 @@
-//! The Discord adapter on serenity: joins incident channels (creates them on `/incident
-//! declare`, follows channels whose names match a pattern, or is attached to one), registers
-//! the slash commands in every guild, records every message in incident channels, answers
-//! messages that mention it or reply to it, and renders answers within Discord's limits.
+//! The Discord adapter on serenity: registers the slash commands in every guild, turns each
+//! gateway event into one `Inbound` for the engine and renders what comes back as messages,
+//! embeds and interaction responses within Discord's limits. Its workspace opens the channels
+//! declared incidents live in. Which channels hold incidents, who may do what and what to
+//! answer is the engine's business.
 
-mod channels;
 mod commands;
 mod handler;
 pub mod render;
+mod workspace;
 
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
-use regex::Regex;
-use serenity::all::{ChannelId, ClientBuilder, GatewayIntents, HttpBuilder};
+use serenity::all::{ChannelId, ClientBuilder, GatewayIntents, Http, HttpBuilder};
 use thiserror::Error;
 
 use self::handler::Handler;
+use self::workspace::DiscordWorkspace;
 use crate::config::DiscordSettings;
 use crate::core::engine::Engine;
+use crate::core::ports::Workspace;
 
 /// Why the bot could not run.
 #[derive(Debug, Error)]
@@ -25,70 +27,63 @@ pub enum DiscordError {
     /// No bot token in the settings or `DISCORD_TOKEN`.
     #[error("no Discord bot token: set DISCORD_TOKEN (or [discord] token)")]
     NoToken,
-    /// The follow pattern is not a valid regex.
-    #[error("invalid [discord] follow_pattern: {0}")]
-    Pattern(#[from] regex::Error),
     /// The client failed to start or lost its connection for good.
     #[error("Discord client failed: {0}")]
-    Client(#[from] serenity::Error),
+    Client(Box<serenity::Error>),
 }
 
-/// What the handler needs from the settings, checked once.
-#[derive(Debug, Clone)]
-struct DiscordOptions {
+impl From<serenity::Error> for DiscordError {
+    fn from(error: serenity::Error) -> Self {
+        // Boxed: serenity's error is large, and most results here carry none.
+        DiscordError::Client(Box::new(error))
+    }
+}
+
+/// The bot's connection to Discord, before it starts: its HTTP client and the workspace that
+/// opens incident channels through it.
+pub struct Connection {
+    http: Http,
+    opened: Arc<OnceLock<Arc<Http>>>,
     category: Option<ChannelId>,
     threads_in: Option<ChannelId>,
-    follow: Option<Regex>,
 }
 
-/// Text the adapter itself writes (the rest comes from the engine).
-mod wording {
-    use serenity::all::ChannelId;
-
-    use crate::core::incident::IncidentId;
-
-    pub const GUILD_ONLY: &str = "Incidents can only be declared inside a server.";
-    pub const STORE_DOWN: &str = "I can't reach the incident store right now; please try again in a moment.";
-    pub const DONE: &str = "Done.";
-
-    pub fn opened(id: IncidentId, channel: ChannelId) -> String {
-        format!("Opened <#{channel}> for {id}.")
+impl Connection {
+    /// Checks the settings and prepares the HTTP client; nothing is sent yet.
+    pub fn new(settings: &DiscordSettings) -> Result<Self, DiscordError> {
+        let token = settings.token.as_deref().filter(|token| !token.is_empty()).ok_or(DiscordError::NoToken)?;
+        let mut http = HttpBuilder::new(token);
+        if let Some(base) = &settings.api_base {
+            // serenity only sends through a proxy with its rate limiter off (it would build its
+            // own requests to discord.com otherwise); a local API base is for test servers.
+            http = http.proxy(base.clone()).ratelimiter_disabled(true);
+        }
+        Ok(Self {
+            http: http.build(),
+            opened: Arc::new(OnceLock::new()),
+            category: settings.category_id.map(ChannelId::new),
+            threads_in: settings.threads_in.map(ChannelId::new),
+        })
     }
 
-    pub fn channel_failed(reason: &str) -> String {
-        format!(
-            "I couldn't create the incident channel ({reason}). Check that I may manage channels, or use /incident attach in an existing channel."
-        )
+    /// Where the engine opens incident channels: in the guild a command came from.
+    pub fn workspace(&self) -> Arc<dyn Workspace> {
+        Arc::new(DiscordWorkspace { http: self.opened.clone(), category: self.category, threads_in: self.threads_in })
     }
-}
 
-/// Runs the bot until `shutdown` completes or the connection fails for good.
-pub async fn run(
-    engine: Arc<Engine>,
-    settings: &DiscordSettings,
-    shutdown: impl Future<Output = ()>,
-) -> Result<(), DiscordError> {
-    let token = settings.token.as_deref().filter(|token| !token.is_empty()).ok_or(DiscordError::NoToken)?;
-    let options = DiscordOptions {
-        category: settings.category_id.map(ChannelId::new),
-        threads_in: settings.threads_in.map(ChannelId::new),
-        follow: settings.follow_pattern.as_deref().map(Regex::new).transpose()?,
-    };
-    let mut http = HttpBuilder::new(token);
-    if let Some(base) = &settings.api_base {
-        // serenity only sends through a proxy with its rate limiter off (it would build its
-        // own requests to discord.com otherwise); a local API base is for test servers.
-        http = http.proxy(base.clone()).ratelimiter_disabled(true);
-    }
-    let intents = GatewayIntents::GUILDS | GatewayIntents::GUILD_MESSAGES | GatewayIntents::MESSAGE_CONTENT;
-    let mut client =
-        ClientBuilder::new_with_http(http.build(), intents).event_handler(Handler::new(engine, options)).await?;
-    let shards = client.shard_manager.clone();
-    tokio::select! {
-        result = client.start() => result.map_err(DiscordError::from),
-        () = shutdown => {
-            shards.shutdown_all().await;
-            Ok(())
+    /// Runs the bot with `engine` until `shutdown` completes or the connection fails for good.
+    pub async fn run(self, engine: Arc<Engine>, shutdown: impl Future<Output = ()>) -> Result<(), DiscordError> {
+        let intents = GatewayIntents::GUILDS | GatewayIntents::GUILD_MESSAGES | GatewayIntents::MESSAGE_CONTENT;
+        let mut client = ClientBuilder::new_with_http(self.http, intents).event_handler(Handler::new(engine)).await?;
+        // The first client built fills it; a connection runs once.
+        let _ = self.opened.set(client.http.clone());
+        let shards = client.shard_manager.clone();
+        tokio::select! {
+            result = client.start() => result.map_err(DiscordError::from),
+            () = shutdown => {
+                shards.shutdown_all().await;
+                Ok(())
+            }
         }
     }
 }

@@ -7,8 +7,8 @@ use std::future::Future;
 use async_trait::async_trait;
 use tracing::warn;
 
-use super::{Advisor, AdvisorError, Context, Focus, Recommendation};
-use crate::core::turn::Report;
+use crate::core::outbound::Report;
+use crate::core::ports::{Advisor, AdvisorError, Context, Focus, Recommendation};
 use crate::telemetry;
 
 /// Primary advisor with an offline fallback.

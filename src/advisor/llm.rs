@@ -10,6 +10,7 @@
 pub mod client;
 pub mod embeddings;
 pub mod history;
+pub mod prompts;
 pub mod structured;
 
 use std::collections::BTreeSet;
@@ -20,19 +21,30 @@ use tracing::warn;
 
 use self::client::{ApiClient, Completion, LlmSettings, Offer};
 use self::history::{Conversation, History};
+use self::prompts::{EvidenceVars, IncidentVars, Prompt, PromptError, Prompts, SimilarVars};
 use self::structured::{FirstResponse, Unparseable};
-use super::{Advisor, AdvisorError, Context, Focus, Recommendation};
+use crate::core::outbound::{Report, Section};
+use crate::core::ports::{Advisor, AdvisorError, Context, Focus, Recommendation};
+use crate::core::ports::{Evidence, ToolCall};
+use crate::core::redact::redact_for_model;
 use crate::core::timeline::Digest;
-use crate::core::turn::{Report, Section};
-use crate::diagnostics::{Evidence, ToolCall};
-use crate::prompts::{EvidenceVars, IncidentVars, Prompt, Prompts, SimilarVars};
-use crate::redact::redact_for_model;
 
 /// Asked once more when the first structured answer cannot be read.
 const RETRY_STRUCTURED: &str =
     "That was not the JSON object asked for. Answer again with only the JSON object, no prose.";
 /// Asked when the tool budget is spent.
 const ANSWER_NOW: &str = "The diagnostics budget is spent. Answer the question now with what you have.";
+
+/// Why the LLM advisor could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum LlmSetupError {
+    /// The prompt templates are missing or broken.
+    #[error(transparent)]
+    Prompts(#[from] PromptError),
+    /// The client could not be built from the settings.
+    #[error("setting up the LLM client: {0}")]
+    Client(#[from] AdvisorError),
+}
 
 /// Advisor backed by a chat-completions model.
 pub struct LlmAdvisor {
@@ -45,6 +57,12 @@ impl LlmAdvisor {
     /// An advisor talking to the model the settings describe, with these prompts.
     pub fn new(settings: LlmSettings, prompts: Prompts) -> Result<Self, AdvisorError> {
         Ok(Self { client: ApiClient::new(&settings, &settings.model)?, prompts, settings })
+    }
+
+    /// The advisor `settings` describe, with the prompts they name (see [`Prompts::configured`]).
+    pub fn from_settings(settings: &LlmSettings) -> Result<Self, LlmSetupError> {
+        let prompts = Prompts::configured(settings.prompts_dir.as_deref())?;
+        Ok(Self::new(settings.clone(), prompts)?)
     }
 
     fn render(&self, prompt: &Prompt) -> Result<String, AdvisorError> {

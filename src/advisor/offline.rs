@@ -3,22 +3,22 @@
 //! each cited; when no past incident is similar enough it abstains instead of guessing, and it answers only the questions its state and
 //! history can support, saying plainly when something needs an LLM backend.
 
+mod analysis;
 mod checks;
-mod recommendation;
 
 use std::collections::BTreeSet;
 
 use async_trait::async_trait;
 use chrono::Utc;
 
+use self::analysis::{Analysis, recommend};
 use self::checks::first_checks;
-use self::recommendation::{Recommendation, recommend};
-use super::{Advisor, AdvisorError, Context, Focus};
 use crate::core::incident::Incident;
+use crate::core::intent::asks_about_live_state;
+use crate::core::outbound::{Report, Section};
+use crate::core::ports::{Advisor, AdvisorError, Context, Focus};
+use crate::core::ports::{Evidence, SimilarIncident};
 use crate::core::timeline::{Entry, EntryKind};
-use crate::core::turn::{Report, Section};
-use crate::diagnostics::Evidence;
-use crate::knowledge::Match;
 
 /// Similarity below which a past incident is not used as grounds.
 pub const DEFAULT_MIN_SIMILARITY: f32 = 0.3;
@@ -39,8 +39,6 @@ const FIX_WORDS: &[&str] =
     &["mitigat", "fix", "what should", "what do we do", "next step", "rollback", "roll back", "how do we"];
 const HISTORY_WORDS: &[&str] = &["happened", "timeline", "so far", "going on", "catch up", "update"];
 const PEOPLE_WORDS: &[&str] = &["who", "commander", "owner", "involved"];
-const EVIDENCE_WORDS: &[&str] =
-    &["evidence", "metric", "error rate", "latency", "right now", "currently", "still", "changes", "diagnos"];
 const STATUS_WORDS: &[&str] = &["status", "state", "severity", "sev", "resolved", "mitigated"];
 
 /// Advisor built from retrieval and the incident's own state.
@@ -61,11 +59,11 @@ impl OfflineAdvisor {
         Self { min_similarity }
     }
 
-    fn recommendation(&self, similar: &[Match]) -> Option<Recommendation> {
+    fn recommendation(&self, similar: &[SimilarIncident]) -> Option<Analysis> {
         recommend(similar, self.min_similarity)
     }
 
-    fn root_causes(&self, recommendation: Option<&Recommendation>, similar: &[Match]) -> String {
+    fn root_causes(&self, recommendation: Option<&Analysis>, similar: &[SimilarIncident]) -> String {
         let Some(recommendation) = recommendation else { return self.abstention(similar) };
         recommendation
             .hypotheses
@@ -94,7 +92,7 @@ impl OfflineAdvisor {
             .join("\n")
     }
 
-    fn mitigation(&self, recommendation: Option<&Recommendation>, similar: &[Match]) -> String {
+    fn mitigation(&self, recommendation: Option<&Analysis>, similar: &[SimilarIncident]) -> String {
         let Some(recommendation) = recommendation else { return self.abstention(similar) };
         recommendation
             .steps
@@ -104,7 +102,7 @@ impl OfflineAdvisor {
             .join("\n")
     }
 
-    fn similar_list(&self, recommendation: Option<&Recommendation>, similar: &[Match]) -> String {
+    fn similar_list(&self, recommendation: Option<&Analysis>, similar: &[SimilarIncident]) -> String {
         let Some(recommendation) = recommendation else { return self.abstention(similar) };
         recommendation
             .grounds
@@ -127,12 +125,12 @@ impl OfflineAdvisor {
             .join("\n")
     }
 
-    fn checks(&self, recommendation: Option<&Recommendation>) -> String {
+    fn checks(&self, recommendation: Option<&Analysis>) -> String {
         let category = recommendation.and_then(|r| r.hypotheses.first()).map_or("", |h| h.category.as_str());
         first_checks(category).iter().map(|check| format!("- {check}")).collect::<Vec<_>>().join("\n")
     }
 
-    fn abstention(&self, similar: &[Match]) -> String {
+    fn abstention(&self, similar: &[SimilarIncident]) -> String {
         let closest = similar
             .first()
             .map(|found| {
@@ -149,7 +147,7 @@ impl OfflineAdvisor {
         )
     }
 
-    fn footer(&self, recommendation: Option<&Recommendation>) -> String {
+    fn footer(&self, recommendation: Option<&Analysis>) -> String {
         match recommendation {
             Some(recommendation) => {
                 format!("{FOOTER} · grounded in {} similar incidents", recommendation.grounds.len())
@@ -242,7 +240,7 @@ impl Advisor for OfflineAdvisor {
         })
     }
 
-    async fn recommend(&self, context: Context<'_>) -> Result<super::Recommendation, AdvisorError> {
+    async fn recommend(&self, context: Context<'_>) -> Result<crate::core::ports::Recommendation, AdvisorError> {
         Ok(self.recommendation(context.similar).map(|r| r.as_texts()).unwrap_or_default())
     }
 
@@ -268,7 +266,7 @@ impl Advisor for OfflineAdvisor {
         let incident = context.incident;
         let recommendation = self.recommendation(context.similar);
         let recommendation = recommendation.as_ref();
-        let answer = if mentions(&question, EVIDENCE_WORDS) {
+        let answer = if asks_about_live_state(&question) {
             match evidence_lines(context.evidence) {
                 Some(lines) => format!("Latest evidence:\n{lines}"),
                 None => NO_EVIDENCE.to_owned(),

@@ -1,22 +1,46 @@
 //! Commands and the one parser every adapter shares: a console line, a scripted demo step and
 //! a Discord slash command all become the same `Command`, with the same words and errors.
 //!
+//! Each command lives in its own file below, holding its [`CommandSpec`] (name, usage,
+//! options, privilege and parser) and its handler; [`COMMANDS`] registers every spec, and
+//! [`Command::spec`] and the engine's dispatch (`run`) match every variant, so a command that is
+//! added but not wired fails to compile, and one that does not parse back to itself fails a
+//! test.
+//!
 //! Options are written the way Discord displays them: `name: value`. An option's value runs
 //! until the next known option name, so free text (titles, root causes) needs no quoting.
+
+mod attach;
+mod declare;
+mod diagnose;
+mod feedback;
+mod focus;
+mod help;
+mod list_evidence;
+mod resolve;
+mod show_timeline;
+mod status;
+mod summary;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::LazyLock;
 
 use regex::Regex;
 
+pub use self::attach::Attachment;
+pub(super) use self::declare::declare_here;
 use super::error::UserError;
-use super::incident::{Declaration, Severity, Source, Status};
+use super::incident::{Declaration, Incident, Severity, Source, Status};
+use super::ports::Focus;
+use super::turn::{Turn, TurnResult, require};
 
 /// Something a person asked the bot to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
-    /// `/incident declare` (and `/incident attach`): open an incident in the channel.
+    /// `/incident declare`: open an incident, in a channel of its own where the platform can.
     Declare(Declaration),
+    /// `/incident attach`: make the current channel an incident channel.
+    Attach(Attachment),
     /// `/incident status <investigating|mitigated>`
     Status(Status),
     /// `/incident resolve root_cause: <text> mitigation: <text> [category: <word>]`
@@ -59,10 +83,50 @@ pub enum Command {
 }
 
 impl Command {
+    /// The registered spec this command was parsed by.
+    pub fn spec(&self) -> &'static CommandSpec {
+        match self {
+            Command::Declare(_) => &declare::SPEC,
+            Command::Attach(_) => &attach::SPEC,
+            Command::Status(_) => &status::SPEC,
+            Command::Resolve { .. } => &resolve::SPEC,
+            Command::RootCause => &focus::ROOT_CAUSE,
+            Command::Mitigation => &focus::MITIGATION,
+            Command::Similar => &focus::SIMILAR,
+            Command::Summary => &summary::SPEC,
+            Command::Timeline => &show_timeline::SPEC,
+            Command::Feedback { .. } => &feedback::SPEC,
+            Command::Diagnose { .. } => &diagnose::SPEC,
+            Command::Evidence => &list_evidence::SPEC,
+            Command::Help => &help::SPEC,
+        }
+    }
+
     /// Whether only people with a responder role may run it: it changes the incident or runs
     /// diagnostics against production systems.
     pub fn is_privileged(&self) -> bool {
-        matches!(self, Command::Status(_) | Command::Resolve { .. } | Command::Diagnose { .. })
+        self.spec().privileged
+    }
+}
+
+/// Handles `command` for the channel's `incident`, if any: each command's own handler.
+pub(super) async fn run(turn: &Turn<'_>, incident: Option<Incident>, command: &Command) -> TurnResult {
+    match command {
+        Command::Declare(declaration) => declare::handle(turn, incident, declaration.clone()).await,
+        Command::Attach(attachment) => attach::handle(turn, incident, attachment.clone()).await,
+        Command::Status(status) => status::handle(turn, require(incident)?, *status).await,
+        Command::Resolve { root_cause, mitigation, category } => {
+            resolve::handle(turn, require(incident)?, root_cause, mitigation, category.as_deref()).await
+        }
+        Command::RootCause => focus::handle(turn, require(incident)?, Focus::RootCause).await,
+        Command::Mitigation => focus::handle(turn, require(incident)?, Focus::Mitigation).await,
+        Command::Similar => focus::handle(turn, require(incident)?, Focus::Similar).await,
+        Command::Summary => summary::handle(turn, require(incident)?).await,
+        Command::Timeline => show_timeline::handle(turn, require(incident)?).await,
+        Command::Feedback { rating, comment } => feedback::handle(turn, require(incident)?, *rating, comment).await,
+        Command::Diagnose { tool, args } => diagnose::handle(turn, require(incident)?, tool, args).await,
+        Command::Evidence => list_evidence::handle(turn, require(incident)?).await,
+        Command::Help => help::handle(turn),
     }
 }
 
@@ -96,8 +160,17 @@ pub struct OptionSpec {
     pub required: bool,
 }
 
-/// One registered command: its name as typed, its usage, what it does and its options.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Builds an [`OptionSpec`] in a constant.
+const fn option(name: &'static str, description: &'static str, kind: OptionKind, required: bool) -> OptionSpec {
+    OptionSpec { name, description, kind, required }
+}
+
+/// Builds the option values of an invocation into its command.
+type Parser = fn(&mut OptionValues) -> Result<Command, UserError>;
+
+/// One registered command: its name as typed, its usage, what it does, its options, whether it
+/// is privileged, and how its option values become a [`Command`].
+#[derive(Debug, Clone, Copy)]
 pub struct CommandSpec {
     /// Words after the slash, e.g. `incident declare`.
     pub name: &'static str,
@@ -109,140 +182,39 @@ pub struct CommandSpec {
     pub leading: Option<&'static str>,
     /// Every option, in the order adapters should present them.
     pub options: &'static [OptionSpec],
+    /// Whether only responders may run it (see [`Command::is_privileged`]).
+    pub privileged: bool,
+    parse: Parser,
 }
 
-const fn option(name: &'static str, description: &'static str, kind: OptionKind, required: bool) -> OptionSpec {
-    OptionSpec { name, description, kind, required }
-}
-
-const SEVERITIES: &[&str] = &["sev1", "sev2", "sev3", "sev4"];
-const SOURCES: &[&str] = &["machine", "customer"];
-const STATUSES: &[&str] = &["investigating", "mitigated", "resolved"];
-
-/// The options of `declare` and `attach`, which differ only in whether the title is required
-/// (`attach` defaults it to the channel's name).
-const fn declaration_options(title: OptionSpec) -> [OptionSpec; 5] {
-    [
-        title,
-        option("severity", "How bad: sev1 (worst) to sev4; default sev3", OptionKind::Choice(SEVERITIES), false),
-        option("service", "The affected service", OptionKind::Text, false),
-        option(
-            "source",
-            "Who noticed: machine (an alert) or customer; default customer",
-            OptionKind::Choice(SOURCES),
-            false,
-        ),
-        option("summary", "Impact and how it was detected", OptionKind::Text, false),
-    ]
-}
-
-const DECLARE_OPTIONS: [OptionSpec; 5] =
-    declaration_options(option("title", "One line: what is broken", OptionKind::Text, true));
-const ATTACH_OPTIONS: [OptionSpec; 5] = declaration_options(option(
-    "title",
-    "One line: what is broken (default: the channel's name)",
-    OptionKind::Text,
-    false,
-));
-
-/// Every command, in the order help lists them. Adding a command means adding it here.
+/// Every command, in the order help lists them. Adding a command means adding it here, to
+/// [`Command::spec`] and to the dispatch (`run`).
 pub const COMMANDS: &[CommandSpec] = &[
-    CommandSpec {
-        name: "incident declare",
-        usage: "/incident declare <title> [severity: sev1-sev4] [service: <name>] [source: machine|customer] [summary: <text>]",
-        description: "Open an incident and get a first-response suggestion.",
-        leading: Some("title"),
-        options: &DECLARE_OPTIONS,
-    },
-    CommandSpec {
-        name: "incident attach",
-        usage: "/incident attach [<title>] [severity: sev1-sev4] [service: <name>] [source: machine|customer] [summary: <text>]",
-        description: "Make this channel an incident channel (title defaults to the channel's name).",
-        leading: Some("title"),
-        options: &ATTACH_OPTIONS,
-    },
-    CommandSpec {
-        name: "incident status",
-        usage: "/incident status <investigating|mitigated>",
-        description: "Change the incident's status.",
-        leading: Some("status"),
-        options: &[option("status", "The new status", OptionKind::Choice(STATUSES), true)],
-    },
-    CommandSpec {
-        name: "incident resolve",
-        usage: "/incident resolve root_cause: <text> mitigation: <text> [category: <word>]",
-        description: "Close the incident with its root cause and mitigation, so future incidents can learn from it.",
-        leading: None,
-        options: &[
-            option("root_cause", "What caused it", OptionKind::Text, true),
-            option("mitigation", "What stopped the impact", OptionKind::Text, true),
-            option("category", "Root-cause category, e.g. deployment or certificate-expiry", OptionKind::Text, false),
-        ],
-    },
-    CommandSpec {
-        name: "rca",
-        usage: "/rca",
-        description: "Show the likely root causes, with the past incidents behind them.",
-        leading: None,
-        options: &[],
-    },
-    CommandSpec {
-        name: "mitigation",
-        usage: "/mitigation",
-        description: "Show mitigation steps that worked for similar past incidents.",
-        leading: None,
-        options: &[],
-    },
-    CommandSpec {
-        name: "similar",
-        usage: "/similar",
-        description: "List similar resolved incidents and what fixed them.",
-        leading: None,
-        options: &[],
-    },
-    CommandSpec {
-        name: "summary",
-        usage: "/summary",
-        description: "Summarise the incident for a late joiner.",
-        leading: None,
-        options: &[],
-    },
-    CommandSpec {
-        name: "timeline",
-        usage: "/timeline",
-        description: "Show what has happened so far.",
-        leading: None,
-        options: &[],
-    },
-    CommandSpec {
-        name: "feedback",
-        usage: "/feedback <1-5> [comment]",
-        description: "Rate how useful the bot's help was (1 useless – 5 spot on).",
-        leading: Some("rating"),
-        options: &[
-            option("rating", "1 (useless) to 5 (spot on)", OptionKind::Integer { min: 1, max: 5 }, true),
-            option("comment", "What helped or what was missing", OptionKind::Text, false),
-        ],
-    },
-    CommandSpec {
-        name: "diagnose",
-        usage: "/diagnose <tool> [name=value …]",
-        description: "Run one diagnostic now and keep what it finds as evidence.",
-        leading: Some("tool"),
-        options: &[
-            option("tool", "The diagnostic to run (see /help for the list)", OptionKind::Text, true),
-            option("args", "Its arguments as name=value pairs, e.g. service=checkout", OptionKind::Text, false),
-        ],
-    },
-    CommandSpec {
-        name: "evidence",
-        usage: "/evidence",
-        description: "List the evidence gathered so far, newest first.",
-        leading: None,
-        options: &[],
-    },
-    CommandSpec { name: "help", usage: "/help", description: "List the commands.", leading: None, options: &[] },
+    declare::SPEC,
+    attach::SPEC,
+    status::SPEC,
+    resolve::SPEC,
+    focus::ROOT_CAUSE,
+    focus::MITIGATION,
+    focus::SIMILAR,
+    summary::SPEC,
+    show_timeline::SPEC,
+    feedback::SPEC,
+    diagnose::SPEC,
+    list_evidence::SPEC,
+    help::SPEC,
 ];
+
+/// The option values of one invocation, taken one by one by its command's parser.
+#[derive(Debug, Default)]
+pub(super) struct OptionValues(BTreeMap<String, String>);
+
+impl OptionValues {
+    /// The value of `name`, trimmed, if given.
+    fn take(&mut self, name: &str) -> Option<String> {
+        self.0.remove(name).map(|value| value.trim().to_owned())
+    }
+}
 
 /// A command as invoked: its registered name and its option values, however they were typed.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -270,7 +242,7 @@ impl Invocation {
             if sub.is_empty() {
                 return Err(bad_usage(
                     "`/incident` needs a subcommand: declare, attach, status or resolve",
-                    "incident declare",
+                    &declare::SPEC,
                 ));
             }
             (format!("incident {}", sub.to_ascii_lowercase()), rest)
@@ -290,7 +262,7 @@ impl Invocation {
                 } else {
                     "Options are written `name: value`"
                 };
-                return Err(bad_usage(problem, spec.name));
+                return Err(bad_usage(problem, spec));
             }
             _ => {}
         }
@@ -344,96 +316,64 @@ impl Command {
         let mut options = invocation.options;
         options.retain(|_, value| !value.trim().is_empty());
         if let Some(unknown) = options.keys().find(|name| !spec.options.iter().any(|option| option.name == *name)) {
-            return Err(bad_usage(&format!("`{unknown}` is not an option of this command"), spec.name));
+            return Err(bad_usage(&format!("`{unknown}` is not an option of this command"), spec));
         }
         if let Some(missing) = spec.options.iter().find(|option| option.required && !options.contains_key(option.name))
         {
-            return Err(bad_usage(&format!("It needs `{}`", missing.name), spec.name));
+            return Err(bad_usage(&format!("It needs `{}`", missing.name), spec));
         }
-        let mut take = |name: &str| options.remove(name).map(|value| value.trim().to_owned());
-        match spec.name {
-            "incident declare" | "incident attach" => {
-                let Some(title) = take("title") else {
-                    return Err(bad_usage("An incident needs a title", spec.name));
-                };
-                let severity = take("severity").map(|s| Severity::parse(&s)).transpose()?.unwrap_or(Severity::Sev3);
-                let source = take("source").map(|s| Source::parse(&s)).transpose()?.unwrap_or(Source::Customer);
-                let service = take("service").map(|s| s.to_ascii_lowercase());
-                let summary = take("summary").unwrap_or_default();
-                Ok(Command::Declare(Declaration { title, summary, severity, service, source, id: None }))
-            }
-            "incident status" => Ok(Command::Status(Status::parse(&take("status").unwrap_or_default())?)),
-            "incident resolve" => resolve(take("root_cause"), take("mitigation"), take("category")),
-            "feedback" => feedback(take("rating").unwrap_or_default(), take("comment")),
-            "diagnose" => diagnose(take("tool").unwrap_or_default(), take("args")),
-            "evidence" => Ok(Command::Evidence),
-            "rca" => Ok(Command::RootCause),
-            "mitigation" => Ok(Command::Mitigation),
-            "similar" => Ok(Command::Similar),
-            "summary" => Ok(Command::Summary),
-            "timeline" => Ok(Command::Timeline),
-            _ => Ok(Command::Help),
-        }
+        (spec.parse)(&mut OptionValues(options))
     }
 }
 
-fn resolve(
-    root_cause: Option<String>,
-    mitigation: Option<String>,
-    category: Option<String>,
-) -> Result<Command, UserError> {
-    static CATEGORY: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"^[a-z0-9][a-z0-9-]{0,39}$").expect("static regex is valid"));
-    let (Some(root_cause), Some(mitigation)) = (root_cause, mitigation) else {
-        return Err(bad_usage("Resolving needs both a root cause and a mitigation", "incident resolve"));
-    };
-    let category = category.map(|word| word.to_ascii_lowercase());
-    if let Some(word) = category.as_deref().filter(|word| !CATEGORY.is_match(word)) {
-        return Err(UserError::InvalidValue {
-            what: "category",
-            value: word.to_owned(),
-            expected: "one lower-case word with dashes, e.g. deployment or certificate-expiry",
-        });
+/// The usage error for `spec`, saying what was wrong.
+fn bad_usage(problem: &str, spec: &CommandSpec) -> UserError {
+    UserError::BadUsage { problem: problem.to_owned(), usage: spec.usage }
+}
+
+/// The options `declare` and `attach` share after the title: severity, service, source and
+/// summary, with their defaults.
+struct Classification {
+    severity: Severity,
+    service: Option<String>,
+    source: Source,
+    summary: String,
+}
+
+impl Classification {
+    fn take(options: &mut OptionValues) -> Result<Self, UserError> {
+        Ok(Self {
+            severity: options.take("severity").map(|s| Severity::parse(&s)).transpose()?.unwrap_or(Severity::Sev3),
+            source: options.take("source").map(|s| Source::parse(&s)).transpose()?.unwrap_or(Source::Customer),
+            service: options.take("service").map(|s| s.to_ascii_lowercase()),
+            summary: options.take("summary").unwrap_or_default(),
+        })
     }
-    Ok(Command::Resolve { root_cause, mitigation, category })
-}
 
-/// The rating may arrive alone (a typed option) or followed by the comment (free text).
-fn feedback(rating: String, comment: Option<String>) -> Result<Command, UserError> {
-    let (rating, trailing) = split_word(&rating);
-    let rating = match rating.parse::<u8>() {
-        Ok(value @ 1..=5) => value,
-        _ => {
-            return Err(UserError::InvalidValue {
-                what: "rating",
-                value: rating.to_owned(),
-                expected: "a whole number from 1 (useless) to 5 (spot on)",
-            });
-        }
-    };
-    let comment = comment.unwrap_or_else(|| trailing.to_owned());
-    Ok(Command::Feedback { rating, comment })
-}
-
-/// The tool may arrive alone (a typed option) or followed by its arguments (free text).
-fn diagnose(tool: String, args: Option<String>) -> Result<Command, UserError> {
-    let (tool, trailing) = split_word(&tool);
-    let pairs = args.unwrap_or_else(|| trailing.to_owned());
-    let mut parsed = BTreeMap::new();
-    for pair in pairs.split_whitespace() {
-        match pair.split_once('=') {
-            Some((name, value)) if !name.is_empty() => {
-                parsed.insert(name.to_owned(), value.to_owned());
-            }
-            _ => return Err(bad_usage(&format!("`{pair}` is not a name=value argument"), "diagnose")),
-        }
+    fn declaration(self, title: String) -> Declaration {
+        let Self { severity, service, source, summary } = self;
+        Declaration { title, summary, severity, service, source }
     }
-    Ok(Command::Diagnose { tool: tool.to_owned(), args: parsed })
 }
 
-fn bad_usage(problem: &str, name: &str) -> UserError {
-    let usage = COMMANDS.iter().find(|spec| spec.name == name).map_or("/help", |spec| spec.usage);
-    UserError::BadUsage { problem: problem.to_owned(), usage }
+const SEVERITIES: &[&str] = &["sev1", "sev2", "sev3", "sev4"];
+const SOURCES: &[&str] = &["machine", "customer"];
+
+/// The options of `declare` and `attach`, which differ only in whether the title is required
+/// (`attach` defaults it to the channel's name).
+const fn declaration_options(title: OptionSpec) -> [OptionSpec; 5] {
+    [
+        title,
+        option("severity", "How bad: sev1 (worst) to sev4; default sev3", OptionKind::Choice(SEVERITIES), false),
+        option("service", "The affected service", OptionKind::Text, false),
+        option(
+            "source",
+            "Who noticed: machine (an alert) or customer; default customer",
+            OptionKind::Choice(SOURCES),
+            false,
+        ),
+        option("summary", "Impact and how it was detected", OptionKind::Text, false),
+    ]
 }
 
 /// Splits off the first whitespace-separated word.
@@ -486,7 +426,6 @@ mod tests {
                 severity: Severity::Sev2,
                 service: Some("checkout".into()),
                 source: Source::Machine,
-                id: None,
             })
         );
     }
@@ -617,5 +556,35 @@ mod tests {
             let result = Command::parse(&format!("/{}", spec.name));
             assert!(!matches!(result, Err(UserError::UnknownCommand(_))), "{} is registered but not parsed", spec.name);
         }
+    }
+
+    /// A value for `option` that its kind accepts.
+    fn sample_value(option: &OptionSpec) -> String {
+        match option.kind {
+            OptionKind::Text => "x".to_owned(),
+            OptionKind::Choice(words) => words[0].to_owned(),
+            OptionKind::Integer { min, .. } => min.to_string(),
+        }
+    }
+
+    #[test]
+    fn every_registered_command_round_trips_through_the_parser_to_its_own_spec() {
+        for spec in COMMANDS {
+            let required = spec.options.iter().filter(|option| option.required);
+            let invocation =
+                Invocation::new(spec.name, required.map(|option| (option.name.to_owned(), sample_value(option))));
+
+            let command = Command::from_invocation(invocation).unwrap_or_else(|error| panic!("{}: {error}", spec.name));
+
+            assert_eq!(command.spec().name, spec.name, "{} parses to another command", spec.name);
+        }
+    }
+
+    #[test]
+    fn command_names_are_registered_once() {
+        let mut names: Vec<&str> = COMMANDS.iter().map(|spec| spec.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), COMMANDS.len());
     }
 }

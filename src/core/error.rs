@@ -5,6 +5,8 @@
 use thiserror::Error;
 
 use super::incident::IncidentId;
+use super::invalid::InvalidValue;
+use super::ports::WorkspaceError;
 
 /// A failure the person in the channel can act on. Its text is the chat reply.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -21,15 +23,8 @@ pub enum UserError {
         usage: &'static str,
     },
     /// A value (severity, status, rating…) was not one of the accepted ones.
-    #[error("`{value}` is not a valid {what}: expected {expected}.")]
-    InvalidValue {
-        /// What kind of value it was meant to be.
-        what: &'static str,
-        /// What was typed.
-        value: String,
-        /// The accepted values.
-        expected: &'static str,
-    },
+    #[error(transparent)]
+    InvalidValue(#[from] InvalidValue),
     /// The command needs an incident but this channel has none.
     #[error("This channel has no incident yet. Declare one with `/incident declare <title>`.")]
     NoIncident,
@@ -61,9 +56,26 @@ pub enum UserError {
         /// The roles that would allow it, comma-separated.
         roles: String,
     },
+    /// `/incident declare` came from outside a server, where no channel can be opened.
+    #[error("Incidents can only be declared inside a server.")]
+    NotInServer,
+    /// The platform would not open the incident's channel.
+    #[error(
+        "I couldn't create the incident channel ({0}). Check that I may manage channels, or use /incident attach in an existing channel."
+    )]
+    ChannelFailed(String),
     /// The state store cannot be reached; nothing of this turn was recorded.
     #[error(
         "I can't reach the incident store right now, so this was not recorded. Everything recorded before is safe; please repeat it in a moment."
     )]
     StoreUnavailable,
+}
+
+impl From<WorkspaceError> for UserError {
+    fn from(failure: WorkspaceError) -> Self {
+        match failure {
+            WorkspaceError::NotInServer => UserError::NotInServer,
+            WorkspaceError::Failed(reason) => UserError::ChannelFailed(reason),
+        }
+    }
 }

@@ -6,7 +6,7 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::error::UserError;
+use super::invalid::InvalidValue;
 
 /// An incident number such as `INC-1042`: the prefix is fixed, the number is positive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -25,11 +25,11 @@ impl IncidentId {
     }
 
     /// Parses `INC-1042` (case-insensitive prefix, surrounding spaces ignored).
-    pub fn parse(text: &str) -> Result<Self, UserError> {
+    pub fn parse(text: &str) -> Result<Self, InvalidValue> {
         let text = text.trim();
         let digits =
             text.get(..4).filter(|prefix| prefix.eq_ignore_ascii_case("INC-")).map(|_| &text[4..]).ok_or_else(
-                || UserError::InvalidValue {
+                || InvalidValue {
                     what: "incident id",
                     value: text.to_owned(),
                     expected: "INC-<number>, e.g. INC-1042",
@@ -37,7 +37,7 @@ impl IncidentId {
             )?;
         match digits.parse::<u64>() {
             Ok(number) if number > 0 && digits.bytes().all(|b| b.is_ascii_digit()) => Ok(Self(number)),
-            _ => Err(UserError::InvalidValue {
+            _ => Err(InvalidValue {
                 what: "incident id",
                 value: text.to_owned(),
                 expected: "INC-<number>, e.g. INC-1042",
@@ -53,7 +53,7 @@ impl fmt::Display for IncidentId {
 }
 
 impl TryFrom<String> for IncidentId {
-    type Error = UserError;
+    type Error = InvalidValue;
     fn try_from(text: String) -> Result<Self, Self::Error> {
         Self::parse(&text)
     }
@@ -80,11 +80,11 @@ macro_rules! word_enum {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
 
             /// Parses the lower-case word (case-insensitive).
-            pub fn parse(text: &str) -> Result<Self, UserError> {
+            pub fn parse(text: &str) -> Result<Self, InvalidValue> {
                 let word = text.trim().to_ascii_lowercase();
                 match word.as_str() {
                     $($word => Ok($name::$variant),)+
-                    _ => Err(UserError::InvalidValue { what: $what, value: text.trim().to_owned(), expected: $expected }),
+                    _ => Err(InvalidValue { what: $what, value: text.trim().to_owned(), expected: $expected }),
                 }
             }
 
@@ -140,7 +140,7 @@ word_enum!(
     }
 );
 
-/// What a person supplies when declaring an incident; the store assigns the id.
+/// What a person supplies when declaring an incident; the engine assigns the id.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Declaration {
     /// One-line description, e.g. "Checkout returning 502s".
@@ -153,9 +153,6 @@ pub struct Declaration {
     pub service: Option<String>,
     /// Defaults to `customer` for people, `machine` for alerts.
     pub source: Source,
-    /// An id reserved beforehand, for adapters that name a new channel after the incident;
-    /// `None` lets the engine allocate one.
-    pub id: Option<IncidentId>,
 }
 
 /// One incident's current state, as stored in its `meta` record.

@@ -1,8 +1,8 @@
 //! Fixed wording the engine posts, kept apart from the logic that decides when.
 
-use super::incident::Incident;
-use super::turn::{Report, Section};
-use crate::diagnostics::Evidence;
+use super::incident::{Incident, IncidentId, Status};
+use super::outbound::{Report, Section};
+use super::ports::Evidence;
 
 /// Shown when something failed on our side; the reference is in the logs.
 pub fn internal_error(reference: &str) -> String {
@@ -11,6 +11,14 @@ pub fn internal_error(reference: &str) -> String {
     )
 }
 
+/// Says where a declared incident's channel was opened.
+pub fn opened(id: IncidentId, channel_mention: &str) -> String {
+    format!("Opened {channel_mention} for {id}.")
+}
+
+/// Completes a command that had nothing else to say.
+pub const DONE: &str = "Done.";
+
 /// Confirms a declaration.
 pub fn declared(incident: &Incident, bot_name: &str) -> String {
     let service = incident.service.as_deref().unwrap_or("service unknown");
@@ -18,6 +26,16 @@ pub fn declared(incident: &Incident, bot_name: &str) -> String {
         "Declared {} — {} ({}, {}, {}-reported). Commander: {}. Talk to me with @{bot_name} or /help.",
         incident.id, incident.title, incident.severity, service, incident.source, incident.commander
     )
+}
+
+/// Refuses a change to an incident that is closed.
+pub fn already_resolved(id: IncidentId) -> String {
+    format!("{id} is already resolved.")
+}
+
+/// Refuses a status change to the status the incident already has.
+pub fn already_in_status(id: IncidentId, status: Status) -> String {
+    format!("{id} is already {status}.")
 }
 
 /// Confirms a status change.
@@ -57,6 +75,21 @@ pub fn help_footer(bot_name: &str) -> String {
     format!(
         "Mention me (`@{bot_name} <question>`) to ask about the incident; every other message is recorded on the timeline."
     )
+}
+
+/// First line of `/timeline`.
+pub fn timeline_heading(incident: &Incident, entries: usize) -> String {
+    format!("Timeline of {} — {} ({entries} entries)", incident.id, incident.title)
+}
+
+/// Says how many older timeline entries `/timeline` leaves out.
+pub fn earlier_entries_hidden(count: usize) -> String {
+    format!("… {count} earlier entries not shown")
+}
+
+/// First line of `/evidence`.
+pub fn evidence_heading(id: IncidentId, runs: usize) -> String {
+    format!("Evidence for {id} ({runs} runs, newest first)")
 }
 
 /// `/evidence` before anything ran.

@@ -1,113 +1,294 @@
-//! What flows into and out of the engine on each turn, in the core's own words: adapters build
-//! `Inbound`s from their platform's events and render the `Outbound`s they get back.
+//! One turn in progress: the event being handled, the ports and settings it reaches them
+//! through, and the steps every command shares — recording entries, gathering what an advisor
+//! needs, running diagnostics and announcing them, taking the incident's lock to decide.
+
+use std::future::Future;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use rand::Rng;
+use tracing::{debug, warn};
 
-use super::command::Command;
-use super::timeline::Author;
+use super::error::UserError;
+use super::incident::{Incident, IncidentId};
+use super::outbound::{Message, Outbound};
+use super::ports::{
+    Advisor, AdvisorError, CatchUpError, Context, Evidence, IncidentFacts, Investigate, KnowledgeError, Ports,
+    Remember, SimilarIncident, Store, StoreError, ToolCall, ToolInfo, query_text,
+};
+use super::redact::redact;
+use super::settings::EngineSettings;
+use super::timeline::{Author, Digest, Entry, EntryKind};
 
-/// One event from a chat platform, an alert source or the console.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Inbound {
-    /// The platform's id for this event, when it has one: a replayed or duplicate event with
-    /// the same id is handled once.
-    pub event_id: Option<String>,
-    /// The channel it happened in.
-    pub channel: String,
-    /// Who caused it.
-    pub author: Author,
-    /// The author's roles on the platform (names), for privileged commands.
-    pub roles: Vec<String>,
-    /// When it happened.
-    pub at: DateTime<Utc>,
-    /// What happened.
-    pub input: Input,
+/// Why a turn failed; decides what the person in the channel is told.
+#[derive(Debug, thiserror::Error)]
+pub(super) enum TurnError {
+    #[error(transparent)]
+    User(#[from] UserError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Advisor(#[from] AdvisorError),
+    #[error(transparent)]
+    Knowledge(#[from] KnowledgeError),
 }
 
-/// The kinds of input the engine understands.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Input {
-    /// A plain message: recorded, not answered.
-    Message(String),
-    /// A message addressed to the bot: recorded and answered.
-    Question(String),
-    /// A command.
-    Command(Command),
-    /// A channel was created whose name the adapter follows: it becomes an incident channel.
-    ChannelCreated {
-        /// The channel's name.
-        name: String,
-        /// The channel's topic, possibly empty.
-        topic: String,
-    },
-}
-
-/// One message for the adapter to post.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Outbound {
-    /// The channel to post in.
-    pub channel: String,
-    /// What to post.
-    #[serde(flatten)]
-    pub message: Message,
-}
-
-/// The shapes a bot message takes; adapters choose how to render each.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Message {
-    /// A plain reply.
-    Text {
-        /// The reply.
-        text: String,
-    },
-    /// A structured report (first response, summary): rendered as an embed where possible.
-    Report(Report),
-    /// A refusal or failure, written for the person who asked.
-    Error {
-        /// The explanation.
-        text: String,
-    },
-}
-
-/// A titled report made of sections.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Report {
-    /// Headline, e.g. "INC-2001 · first response".
-    pub title: String,
-    /// Sections in reading order.
-    pub sections: Vec<Section>,
-    /// Small print: which advisor answered, caveats.
-    pub footer: String,
-}
-
-/// One headed block of a report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Section {
-    /// Short heading.
-    pub heading: String,
-    /// Body text; lines starting with `- ` are list items.
-    pub body: String,
-}
-
-impl Section {
-    /// A section with this heading and body.
-    pub fn new(heading: impl Into<String>, body: impl Into<String>) -> Self {
-        Self { heading: heading.into(), body: body.into() }
+impl From<CatchUpError> for TurnError {
+    fn from(failure: CatchUpError) -> Self {
+        match failure {
+            CatchUpError::Store(failure) => Self::Store(failure),
+            CatchUpError::Knowledge(failure) => Self::Knowledge(failure),
+        }
     }
 }
 
-impl Report {
-    /// The report as plain text: title, then each section's heading and body.
-    pub fn to_plain_text(&self) -> String {
-        let mut text = self.title.clone();
-        for section in &self.sections {
-            text.push_str(&format!("\n\n{}\n{}", section.heading, section.body));
+/// What a turn posts, or why it failed.
+pub(super) type TurnResult = Result<Vec<Outbound>, TurnError>;
+
+/// The incident a command needs, or the error saying there is none here.
+pub(super) fn require(incident: Option<Incident>) -> Result<Incident, UserError> {
+    incident.ok_or(UserError::NoIncident)
+}
+
+/// Where and by whom a turn's event happened: the parts of the inbound event every step
+/// needs, apart from what happened (which the engine has already dispatched on).
+pub(super) struct Origin<'a> {
+    pub channel: &'a str,
+    pub channel_name: Option<&'a str>,
+    pub server: Option<&'a str>,
+    pub author: &'a Author,
+    pub at: DateTime<Utc>,
+}
+
+/// One turn in progress: where it happened and what it reaches the world through.
+pub(super) struct Turn<'a> {
+    pub ports: &'a Ports,
+    pub settings: &'a EngineSettings,
+    pub origin: Origin<'a>,
+}
+
+impl Turn<'_> {
+    pub fn store(&self) -> &dyn Store {
+        self.ports.store.as_ref()
+    }
+
+    pub fn advisor(&self) -> &dyn Advisor {
+        self.ports.advisor.as_ref()
+    }
+
+    fn bot(&self) -> Author {
+        Author::new(self.settings.bot_name.clone(), self.settings.bot_name.clone())
+    }
+
+    /// An entry by the person who caused this turn, at the time it happened.
+    pub fn by_author(&self, kind: EntryKind, text: &str) -> Entry {
+        Entry::new(self.origin.at, self.origin.author.clone(), kind, redact(text))
+    }
+
+    /// An entry by the bot, now.
+    pub fn by_bot(&self, kind: EntryKind, text: &str) -> Entry {
+        Entry::new(Utc::now(), self.bot(), kind, redact(text))
+    }
+
+    /// A plain reply in the turn's channel.
+    pub fn text(&self, text: impl AsRef<str>) -> Outbound {
+        self.text_in(self.origin.channel, text)
+    }
+
+    /// A plain message in `channel`.
+    pub fn text_in(&self, channel: &str, text: impl AsRef<str>) -> Outbound {
+        self.post_in(channel, Message::Text { text: redact(text.as_ref()).into_owned() })
+    }
+
+    /// `message` in the turn's channel.
+    pub fn post(&self, message: Message) -> Outbound {
+        self.post_in(self.origin.channel, message)
+    }
+
+    /// `message` in `channel`.
+    pub fn post_in(&self, channel: &str, message: Message) -> Outbound {
+        Outbound { channel: channel.to_owned(), message }
+    }
+
+    /// Refuses text longer than the engine records.
+    pub fn check_length(&self, text: &str) -> Result<(), UserError> {
+        let length = text.chars().count();
+        let limit = self.settings.max_message_chars;
+        if length > limit { Err(UserError::TooLong { length, limit }) } else { Ok(()) }
+    }
+
+    /// Allocates the next incident id.
+    pub async fn next_incident_id(&self) -> Result<IncidentId, StoreError> {
+        let sequence = self.store().next_sequence().await?;
+        Ok(IncidentId::from_number(self.settings.first_incident_number - 1 + sequence))
+    }
+
+    /// A plain message is one atomic append, so it takes no lock: it never waits behind a slow
+    /// answer and its order in the stream is the order the store received it.
+    pub async fn record_message(&self, incident: &Incident, text: &str) -> TurnResult {
+        self.check_length(text)?;
+        self.store().append(incident.id, &self.by_author(EntryKind::Message, text)).await?;
+        Ok(Vec::new())
+    }
+
+    /// What the advisor needs besides the incident: its timeline and digest, its evidence, and
+    /// the resolved incidents most similar to its description, after folding whatever other
+    /// replicas have learned.
+    pub async fn gather(&self, incident: &Incident) -> Result<Gathered, TurnError> {
+        let timeline = self.store().timeline(incident.id).await?;
+        let digest = self.store().digest(incident.id).await?;
+        let evidence = self.store().evidence(incident.id).await?;
+        self.ports.catch_up().await?;
+        let similar = self.ports.knowledge.similar(&query_text(incident), self.settings.similar_k, None).await?;
+        Ok(Gathered { timeline, digest, similar, evidence })
+    }
+
+    /// The diagnostics the configured handlers want for this incident.
+    pub fn triggered(&self, incident: &Incident) -> Vec<ToolCall> {
+        let facts = IncidentFacts {
+            title: incident.title.clone(),
+            summary: incident.summary.clone(),
+            service: incident.service.clone(),
+            source: incident.source.to_string(),
+            labels: Default::default(),
+        };
+        self.ports.diagnostics.triggered(&facts)
+    }
+
+    /// Runs `calls` (concurrently, each bounded, capped per turn), keeps what they found with
+    /// the incident and announces each run on the timeline.
+    pub async fn investigate(&self, incident: &Incident, calls: &[ToolCall]) -> Result<Vec<Evidence>, TurnError> {
+        if calls.is_empty() {
+            return Ok(Vec::new());
         }
-        if !self.footer.is_empty() {
-            text.push_str(&format!("\n\n{}", self.footer));
+        let found = self.ports.diagnostics.run_all(calls).await;
+        let entries: Vec<Entry> = found
+            .iter()
+            .map(|evidence| {
+                let kind = EntryKind::Evidence { tool: evidence.tool.clone(), ok: evidence.ok };
+                self.by_bot(kind, &evidence.summary)
+            })
+            .collect();
+        self.store().add_evidence(incident.id, &found, &entries).await?;
+        Ok(found)
+    }
+
+    /// Runs `work` holding the incident's lock, with the incident re-read under the lock.
+    pub async fn locked<F, Fut>(&self, id: IncidentId, work: F) -> TurnResult
+    where
+        F: FnOnce(Incident) -> Fut,
+        Fut: Future<Output = TurnResult>,
+    {
+        let settings = self.settings;
+        let started = Instant::now();
+        let token = loop {
+            if let Some(token) = self.store().try_lock(id, settings.lock_ttl).await? {
+                break token;
+            }
+            if started.elapsed() >= settings.lock_wait {
+                return Err(UserError::Busy(id).into());
+            }
+            let pause = rand::rng().random_range(5..25);
+            tokio::time::sleep(Duration::from_millis(pause)).await;
+        };
+        let result = match self.store().incident(id).await {
+            Ok(Some(incident)) => work(incident).await,
+            Ok(None) => Err(UserError::NoIncident.into()),
+            Err(failure) => Err(failure.into()),
+        };
+        if let Err(failure) = self.store().unlock(id, &token).await {
+            warn!(incident = %id, error = %failure, "could not release lock; it will expire");
         }
-        text
+        result
+    }
+}
+
+/// What a turn gathered for the advisor.
+pub(super) struct Gathered {
+    timeline: Vec<Entry>,
+    digest: Option<Digest>,
+    similar: Vec<SimilarIncident>,
+    evidence: Vec<Evidence>,
+}
+
+impl Gathered {
+    /// The advisor's view of `incident`, with `helpers` to run diagnostics and keep a digest.
+    pub fn context<'a>(&'a self, incident: &'a Incident, helpers: &'a TurnHelpers<'a>) -> Context<'a> {
+        Context {
+            incident,
+            timeline: &self.timeline,
+            digest: self.digest.as_ref(),
+            similar: &self.similar,
+            evidence: &self.evidence,
+            investigator: &helpers.investigator,
+            memory: &helpers.memory,
+        }
+    }
+}
+
+/// What the engine does for an advisor during a turn: run diagnostics, keep a digest.
+pub(super) struct TurnHelpers<'a> {
+    investigator: TurnInvestigator<'a>,
+    memory: TurnMemory<'a>,
+}
+
+impl<'a> TurnHelpers<'a> {
+    pub fn new(turn: &'a Turn<'a>, incident: &'a Incident) -> Self {
+        Self {
+            investigator: TurnInvestigator { turn, incident, ran: Mutex::new(Vec::new()) },
+            memory: TurnMemory { turn, id: incident.id },
+        }
+    }
+
+    /// What the advisor ran through these helpers.
+    pub fn ran(&self) -> Vec<Evidence> {
+        self.investigator.ran.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
+    }
+}
+
+/// Keeps an advisor's digest of the incident's older timeline entries in the store.
+struct TurnMemory<'a> {
+    turn: &'a Turn<'a>,
+    id: IncidentId,
+}
+
+#[async_trait::async_trait]
+impl Remember for TurnMemory<'_> {
+    async fn remember(&self, digest: &Digest) {
+        // Not kept, the digest is folded again next turn: nothing stored is lost.
+        match self.turn.store().keep_digest(self.id, digest).await {
+            Ok(true) => {}
+            Ok(false) => debug!(incident = %self.id, "a digest covering as much was kept already"),
+            Err(failure) => warn!(incident = %self.id, error = %failure, "could not keep the conversation digest"),
+        }
+    }
+}
+
+/// Runs diagnostics for an advisor within a turn, through the engine's ports.
+struct TurnInvestigator<'a> {
+    turn: &'a Turn<'a>,
+    incident: &'a Incident,
+    /// Everything run so far this turn, to say afterwards what ran.
+    ran: Mutex<Vec<Evidence>>,
+}
+
+#[async_trait::async_trait]
+impl Investigate for TurnInvestigator<'_> {
+    fn tools(&self) -> Vec<ToolInfo> {
+        self.turn.ports.diagnostics.tools()
+    }
+
+    async fn run(&self, calls: &[ToolCall]) -> Vec<Evidence> {
+        let found = match self.turn.investigate(self.incident, calls).await {
+            Ok(found) => found,
+            Err(failure) => {
+                // The model still gets what the tools saw; only keeping it failed.
+                warn!(error = %failure, "could not store evidence gathered for the advisor");
+                self.turn.ports.diagnostics.run_all(calls).await
+            }
+        };
+        self.ran.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).extend(found.iter().cloned());
+        found
     }
 }

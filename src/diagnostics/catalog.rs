@@ -8,28 +8,17 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use futures_util::future::join_all;
-use serde::Serialize;
-use serde_json::Value;
 
 use super::changes::ChangesTool;
 use super::command::CommandTool;
 use super::dns::DnsTool;
+use super::evidence::record;
 use super::handlers::Handler;
 use super::http::HttpTool;
 use super::params::{Args, Params, check_name};
 use super::prometheus::PrometheusTool;
-use super::{DiagnosticsError, DiagnosticsSettings, Evidence, IncidentFacts, Tool, ToolCall, ToolKind, ToolSettings};
-
-/// A tool as listed for help text and a model's tool list.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ToolInfo {
-    /// What calls name it by.
-    pub name: String,
-    /// What it tells you.
-    pub description: String,
-    /// A JSON schema of its arguments: an object of required strings, each with its pattern.
-    pub parameters: Value,
-}
+use super::{DiagnosticsError, DiagnosticsSettings, Tool, ToolKind, ToolSettings};
+use crate::core::ports::{Diagnostics, Evidence, IncidentFacts, Refusal, ToolCall, ToolInfo};
 
 /// One configured tool, ready to run.
 struct Registered {
@@ -80,8 +69,49 @@ impl Catalog {
         Ok(Self { tools, handlers, max_runs_per_turn: settings.max_runs_per_turn })
     }
 
+    /// Runs `call` under its tool's timeout. Never fails: a refused call, a tool error and a
+    /// timeout come back as evidence with `ok: false` and a message saying what happened.
+    pub async fn run(&self, call: &ToolCall) -> Evidence {
+        let started_at = Utc::now();
+        let clock = Instant::now();
+        let (tool, args) = match self.prepare(call) {
+            Ok(prepared) => prepared,
+            Err(refused) => {
+                return record(&call.tool, &call.to_string(), started_at, clock.elapsed(), Err(refused.to_string()));
+            }
+        };
+        let query = tool.tool.query(&args);
+        let outcome = match tokio::time::timeout(tool.timeout, tool.tool.run(&args)).await {
+            Ok(Ok(observation)) => Ok(observation),
+            Ok(Err(error)) => Err(error.to_string()),
+            Err(_) => Err(format!("timed out after {} s and was stopped", tool.timeout.as_secs())),
+        };
+        let evidence = record(&tool.name, &query, started_at, clock.elapsed(), outcome);
+        if !evidence.ok {
+            // The evidence is redacted; the raw reason might quote a secret from the target.
+            tracing::info!(tool = %evidence.tool, reason = %evidence.summary, "diagnostic tool run failed");
+        }
+        evidence
+    }
+
+    fn prepare(&self, call: &ToolCall) -> Result<(&Registered, Args), DiagnosticsError> {
+        let tool =
+            self.tools.iter().find(|tool| tool.name == call.tool).ok_or_else(|| DiagnosticsError::UnknownTool {
+                tool: call.tool.clone(),
+                available: if self.tools.is_empty() {
+                    "none are configured".to_owned()
+                } else {
+                    self.tools.iter().map(|tool| tool.name.as_str()).collect::<Vec<_>>().join(", ")
+                },
+            })?;
+        Ok((tool, tool.params.check(&call.args)?))
+    }
+}
+
+#[async_trait::async_trait]
+impl Diagnostics for Catalog {
     /// The tools, in the order they were configured.
-    pub fn tools(&self) -> Vec<ToolInfo> {
+    fn tools(&self) -> Vec<ToolInfo> {
         self.tools
             .iter()
             .map(|tool| ToolInfo {
@@ -96,75 +126,31 @@ impl Catalog {
     /// else is, and each value fully matches its regex and is free of control characters and
     /// bare dot segments. A kind's own refusals (a command argument that would read as an
     /// option) come when it runs, still before anything is started.
-    pub fn validate(&self, call: &ToolCall) -> Result<(), DiagnosticsError> {
-        self.prepare(call).map(|_| ())
-    }
-
-    /// Runs `call` under its tool's timeout. Never fails: a refused call, a tool error and a
-    /// timeout come back as evidence with `ok: false` and a message saying what happened.
-    pub async fn run(&self, call: &ToolCall) -> Evidence {
-        let started_at = Utc::now();
-        let clock = Instant::now();
-        let (tool, args) = match self.prepare(call) {
-            Ok(prepared) => prepared,
-            Err(refused) => {
-                return Evidence::record(
-                    &call.tool,
-                    &call.to_string(),
-                    started_at,
-                    clock.elapsed(),
-                    Err(refused.to_string()),
-                );
-            }
-        };
-        let query = tool.tool.query(&args);
-        let outcome = match tokio::time::timeout(tool.timeout, tool.tool.run(&args)).await {
-            Ok(Ok(observation)) => Ok(observation),
-            Ok(Err(error)) => Err(error.to_string()),
-            Err(_) => Err(format!("timed out after {} s and was stopped", tool.timeout.as_secs())),
-        };
-        let evidence = Evidence::record(&tool.name, &query, started_at, clock.elapsed(), outcome);
-        if !evidence.ok {
-            // The evidence is redacted; the raw reason might quote a secret from the target.
-            tracing::info!(tool = %evidence.tool, reason = %evidence.summary, "diagnostic tool run failed");
-        }
-        evidence
+    fn validate(&self, call: &ToolCall) -> Result<(), Refusal> {
+        self.prepare(call).map(|_| ()).map_err(|refused| Refusal(refused.to_string()))
     }
 
     /// Runs `calls` concurrently, each under its own timeout, and returns their evidence in
     /// call order. Only the first `max_runs_per_turn` run; the rest come back as skipped.
-    pub async fn run_all(&self, calls: &[ToolCall]) -> Vec<Evidence> {
+    async fn run_all(&self, calls: &[ToolCall]) -> Vec<Evidence> {
         let (now, later) = calls.split_at(calls.len().min(self.max_runs_per_turn));
         let mut evidence = join_all(now.iter().map(|call| self.run(call))).await;
         let limit = self.max_runs_per_turn;
         evidence.extend(later.iter().map(|call| {
             let reason = format!("skipped: at most {limit} tool runs per turn (diagnostics.max_runs_per_turn)");
-            Evidence::record(&call.tool, &call.to_string(), Utc::now(), Duration::ZERO, Err(reason))
+            record(&call.tool, &call.to_string(), Utc::now(), Duration::ZERO, Err(reason))
         }));
         evidence
     }
 
     /// The calls of every handler matching `incident`, in configuration order, with the
     /// incident's facts filled in. They are validated when run.
-    pub fn triggered(&self, incident: &IncidentFacts) -> Vec<ToolCall> {
+    fn triggered(&self, incident: &IncidentFacts) -> Vec<ToolCall> {
         self.handlers
             .iter()
             .filter(|handler| handler.matches(incident))
             .flat_map(|handler| handler.calls(incident))
             .collect()
-    }
-
-    fn prepare(&self, call: &ToolCall) -> Result<(&Registered, Args), DiagnosticsError> {
-        let tool =
-            self.tools.iter().find(|tool| tool.name == call.tool).ok_or_else(|| DiagnosticsError::UnknownTool {
-                tool: call.tool.clone(),
-                available: if self.tools.is_empty() {
-                    "none are configured".to_owned()
-                } else {
-                    self.tools.iter().map(|tool| tool.name.as_str()).collect::<Vec<_>>().join(", ")
-                },
-            })?;
-        Ok((tool, tool.params.check(&call.args)?))
     }
 }
 

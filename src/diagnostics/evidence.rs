@@ -1,14 +1,15 @@
-//! Evidence: what one tool run showed, in the form that is stored on the timeline, shown in the
-//! channel and given to a model. Every text in it is redacted and bounded here, whatever the
-//! tool produced, so no tool can leak a secret or flood a channel by forgetting to.
+//! Evidence: what one tool run showed, turned into the core's [`Evidence`] that is stored on the
+//! timeline, shown in the channel and given to a model. Every text in it is redacted and
+//! bounded here, whatever the tool produced, so no tool can leak a secret or flood a channel by
+//! forgetting to.
 
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 
 use super::Observation;
-use crate::redact::redact;
+use crate::core::ports::Evidence;
+use crate::core::redact::redact;
 
 /// Longest `detail`, in characters.
 pub const MAX_DETAIL_CHARS: usize = 2_000;
@@ -17,48 +18,26 @@ pub const MAX_SUMMARY_CHARS: usize = 300;
 /// Longest `query`, in characters; argv and PromQL are short, a pasted URL might not be.
 const MAX_QUERY_CHARS: usize = 1_000;
 
-/// The result of one tool run (or of a call refused or skipped before it ran).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Evidence {
-    /// The tool's name, as called.
-    pub tool: String,
-    /// What was actually asked: the URL, PromQL, argv or DNS name; the call itself when it was
-    /// refused or skipped before running.
-    pub query: String,
-    /// When the run started.
-    pub started_at: DateTime<Utc>,
-    /// How long it took, including waiting for a timeout.
-    pub duration_ms: u64,
-    /// Whether the tool produced an observation (a 503 is an observation; a timeout is not).
-    pub ok: bool,
-    /// One line for a person: what was found, or why nothing was.
-    pub summary: String,
-    /// Supporting excerpt, at most [`MAX_DETAIL_CHARS`] characters.
-    pub detail: String,
-}
-
-impl Evidence {
-    /// Evidence of a run (or a refusal) of `tool` asking `query`, redacted and bounded.
-    pub(crate) fn record(
-        tool: &str,
-        query: &str,
-        started_at: DateTime<Utc>,
-        took: Duration,
-        outcome: Result<Observation, String>,
-    ) -> Self {
-        let (ok, summary, detail) = match outcome {
-            Ok(observation) => (true, observation.summary, observation.detail),
-            Err(reason) => (false, reason, String::new()),
-        };
-        Self {
-            tool: tool.to_owned(),
-            query: bounded(&redact(query), MAX_QUERY_CHARS),
-            started_at,
-            duration_ms: u64::try_from(took.as_millis()).unwrap_or(u64::MAX),
-            ok,
-            summary: bounded(&redact(&one_line(&summary)), MAX_SUMMARY_CHARS),
-            detail: bounded(&redact(&detail), MAX_DETAIL_CHARS),
-        }
+/// Evidence of a run (or a refusal) of `tool` asking `query`, redacted and bounded.
+pub(crate) fn record(
+    tool: &str,
+    query: &str,
+    started_at: DateTime<Utc>,
+    took: Duration,
+    outcome: Result<Observation, String>,
+) -> Evidence {
+    let (ok, summary, detail) = match outcome {
+        Ok(observation) => (true, observation.summary, observation.detail),
+        Err(reason) => (false, reason, String::new()),
+    };
+    Evidence {
+        tool: tool.to_owned(),
+        query: bounded(&redact(query), MAX_QUERY_CHARS),
+        started_at,
+        duration_ms: u64::try_from(took.as_millis()).unwrap_or(u64::MAX),
+        ok,
+        summary: bounded(&redact(&one_line(&summary)), MAX_SUMMARY_CHARS),
+        detail: bounded(&redact(&detail), MAX_DETAIL_CHARS),
     }
 }
 
@@ -81,7 +60,7 @@ mod tests {
 
     fn observed(summary: &str, detail: &str) -> Evidence {
         let observation = Observation { summary: summary.to_owned(), detail: detail.to_owned() };
-        Evidence::record("probe", "http://x/?token=abc123", Utc::now(), Duration::from_millis(12), Ok(observation))
+        record("probe", "http://x/?token=abc123", Utc::now(), Duration::from_millis(12), Ok(observation))
     }
 
     #[test]

@@ -9,22 +9,8 @@ use regex::Regex;
 
 use super::params::Params;
 use super::template::Template;
-use super::{DiagnosticsError, HandlerSettings, ToolCall};
-
-/// What handlers may know about an incident.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct IncidentFacts {
-    /// The incident's title.
-    pub title: String,
-    /// Its summary, if any (empty when none).
-    pub summary: String,
-    /// The affected service, when known.
-    pub service: Option<String>,
-    /// Where it came from: `machine` (an alert) or `customer`.
-    pub source: String,
-    /// Labels, e.g. from the alert.
-    pub labels: BTreeMap<String, String>,
-}
+use super::{DiagnosticsError, HandlerSettings};
+use crate::core::ports::{IncidentFacts, ToolCall};
 
 /// The incident fields a handler's argument values may use, besides `{labels.NAME}`.
 const FACTS: [&str; 4] = ["title", "summary", "service", "source"];
@@ -135,13 +121,13 @@ fn fact(incident: &IncidentFacts, slot: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnostics::Match;
+    use crate::diagnostics::Condition;
 
     fn params() -> Params {
         Params::compile("errors", &[("service".to_owned(), "[a-z]+".to_owned())].into()).unwrap()
     }
 
-    fn handler(when: Match, args: &[(&str, &str)]) -> Result<Handler, DiagnosticsError> {
+    fn handler(when: Condition, args: &[(&str, &str)]) -> Result<Handler, DiagnosticsError> {
         let params = params();
         let settings = HandlerSettings {
             name: "checkout".to_owned(),
@@ -163,7 +149,7 @@ mod tests {
 
     #[test]
     fn every_given_condition_must_hold() {
-        let when = Match {
+        let when = Condition {
             title_regex: Some("(?i)5xx|payment".to_owned()),
             service: Some("checkout".to_owned()),
             source: Some("machine".to_owned()),
@@ -182,14 +168,14 @@ mod tests {
 
     #[test]
     fn an_empty_match_applies_to_every_incident() {
-        let handler = handler(Match::default(), &[("service", "checkout")]).unwrap();
+        let handler = handler(Condition::default(), &[("service", "checkout")]).unwrap();
 
         assert!(handler.matches(&IncidentFacts::default()));
     }
 
     #[test]
     fn calls_are_filled_from_the_incident() {
-        let handler = handler(Match::default(), &[("service", "{service}-{labels.region}")]).unwrap();
+        let handler = handler(Condition::default(), &[("service", "{service}-{labels.region}")]).unwrap();
 
         let calls: Vec<ToolCall> = handler.calls(&incident("x", Some("checkout"))).collect();
 
@@ -201,15 +187,15 @@ mod tests {
         let params = params();
         let missing_tool = HandlerSettings {
             name: "h".to_owned(),
-            when: Match::default(),
+            when: Condition::default(),
             run: vec![ToolCall::new("nope", [("service", "x")])],
         };
 
         let problems = [
             Handler::compile(&missing_tool, |tool| (tool == "errors").then_some(&params)).unwrap_err(),
-            handler(Match::default(), &[("host", "x")]).unwrap_err(),
-            handler(Match::default(), &[("service", "{team}")]).unwrap_err(),
-            handler(Match { title_regex: Some("(".to_owned()), ..Match::default() }, &[]).unwrap_err(),
+            handler(Condition::default(), &[("host", "x")]).unwrap_err(),
+            handler(Condition::default(), &[("service", "{team}")]).unwrap_err(),
+            handler(Condition { title_regex: Some("(".to_owned()), ..Condition::default() }, &[]).unwrap_err(),
         ];
 
         let messages: Vec<String> = problems.iter().map(ToString::to_string).collect();

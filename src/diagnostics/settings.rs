@@ -4,9 +4,10 @@
 //! anything unusable at start-up.
 
 use std::collections::BTreeMap;
-use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
+
+use crate::core::ports::ToolCall;
 
 use super::{ChangesSettings, CommandSettings, DnsSettings, HttpSettings, PrometheusSettings};
 
@@ -76,7 +77,7 @@ pub struct HandlerSettings {
     pub name: String,
     /// Which incidents it applies to; every condition given must hold.
     #[serde(default)]
-    pub when: Match,
+    pub when: Condition,
     /// The calls to make. Argument values may use `{title}`, `{summary}`, `{service}`,
     /// `{source}` and `{labels.NAME}`, filled from the incident.
     pub run: Vec<ToolCall>,
@@ -85,7 +86,7 @@ pub struct HandlerSettings {
 /// Conditions on an incident; an empty match applies to every incident.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct Match {
+pub struct Condition {
     /// A regex that must match somewhere in the title or summary (add `(?i)` to ignore case).
     pub title_regex: Option<String>,
     /// The incident's service, compared ignoring case.
@@ -94,36 +95,6 @@ pub struct Match {
     pub source: Option<String>,
     /// Labels the incident must carry with exactly these values.
     pub labels: BTreeMap<String, String>,
-}
-
-/// A request to run one tool with named arguments, from a handler, a person or a model.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ToolCall {
-    /// The tool's name.
-    pub tool: String,
-    /// Parameter name → value.
-    #[serde(default)]
-    pub args: BTreeMap<String, String>,
-}
-
-impl ToolCall {
-    /// A call of `tool` with `args`.
-    pub fn new<K: Into<String>, V: Into<String>>(tool: &str, args: impl IntoIterator<Item = (K, V)>) -> Self {
-        Self { tool: tool.to_owned(), args: args.into_iter().map(|(key, value)| (key.into(), value.into())).collect() }
-    }
-}
-
-/// `tool(arg="value", …)`, how a call is shown when it did not get as far as running.
-impl fmt::Display for ToolCall {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}(", self.tool)?;
-        for (index, (name, value)) in self.args.iter().enumerate() {
-            let separator = if index == 0 { "" } else { ", " };
-            write!(f, "{separator}{name}={value:?}")?;
-        }
-        write!(f, ")")
-    }
 }
 
 #[cfg(test)]

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
-use super::harness::Candidates;
-use crate::knowledge::IncidentRecord;
+use super::candidates::Candidates;
+use crate::core::record::IncidentRecord;
 
 /// Name of the random-past-incident baseline in reports.
 pub const RANDOM_PAST: &str = "random-past-incident";

@@ -7,12 +7,15 @@ use serde::Serialize;
 use thiserror::Error;
 
 use super::baselines::{FREQUENT_CATEGORY, FrequentCategory, RANDOM_PAST, RandomPast};
+use super::candidates::Candidates;
 use super::metrics::{TextScores, score};
 use super::protocol::{Case, Protocol};
 use crate::advisor::llm::embeddings::Embedder;
-use crate::advisor::{Advisor, AdvisorError, Context, NoInvestigation, NoMemory};
 use crate::core::incident::{Declaration, Incident, IncidentId, Severity, Source};
-use crate::knowledge::{IncidentRecord, KnowledgeBase, KnowledgeError, RecordSource, query_text};
+use crate::core::ports::KnowledgeError;
+use crate::core::ports::{Advisor, AdvisorError, Context, NoInvestigation, NoMemory, SimilarIncident, query_text};
+use crate::core::record::{IncidentRecord, RecordSource};
+use crate::knowledge::KnowledgeBase;
 
 /// How a run is set up.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -26,19 +29,6 @@ pub struct EvalOptions {
     pub limit: Option<usize>,
     /// Seed of the random baseline.
     pub seed: u64,
-}
-
-/// What one system recommended for one incident.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Candidates {
-    /// Root causes, best first.
-    pub root_causes: Vec<String>,
-    /// Mitigations, best first.
-    pub mitigations: Vec<String>,
-    /// Whether (or how likely) its top category is the incident's.
-    pub category_at_1: f64,
-    /// Whether (or how likely) one of its top-k categories is the incident's.
-    pub category_at_k: f64,
 }
 
 /// Text similarity of a recommendation to the truth, each 0–1.
@@ -178,7 +168,7 @@ pub async fn evaluate(
         let record = case.record;
 
         let incident = incident_from(record, done);
-        let similar = knowledge.similar(&query_text(&incident), options.k)?;
+        let similar = knowledge.search(&query_text(&incident), options.k, None)?;
         let context = Context {
             incident: &incident,
             timeline: &[],
@@ -193,7 +183,7 @@ pub async fn evaluate(
             advisor_errors += 1;
             Default::default()
         });
-        let same = |found: &crate::knowledge::Match| found.record.category == record.category;
+        let same = |found: &SimilarIncident| found.record.category == record.category;
         let advised = Candidates {
             root_causes: recommended.root_causes,
             mitigations: recommended.mitigations,
@@ -231,7 +221,6 @@ fn incident_from(record: &IncidentRecord, sequence: usize) -> Incident {
         severity: record.severity.unwrap_or(Severity::Sev3),
         service: Some(record.service.clone()),
         source: if record.source == RecordSource::Machine { Source::Machine } else { Source::Customer },
-        id: None,
     };
     let created = record.created_at.unwrap_or_default();
     Incident::declared(IncidentId::from_number(sequence as u64 + 1), declaration, "eval", "eval", created)

@@ -4,7 +4,7 @@
 use minijinja::{Environment, Value, context};
 
 use super::charts::{ChartError, Series, grouped_bars, lines};
-use super::report::{Breakdown, Report, SystemSummary};
+use super::report::{Breakdown, EvalReport, SystemSummary};
 use super::tables::{READING_NOTE, setup_line, tables};
 
 const TEMPLATE: &str = include_str!("report.html");
@@ -23,7 +23,7 @@ pub enum HtmlError {
 }
 
 /// Renders `report` as HTML (values escaped; only the charts' SVG is inserted as is).
-pub fn render(report: &Report) -> Result<String, HtmlError> {
+pub fn render(report: &EvalReport) -> Result<String, HtmlError> {
     let systems = report.systems();
     let root_cause = |s: &SystemSummary| s.root_cause.top1.rouge_l;
     let mut charts = Vec::new();

@@ -2,11 +2,11 @@
 
 use std::fmt::Write as _;
 
-use super::report::Report;
+use super::report::EvalReport;
 use super::tables::{READING_NOTE, Table, setup_line, tables};
 
 /// Renders `report` as Markdown: the setup, then every table.
-pub fn render(report: &Report) -> String {
+pub fn render(report: &EvalReport) -> String {
     let mut out = format!("# Evaluation of the `{}` advisor\n\n{}\n", report.advisor, setup_line(report));
     let _ = write!(out, "\n{READING_NOTE}\n");
     for table in tables(report) {

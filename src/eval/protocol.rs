@@ -6,7 +6,7 @@
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use serde::Serialize;
 
-use crate::knowledge::IncidentRecord;
+use crate::core::record::IncidentRecord;
 
 /// How the history is split into what the advisor knows and what it is tested on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

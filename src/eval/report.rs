@@ -67,7 +67,7 @@ pub struct Breakdown {
 
 /// The machine-readable report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Report {
+pub struct EvalReport {
     /// See [`SCHEMA_VERSION`].
     pub schema_version: u32,
     /// The history file.
@@ -97,7 +97,7 @@ pub struct Report {
     pub where_answered: Breakdown,
 }
 
-impl Report {
+impl EvalReport {
     /// Averages `evaluation` of the history at `dataset`.
     pub fn new(evaluation: &Evaluation, dataset: &str) -> Self {
         let all: Vec<&Outcome> = evaluation.outcomes.iter().collect();
@@ -220,8 +220,8 @@ fn mean(values: impl Iterator<Item = f64>) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::record::RecordSource;
     use crate::eval::protocol::Protocol;
-    use crate::knowledge::RecordSource;
 
     fn run(system: &str, rouge_l: f64, abstained: bool, mitigation: Option<f64>) -> SystemOutcome {
         let target = |value: f64| TargetScores {
@@ -266,7 +266,7 @@ mod tests {
                 outcome(RecordSource::Machine, 400.0, run("offline", 0.4, false, Some(0.2))),
             ],
         };
-        let report = Report::new(&evaluation, "history.jsonl");
+        let report = EvalReport::new(&evaluation, "history.jsonl");
         let offline = &report.overall.systems[0];
         assert!((offline.root_cause.top1.rouge_l - 0.4).abs() < 1e-12);
         assert!((offline.abstained - 1.0 / 3.0).abs() < 1e-12);

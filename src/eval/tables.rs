@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::harness::Scores;
 use super::protocol::Protocol;
-use super::report::{Group, Report, SystemSummary};
+use super::report::{EvalReport, Group, SystemSummary};
 
 /// Breakdowns shown in full (every metric), after the overall table.
 const FULL: &[&str] = &["source"];
@@ -29,7 +29,7 @@ pub struct Table {
 }
 
 /// One line saying what was run on what.
-pub fn setup_line(report: &Report) -> String {
+pub fn setup_line(report: &EvalReport) -> String {
     let protocol = match report.options.protocol {
         Protocol::Chronological => {
             "chronological: each incident against only the incidents created before it".to_owned()
@@ -54,7 +54,7 @@ pub fn setup_line(report: &Report) -> String {
 }
 
 /// Every table of the report: overall, the full breakdowns, then the compact ones.
-pub fn tables(report: &Report) -> Vec<Table> {
+pub fn tables(report: &EvalReport) -> Vec<Table> {
     let mut tables = vec![full_table("Overall".into(), std::slice::from_ref(&report.overall), report)];
     for dimension in FULL {
         if let Some(breakdown) = report.breakdown(dimension) {
@@ -73,7 +73,7 @@ pub fn tables(report: &Report) -> Vec<Table> {
     tables
 }
 
-fn full_table(title: String, groups: &[Group], report: &Report) -> Table {
+fn full_table(title: String, groups: &[Group], report: &EvalReport) -> Table {
     let k = report.options.k;
     let mut headers: Vec<String> = ["group", "n", "system", "abstained"].map(String::from).to_vec();
     for target in ["root cause", "mitigation"] {

@@ -16,7 +16,7 @@ use tantivy::tokenizer::{
 };
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
-use super::record::IncidentRecord;
+use crate::core::record::IncidentRecord;
 
 /// Name under which the analyzer is registered.
 const ANALYZER: &str = "firebreak_en";

@@ -7,11 +7,11 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 
-use super::{KnowledgeCursor, LockToken, Store, StoreError, new_lock_token};
+use super::new_lock_token;
 use crate::core::incident::{Incident, IncidentId};
+use crate::core::ports::{Evidence, KnowledgeCursor, LockToken, Store, StoreError};
+use crate::core::record::IncidentRecord;
 use crate::core::timeline::{Digest, Entry};
-use crate::diagnostics::Evidence;
-use crate::knowledge::IncidentRecord;
 
 /// In-process state store.
 #[derive(Debug, Default)]

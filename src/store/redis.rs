@@ -19,12 +19,12 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::streams::StreamRangeReply;
 use redis::{AsyncCommands, Pipeline, RedisError, Script};
 
-use super::{KnowledgeCursor, LockToken, SCHEMA_VERSION, Store, StoreError, new_lock_token};
+use super::{SCHEMA_VERSION, new_lock_token};
 use crate::core::incident::{Incident, IncidentId, Severity, Source, Status};
+use crate::core::ports::{Evidence, KnowledgeCursor, LockToken, Store, StoreError};
+use crate::core::record::IncidentRecord;
+use crate::core::redact::redact_url_credentials;
 use crate::core::timeline::{Digest, Entry};
-use crate::diagnostics::Evidence;
-use crate::knowledge::IncidentRecord;
-use crate::redact::redact_url_credentials;
 
 const OPEN_KEY: &str = "fb:incidents:open";
 const SEQUENCE_KEY: &str = "fb:incidents:seq";
@@ -176,7 +176,7 @@ fn incident_from_fields(key: &str, mut fields: HashMap<String, String>) -> Resul
             .map(|at| at.with_timezone(&Utc))
             .map_err(|e| corrupt(format!("bad time {value:?}: {e}")))
     };
-    let user = |error: crate::core::error::UserError| corrupt(error.to_string());
+    let user = |error: crate::core::invalid::InvalidValue| corrupt(error.to_string());
     let incident = Incident {
         id: IncidentId::parse(&take("id")?).map_err(user)?,
         title: take("title")?,

@@ -7,10 +7,12 @@
 use std::sync::Arc;
 
 use firebreak::advisor::llm::client::LlmSettings;
-use firebreak::core::engine::{Engine, EngineSettings};
+use firebreak::core::engine::Engine;
 use firebreak::core::incident::IncidentId;
+use firebreak::core::ports::Store;
+use firebreak::core::settings::EngineSettings;
 use firebreak::core::timeline::Digest;
-use firebreak::store::{MemoryStore, Store};
+use firebreak::store::MemoryStore;
 use firebreak_testkit::openai::{OpenAiServer, Reply as ModelReply};
 use firebreak_testkit::{HttpTarget, Reply};
 use serde_json::Value;

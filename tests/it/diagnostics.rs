@@ -8,7 +8,8 @@ mod dns;
 mod http;
 mod prometheus;
 
-use firebreak::diagnostics::{Catalog, ToolCall};
+use firebreak::core::ports::ToolCall;
+use firebreak::diagnostics::Catalog;
 
 use crate::support::diagnostics_settings;
 

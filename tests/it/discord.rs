@@ -1,58 +1,42 @@
 //! The Discord adapter end to end: the real serenity client against the local
 //! Discord-compatible server of the testkit, with state in a real `redis-server`.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use firebreak::adapters::discord;
-use firebreak::config::DiscordSettings;
-use firebreak::core::engine::{Engine, EngineSettings, Ports};
-use firebreak::diagnostics::Catalog;
+use firebreak::config::Settings;
+use firebreak::diagnostics::DiagnosticsSettings;
 use firebreak_testkit::{DiscordServer, HttpTarget, RedisServer, Reply};
 use serde_json::{Value, json};
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 
-use crate::support::{diagnostics_settings, health_tool, ports_with_sample, redis_store};
+use crate::support::{SpawnedApp, diagnostics_settings, health_tool, spawn_app};
 
 const WAIT: Duration = Duration::from_secs(10);
 
-/// A running bot replica: stopped by `stop`.
-struct Bot {
-    stop: oneshot::Sender<()>,
-    task: JoinHandle<Result<(), discord::DiscordError>>,
-}
+/// A running bot replica, started as `firebreak run` starts it: stopped by `stop`.
+struct Bot(SpawnedApp);
 
 impl Bot {
     async fn start(discord: &DiscordServer, redis_url: &str, responder_roles: &[&str]) -> Self {
-        Self::start_with(discord, ports_with_sample(redis_store(redis_url).await), responder_roles)
+        Self::start_with(discord, redis_url, responder_roles, DiagnosticsSettings::default()).await
     }
 
-    fn start_with(discord: &DiscordServer, ports: Ports, responder_roles: &[&str]) -> Self {
-        let settings = EngineSettings {
-            responder_roles: responder_roles.iter().map(|role| role.to_string()).collect(),
-            ..EngineSettings::default()
-        };
-        let engine = Arc::new(Engine::new(ports, settings));
-        let discord_settings = DiscordSettings {
-            token: Some(discord.token().to_owned()),
-            api_base: Some(discord.base_url()),
-            ..DiscordSettings::default()
-        };
-        let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            discord::run(engine, &discord_settings, async {
-                let _ = stopped.await;
-            })
-            .await
-        });
-        Self { stop, task }
+    async fn start_with(
+        discord: &DiscordServer,
+        redis_url: &str,
+        responder_roles: &[&str],
+        diagnostics: DiagnosticsSettings,
+    ) -> Self {
+        let mut settings = Settings::default();
+        settings.redis.url = Some(redis_url.to_owned());
+        settings.engine.responder_roles = responder_roles.iter().map(|role| role.to_string()).collect();
+        settings.discord.token = Some(discord.token().to_owned());
+        settings.discord.api_base = Some(discord.base_url());
+        settings.diagnostics = diagnostics;
+        Self(spawn_app(settings).await)
     }
 
     async fn stop(self) {
-        let _ = self.stop.send(());
-        let result = tokio::time::timeout(WAIT, self.task).await.expect("bot stops in time").expect("bot task");
-        result.expect("bot ran without error");
+        self.0.stop().await;
     }
 }
 
@@ -375,9 +359,7 @@ async fn diagnose_and_evidence_work_as_slash_commands() {
     let fixture = fixture().await;
     let target = HttpTarget::start([("/checkout/healthz", Reply::text(503, "upstream reset"))]).await;
     let settings = diagnostics_settings(&health_tool(&target.url(""), "[a-z-]+", false));
-    let mut ports = ports_with_sample(redis_store(&fixture.redis.url()).await);
-    ports.diagnostics = Arc::new(Catalog::from_settings(&settings).unwrap());
-    let bot = Bot::start_with(&fixture.discord, ports, &[]);
+    let bot = Bot::start_with(&fixture.discord, &fixture.redis.url(), &[], settings).await;
     fixture.discord.wait_ready(1, WAIT).await;
     let channel = declared_channel(&fixture).await;
     let diagnose = json!([

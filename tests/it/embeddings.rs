@@ -3,10 +3,10 @@
 //! order, similar texts closer than unrelated ones, empty texts never sent, Azure's deployment
 //! path, and an unreachable provider reported rather than hung on.
 
-use firebreak::advisor::AdvisorError;
 use firebreak::advisor::llm::client::{LlmSettings, Provider};
 use firebreak::advisor::llm::embeddings::Embedder;
-use firebreak::redact::redact_for_model;
+use firebreak::core::ports::AdvisorError;
+use firebreak::core::redact::redact_for_model;
 use firebreak_testkit::openai::{EMBEDDING_DIMENSIONS, OpenAiServer, bag_of_words_embedding};
 use serde_json::json;
 

@@ -1,6 +1,6 @@
 //! The engine's turn on the in-memory store: commands, refusals and what gets recorded.
 
-use firebreak::core::turn::Message;
+use firebreak::core::outbound::Message;
 
 use crate::support::{command, has_error, memory_engine, message, question, text_of};
 
@@ -133,12 +133,13 @@ async fn incident_numbers_count_up_across_channels() {
 fn with_responders(roles: &[&str]) -> firebreak::core::engine::Engine {
     use std::sync::Arc;
 
-    use firebreak::core::engine::{Engine, EngineSettings, Ports};
+    use firebreak::core::engine::Engine;
+    use firebreak::core::settings::EngineSettings;
     use firebreak::store::MemoryStore;
 
     let settings =
         EngineSettings { responder_roles: roles.iter().map(|role| role.to_string()).collect(), ..Default::default() };
-    Engine::new(Ports::new(Arc::new(MemoryStore::new())).unwrap(), settings)
+    Engine::new(crate::support::bare_ports(Arc::new(MemoryStore::new())), settings)
 }
 
 #[tokio::test]
@@ -159,7 +160,7 @@ async fn status_changes_need_a_responder_role_and_the_refusal_names_it() {
 
 #[tokio::test]
 async fn a_followed_channel_becomes_an_incident_named_after_it_once() {
-    use firebreak::core::turn::Input;
+    use firebreak::core::inbound::Input;
 
     let engine = memory_engine();
     let created = || {
@@ -184,4 +185,86 @@ async fn attach_declares_in_the_current_channel() {
     let replies = engine.handle(command("war-room", "maya", "/incident attach DNS failures service: dns")).await;
 
     assert!(text_of(&replies).contains("Declared INC-2001 — DNS failures (sev3, dns"), "{replies:?}");
+}
+
+#[tokio::test]
+async fn the_plan_says_who_replies_are_for_and_what_is_privileged_before_the_turn() {
+    use firebreak::core::engine::Visibility;
+
+    let engine = memory_engine();
+
+    let status = engine.plan(&command(CHANNEL, "maya", "/incident status mitigated"));
+    let declare = engine.plan(&command(CHANNEL, "maya", DECLARE));
+    let chatter = engine.plan(&message(CHANNEL, "sam", "pods restarting"));
+
+    assert!(status.privileged && !declare.privileged && !chatter.privileged);
+    assert!(!declare.opens_channel, "the console declares where the command is typed");
+    assert_eq!(status.visibility, Visibility::Public);
+}
+
+#[tokio::test]
+async fn chatter_outside_incident_channels_is_ignored_silently() {
+    use firebreak::core::inbound::Input;
+
+    let engine = memory_engine();
+
+    let replies = engine.handle(crate::support::event("random", "sam", Input::Overheard("lunch?".into()))).await;
+
+    assert!(replies.is_empty(), "{replies:?}");
+}
+
+/// A workspace that opens a channel per request, named `chan-<name>`, and remembers them.
+#[derive(Default)]
+struct OpeningWorkspace {
+    opened: std::sync::Mutex<Vec<String>>,
+}
+
+#[async_trait::async_trait]
+impl firebreak::core::ports::Workspace for OpeningWorkspace {
+    fn opens_channels(&self) -> bool {
+        true
+    }
+
+    async fn open_channel(
+        &self,
+        request: firebreak::core::ports::ChannelRequest<'_>,
+    ) -> Result<firebreak::core::ports::OpenedChannel, firebreak::core::ports::WorkspaceError> {
+        if request.server.is_none() {
+            return Err(firebreak::core::ports::WorkspaceError::NotInServer);
+        }
+        self.opened.lock().unwrap().push(request.name.to_owned());
+        let id = format!("chan-{}", request.name);
+        Ok(firebreak::core::ports::OpenedChannel { mention: format!("#{}", request.name), id })
+    }
+}
+
+#[tokio::test]
+async fn declaring_where_the_workspace_opens_channels_moves_the_incident_to_its_own_channel() {
+    use std::sync::Arc;
+
+    use firebreak::core::engine::Engine;
+    use firebreak::core::ports::Ports;
+    use firebreak::store::MemoryStore;
+
+    let workspace = Arc::new(OpeningWorkspace::default());
+    let ports =
+        Ports { workspace: workspace.clone(), ..crate::support::ports_with_sample(Arc::new(MemoryStore::new())) };
+    let engine = Engine::new(ports, Default::default());
+    let mut declare = command("general", "maya", DECLARE);
+    declare.server = Some("guild-1".into());
+
+    let plan = engine.plan(&declare);
+    let replies = engine.handle(declare).await;
+    let new_channel = "chan-inc-2001-checkout-returning-502s";
+    let recorded = engine.handle(message(new_channel, "sam", "rolled back")).await;
+    let outside_a_server = engine.handle(command("dm", "maya", DECLARE)).await;
+
+    assert!(plan.opens_channel);
+    assert_eq!(*workspace.opened.lock().unwrap(), ["inc-2001-checkout-returning-502s"]);
+    assert_eq!(replies[0].channel, "general");
+    assert!(text_of(&replies[..1]).contains("Opened #inc-2001-checkout-returning-502s for INC-2001"), "{replies:?}");
+    assert!(replies[1..].iter().all(|reply| reply.channel == new_channel), "{replies:?}");
+    assert!(text_of(&replies[1..]).contains("Declared INC-2001"), "{replies:?}");
+    assert!(recorded.is_empty(), "{recorded:?}");
+    assert!(text_of(&outside_a_server).contains("only be declared inside a server"), "{outside_a_server:?}");
 }

@@ -6,10 +6,11 @@ use std::process::Command;
 use firebreak::advisor::OfflineAdvisor;
 use firebreak::advisor::llm::client::LlmSettings;
 use firebreak::advisor::llm::embeddings::Embedder;
+use firebreak::cli::stats::feedback_stats;
+use firebreak::core::record::{IncidentRecord, RecordSource};
 use firebreak::eval::harness::{EvalOptions, Evaluation, evaluate};
 use firebreak::eval::protocol::Protocol;
-use firebreak::knowledge::{IncidentRecord, KnowledgeBase, RecordSource};
-use firebreak::stats::feedback_stats;
+use firebreak::knowledge::KnowledgeBase;
 use firebreak_testkit::RedisServer;
 use firebreak_testkit::openai::{OpenAiServer, bag_of_words_embedding};
 
@@ -173,7 +174,7 @@ async fn feedback_statistics_count_ratings_by_source_and_advisor_from_redis() {
 #[tokio::test]
 async fn retrieval_finds_the_right_category_far_more_often_than_chance_on_the_sample_history() {
     let evaluation = run(&KnowledgeBase::sample_records(), Protocol::Chronological).await;
-    let report = firebreak::eval::report::Report::new(&evaluation, "sample");
+    let report = firebreak::eval::report::EvalReport::new(&evaluation, "sample");
     let [offline, random, _] = &report.overall.systems[..] else { panic!("three systems") };
     assert!(report.evaluated > 200);
     assert!(offline.category_at_1 > 1.5 * random.category_at_1, "{offline:?} vs {random:?}");
@@ -204,6 +205,6 @@ async fn with_an_embedding_model_each_recommendation_also_gets_the_cosine_of_its
         &bag_of_words_embedding(&records[1].root_cause),
     );
     assert!((scored - f64::from(expected)).abs() < 1e-6, "{scored} vs {expected}");
-    let report = firebreak::eval::report::Report::new(&evaluation, "repeated");
+    let report = firebreak::eval::report::EvalReport::new(&evaluation, "repeated");
     assert!(firebreak::eval::markdown::render(&report).contains("root cause semantic"));
 }

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use firebreak::advisor::OfflineAdvisor;
-use firebreak::core::engine::{Engine, EngineSettings};
+use firebreak::core::engine::Engine;
+use firebreak::core::settings::EngineSettings;
 use firebreak_testkit::{HttpTarget, MetricsTarget, PrometheusServer, Reply};
 
 use crate::support::{command, engine_with, has_error, health_tool, question, text_of};

@@ -5,12 +5,13 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use firebreak::core::turn::Message;
+use firebreak::core::outbound::Message;
+use firebreak::core::ports::Ports;
 use firebreak::knowledge::KnowledgeBase;
 use firebreak_testkit::RedisServer;
 use regex::Regex;
 
-use crate::support::{command, engine_on, memory_engine, question, redis_store, text_of};
+use crate::support::{bare_ports, command, engine_on, memory_engine, question, redis_store, text_of};
 
 const CHECKOUT: &str = "/incident declare Checkout returning 502s after deploy severity: sev2 service: checkout source: machine summary: 5xx ratio alert on checkout-svc right after the afternoon release";
 
@@ -119,8 +120,9 @@ async fn a_replica_started_after_the_resolution_knows_it_too() {
 
     let store = redis_store(&server.url()).await;
     let knowledge = Arc::new(KnowledgeBase::new().unwrap());
-    let folded = knowledge.catch_up(store.as_ref()).await.unwrap();
+    let ports = Ports { knowledge: knowledge.clone(), ..bare_ports(store) };
+    let folded = ports.catch_up().await.unwrap();
 
     assert_eq!(folded, 1);
-    assert_eq!(knowledge.similar("zookeeper quorum ledger", 1).unwrap()[0].record.id, "INC-2001");
+    assert_eq!(knowledge.search("zookeeper quorum ledger", 1, None).unwrap()[0].record.id, "INC-2001");
 }

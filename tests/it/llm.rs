@@ -7,7 +7,8 @@
 use std::time::Duration;
 
 use firebreak::advisor::llm::client::{LlmSettings, Provider};
-use firebreak::core::engine::{Engine, EngineSettings};
+use firebreak::core::engine::Engine;
+use firebreak::core::settings::EngineSettings;
 use firebreak_testkit::openai::{OpenAiServer, Reply as ModelReply};
 use firebreak_testkit::{HttpTarget, Reply};
 use serde_json::json;

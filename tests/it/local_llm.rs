@@ -6,7 +6,7 @@
 
 use firebreak::advisor::llm::client::LlmSettings;
 use firebreak::advisor::llm::embeddings::Embedder;
-use firebreak::core::engine::EngineSettings;
+use firebreak::core::settings::EngineSettings;
 use firebreak_testkit::{HttpTarget, LocalLlm, Reply};
 
 use crate::support::{command, engine_with, health_tool, llm_advisor, question, text_of};

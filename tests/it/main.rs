@@ -1,6 +1,10 @@
 //! Integration tests: one binary, a module per area. Servers (Redis) are started per test on
 //! free loopback ports by `firebreak_testkit`.
 
+// Test helpers outside `#[test]` functions panic on failure too: that is the test failing.
+#![allow(clippy::unwrap_used)]
+
+mod architecture;
 mod cli;
 mod conversation;
 mod diagnostics;

@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use firebreak::core::ports::Store;
 use firebreak::core::timeline::EntryKind;
-use firebreak::store::Store;
 use firebreak_testkit::RedisServer;
 
 use crate::support::{command, engine_on, has_error, message, question, redis_store, text_of};

@@ -6,9 +6,11 @@ use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
 use firebreak::core::incident::{Declaration, Incident, IncidentId, Severity, Source, Status};
+use firebreak::core::ports::{KnowledgeCursor, Store};
+use firebreak::core::record::IncidentRecord;
 use firebreak::core::timeline::{Author, Digest, Entry, EntryKind};
-use firebreak::knowledge::{IncidentRecord, KnowledgeBase};
-use firebreak::store::{KnowledgeCursor, MemoryStore, Store};
+use firebreak::knowledge::KnowledgeBase;
+use firebreak::store::MemoryStore;
 use firebreak_testkit::RedisServer;
 
 use crate::support::redis_store;
@@ -20,7 +22,6 @@ fn incident(number: u64, channel: &str) -> Incident {
         severity: Severity::Sev2,
         service: None,
         source: Source::Machine,
-        id: None,
     };
     let at = Utc.with_ymd_and_hms(2026, 3, 1, 9, 5, 0).unwrap();
     Incident::declared(IncidentId::from_number(number), declaration, "ana", channel, at)
@@ -96,7 +97,7 @@ async fn lock_is_exclusive_owned_and_expires(store: Arc<dyn Store>) {
     let token = store.try_lock(id, Duration::from_secs(30)).await.unwrap().expect("free lock is taken");
     assert!(store.try_lock(id, Duration::from_secs(30)).await.unwrap().is_none(), "a held lock is exclusive");
 
-    let stranger = firebreak::store::LockToken("not-the-owner".into());
+    let stranger = firebreak::core::ports::LockToken("not-the-owner".into());
     store.unlock(id, &stranger).await.unwrap();
     assert!(store.try_lock(id, Duration::from_secs(30)).await.unwrap().is_none(), "only the owner releases");
 

@@ -2,24 +2,46 @@
 
 use std::sync::Arc;
 
-use chrono::Utc;
+use firebreak::adapters::console::InPlace;
+use firebreak::advisor::OfflineAdvisor;
+use firebreak::app::App;
+use firebreak::config::Settings;
 use firebreak::core::command::Command;
-use firebreak::core::engine::{Engine, EngineSettings, Ports};
+use firebreak::core::engine::Engine;
+use firebreak::core::inbound::{Inbound, Input};
+use firebreak::core::outbound::{Message, Outbound};
+use firebreak::core::ports::{Advisor, Ports, Store};
+use firebreak::core::settings::EngineSettings;
 use firebreak::core::timeline::Author;
-use firebreak::core::turn::{Inbound, Input, Message, Outbound};
+use firebreak::diagnostics::{Catalog, DiagnosticsSettings};
 use firebreak::knowledge::KnowledgeBase;
-use firebreak::store::{MemoryStore, RedisStore, Store};
+use firebreak::store::{MemoryStore, RedisStore};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
 
 /// An engine over `store` with the offline advisor, default settings and the sample history.
 pub fn engine_on(store: Arc<dyn Store>) -> Engine {
     Engine::new(ports_with_sample(store), EngineSettings::default())
 }
 
-/// Default ports over `store`, with the sample history in the knowledge base.
+/// The ports a test starts from: `store`, an empty knowledge base, no diagnostics, the offline
+/// advisor, incidents declared where they are typed. Tests replace what differs with struct
+/// update syntax.
+pub fn bare_ports(store: Arc<dyn Store>) -> Ports {
+    Ports {
+        store,
+        knowledge: Arc::new(KnowledgeBase::new().expect("empty knowledge base")),
+        diagnostics: Arc::new(Catalog::from_settings(&DiagnosticsSettings::default()).expect("no tools is valid")),
+        advisor: Arc::new(OfflineAdvisor::default()),
+        workspace: Arc::new(InPlace),
+    }
+}
+
+/// Like `bare_ports`, with the sample history in the knowledge base.
 pub fn ports_with_sample(store: Arc<dyn Store>) -> Ports {
-    let ports = Ports::new(store).expect("empty knowledge base");
-    ports.knowledge.add(KnowledgeBase::sample_records()).expect("index the sample history");
-    ports
+    let knowledge = KnowledgeBase::new().expect("empty knowledge base");
+    knowledge.add(KnowledgeBase::sample_records()).expect("index the sample history");
+    Ports { knowledge: Arc::new(knowledge), ..bare_ports(store) }
 }
 
 /// An engine over a fresh in-memory store.
@@ -32,16 +54,38 @@ pub async fn redis_store(url: &str) -> Arc<dyn Store> {
     Arc::new(RedisStore::connect(url).await.expect("connect to the test redis-server"))
 }
 
+/// A running app, started the way `firebreak run` starts it (`App::build` then
+/// `run_until_stopped`); stopped by `stop`.
+pub struct SpawnedApp {
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<anyhow::Result<()>>,
+}
+
+/// Builds the app `settings` describe and runs it in the background.
+pub async fn spawn_app(settings: Settings) -> SpawnedApp {
+    let app = App::build(settings).await.expect("the app builds from the test settings");
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(app.run_until_stopped(async {
+        let _ = stopped.await;
+    }));
+    SpawnedApp { stop, task }
+}
+
+impl SpawnedApp {
+    /// Asks the app to stop and waits until it has, expecting it ran without error.
+    pub async fn stop(self) {
+        let _ = self.stop.send(());
+        let result = tokio::time::timeout(std::time::Duration::from_secs(10), self.task)
+            .await
+            .expect("the app stops in time")
+            .expect("the app task");
+        result.expect("the app ran without error");
+    }
+}
+
 /// An inbound event in `channel` by `who`.
 pub fn event(channel: &str, who: &str, input: Input) -> Inbound {
-    Inbound {
-        event_id: None,
-        channel: channel.to_owned(),
-        author: Author::new(who, who),
-        roles: Vec::new(),
-        at: Utc::now(),
-        input,
-    }
+    Inbound::new(channel, Author::new(who, who), input)
 }
 
 /// `/command …` typed in `channel`.
@@ -77,10 +121,10 @@ pub fn has_error(replies: &[Outbound]) -> bool {
 }
 
 /// The `[diagnostics]` section of a settings snippet, as `firebreak.toml` would hold it.
-pub fn diagnostics_settings(toml_text: &str) -> firebreak::diagnostics::DiagnosticsSettings {
+pub fn diagnostics_settings(toml_text: &str) -> DiagnosticsSettings {
     #[derive(serde::Deserialize)]
     struct File {
-        diagnostics: firebreak::diagnostics::DiagnosticsSettings,
+        diagnostics: DiagnosticsSettings,
     }
     toml::from_str::<File>(toml_text).expect("test settings parse").diagnostics
 }
@@ -113,11 +157,7 @@ pub fn health_tool(base: &str, service_pattern: &str, on_declare: bool) -> Strin
 
 /// An engine on a memory store with the sample history, the diagnostics of `diagnostics_toml`
 /// and `advisor`.
-pub fn engine_with(
-    diagnostics_toml: &str,
-    advisor: Arc<dyn firebreak::advisor::Advisor>,
-    settings: EngineSettings,
-) -> Engine {
+pub fn engine_with(diagnostics_toml: &str, advisor: Arc<dyn Advisor>, settings: EngineSettings) -> Engine {
     engine_on_store_with(Arc::new(MemoryStore::new()), diagnostics_toml, advisor, settings)
 }
 
@@ -125,22 +165,18 @@ pub fn engine_with(
 pub fn engine_on_store_with(
     store: Arc<dyn Store>,
     diagnostics_toml: &str,
-    advisor: Arc<dyn firebreak::advisor::Advisor>,
+    advisor: Arc<dyn Advisor>,
     settings: EngineSettings,
 ) -> Engine {
-    let mut ports = ports_with_sample(store);
-    let diagnostics = diagnostics_settings(diagnostics_toml);
-    ports.diagnostics =
-        Arc::new(firebreak::diagnostics::Catalog::from_settings(&diagnostics).expect("test settings are valid"));
-    ports.advisor = advisor;
-    Engine::new(ports, settings)
+    let catalog = Catalog::from_settings(&diagnostics_settings(diagnostics_toml)).expect("test settings are valid");
+    Engine::new(Ports { diagnostics: Arc::new(catalog), advisor, ..ports_with_sample(store) }, settings)
 }
 
 /// The LLM advisor of `settings` with the built-in prompts, falling back to the offline one.
-pub fn llm_advisor(settings: firebreak::advisor::llm::client::LlmSettings) -> Arc<dyn firebreak::advisor::Advisor> {
-    let llm = firebreak::advisor::llm::LlmAdvisor::new(settings, firebreak::prompts::Prompts::builtin().unwrap())
-        .expect("LLM client");
-    Arc::new(firebreak::advisor::fallback::WithFallback::new(llm, firebreak::advisor::OfflineAdvisor::default()))
+pub fn llm_advisor(settings: firebreak::advisor::llm::client::LlmSettings) -> Arc<dyn Advisor> {
+    let prompts = firebreak::advisor::llm::prompts::Prompts::builtin().expect("built-in prompts");
+    let llm = firebreak::advisor::llm::LlmAdvisor::new(settings, prompts).expect("LLM client");
+    Arc::new(firebreak::advisor::fallback::WithFallback::new(llm, OfflineAdvisor::default()))
 }
 
 /// The user messages of a recorded chat request, joined: what the model was asked.

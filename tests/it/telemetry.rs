@@ -5,7 +5,8 @@
 use std::future::Future;
 
 use firebreak::advisor::llm::client::LlmSettings;
-use firebreak::core::engine::{Engine, EngineSettings};
+use firebreak::core::engine::Engine;
+use firebreak::core::settings::EngineSettings;
 use firebreak::telemetry::{self, ADVISOR_FALLBACKS, LLM_REQUEST_SECONDS, LLM_TOKENS};
 use firebreak_testkit::openai::{OpenAiServer, Reply as ModelReply};
 use metrics_util::debugging::{DebugValue, DebuggingRecorder};

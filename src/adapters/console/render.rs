@@ -1,6 +1,6 @@
 //! How bot messages look in a terminal: readable text, or one JSON object per message.
 
-use crate::core::turn::{Message, Outbound};
+use crate::core::outbound::{Message, Outbound};
 
 /// Output format of the console adapter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]

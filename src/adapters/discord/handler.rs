@@ -1,39 +1,34 @@
-//! The serenity event handler: gateway events become the core's `Inbound`s, the engine's
-//! `Outbound`s become Discord messages, embeds and interaction responses.
+//! The serenity event handler: each gateway event becomes one `Inbound` handed to the engine
+//! once, and the engine's `Outbound`s become Discord messages, embeds and interaction
+//! responses. Interactions are acknowledged before the turn, from the engine's store-free plan.
 
-use std::collections::HashSet;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 
-use chrono::Utc;
 use serenity::all::{
-    ChannelId, ChannelType, CommandInteraction, Context, CreateChannel, CreateEmbed, CreateEmbedFooter,
-    CreateInteractionResponseFollowup, CreateMessage, CreateThread, EditInteractionResponse, EventHandler,
-    GuildChannel, GuildId, Interaction, Message as DiscordMessage, Ready, RoleId, UserId,
+    ChannelId, ChannelType, CommandInteraction, Context, CreateEmbed, CreateEmbedFooter,
+    CreateInteractionResponseFollowup, CreateMessage, EditInteractionResponse, EventHandler, GuildChannel, GuildId,
+    Interaction, Message as DiscordMessage, Ready, RoleId, UserId,
 };
 use tracing::{info, warn};
 
-use super::channels::{follows, incident_channel_name};
 use super::commands::{definitions, invocation};
 use super::render::{Embed, Post, render};
-use super::{DiscordOptions, wording};
 use crate::core::command::Command;
-use crate::core::engine::Engine;
+use crate::core::engine::{Engine, Visibility};
+use crate::core::inbound::{Inbound, Input};
+use crate::core::outbound::{Message, Outbound};
+use crate::core::replies;
 use crate::core::timeline::Author;
-use crate::core::turn::{Inbound, Input, Message, Outbound};
-use crate::redact::redact;
 
 /// Handles every event of one bot session.
 pub(super) struct Handler {
     engine: Arc<Engine>,
-    options: DiscordOptions,
     bot: OnceLock<UserId>,
-    /// Channels known to hold an incident; a channel stays an incident channel once it is one.
-    incident_channels: Mutex<HashSet<ChannelId>>,
 }
 
 impl Handler {
-    pub(super) fn new(engine: Arc<Engine>, options: DiscordOptions) -> Self {
-        Self { engine, options, bot: OnceLock::new(), incident_channels: Mutex::new(HashSet::new()) }
+    pub(super) fn new(engine: Arc<Engine>) -> Self {
+        Self { engine, bot: OnceLock::new() }
     }
 
     fn addressed_to_me(&self, message: &DiscordMessage) -> bool {
@@ -42,157 +37,85 @@ impl Handler {
             || message.referenced_message.as_ref().is_some_and(|replied| replied.author.id == *bot)
     }
 
-    /// Plain messages are only recorded in incident channels; elsewhere they are none of the
-    /// bot's business, and saying so on every message would be noise.
-    async fn is_incident_channel(&self, channel: ChannelId) -> bool {
-        if self.incident_channels.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).contains(&channel) {
-            return true;
-        }
-        match self.engine.tracks_channel(&channel.to_string()).await {
-            Ok(true) => {
-                self.incident_channels.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(channel);
-                true
-            }
-            Ok(false) => false,
-            Err(error) => {
-                warn!(%error, %channel, "cannot tell whether this is an incident channel; recording anyway");
-                true
-            }
-        }
-    }
-
     async fn on_message(&self, ctx: &Context, message: &DiscordMessage) {
-        if message.author.bot || message.guild_id.is_none() {
+        let Some(guild) = message.guild_id else { return };
+        if message.author.bot {
             return;
         }
-        let event_id = format!("discord:message:{}", message.id);
         let author = author(&message.author.id, message.author.global_name.as_deref().unwrap_or(&message.author.name));
-        if self.addressed_to_me(message) {
-            if !self.claim(&event_id).await {
-                return;
-            }
-            let question = strip_mentions(&message.content);
-            let typing = message.channel_id.start_typing(&ctx.http);
-            let inbound = inbound(None, message.channel_id, author, Vec::new(), Input::Question(question));
-            let replies = self.engine.handle(inbound).await;
+        let addressed = self.addressed_to_me(message);
+        let input = if addressed {
+            Input::Question(strip_mentions(&message.content))
+        } else {
+            Input::Overheard(message.content.clone())
+        };
+        let mut inbound = inbound(message.channel_id, Some(guild), author, input);
+        inbound.event_id = Some(format!("discord:message:{}", message.id));
+        let typing = addressed.then(|| message.channel_id.start_typing(&ctx.http));
+        let replies = self.engine.handle(inbound).await;
+        if let Some(typing) = typing {
             typing.stop();
-            self.post_all(ctx, &replies).await;
-        } else if self.is_incident_channel(message.channel_id).await {
-            let inbound = inbound(
-                Some(event_id),
-                message.channel_id,
-                author,
-                Vec::new(),
-                Input::Message(message.content.clone()),
-            );
-            let replies = self.engine.handle(inbound).await;
-            self.post_all(ctx, &replies).await;
         }
+        self.post_all(ctx, &replies).await;
     }
 
     async fn on_command(&self, ctx: &Context, command: &CommandInteraction) {
-        if !self.claim(&format!("discord:interaction:{}", command.id)).await {
-            return;
-        }
-        if let Err(error) = command.defer(&ctx.http).await {
-            warn!(%error, "could not acknowledge the interaction");
-            return;
-        }
-        let mut invocation = invocation(&command.data.name, &command.data.options);
-        let roles = match (command.guild_id, &command.member) {
-            (Some(guild), Some(member)) => role_names(ctx, guild, &member.roles).await,
-            _ => Vec::new(),
+        let parsed = Command::from_invocation(invocation(&command.data.name, &command.data.options));
+        let parsed = match parsed {
+            Ok(parsed) => parsed,
+            Err(error) => {
+                if self.acknowledge(ctx, command, Visibility::Public).await {
+                    let text = error.to_string();
+                    let refusal =
+                        Outbound { channel: command.channel_id.to_string(), message: Message::Error { text } };
+                    self.respond(ctx, command, &[refusal]).await;
+                }
+                return;
+            }
         };
         let name = command.member.as_ref().and_then(|m| m.nick.clone()).unwrap_or_else(|| command.user.name.clone());
         let who = author(&command.user.id, &name);
-        if invocation.name == "incident attach" && !invocation.options.contains_key("title") {
-            let channel_name = command.channel.as_ref().and_then(|channel| channel.name.clone()).unwrap_or_default();
-            invocation.options.insert("title".to_owned(), channel_name.replace(['-', '_'], " "));
+        let mut inbound = inbound(command.channel_id, command.guild_id, who, Input::Command(parsed));
+        inbound.event_id = Some(format!("discord:interaction:{}", command.id));
+        inbound.channel_name = command.channel.as_ref().and_then(|channel| channel.name.clone());
+        if !self.acknowledge(ctx, command, self.engine.plan(&inbound).visibility).await {
+            return;
         }
-        let parsed = Command::from_invocation(invocation.clone());
-        let (channel, confirmation, parsed) = match parsed {
-            Ok(Command::Declare(mut declaration)) if invocation.name == "incident declare" => {
-                match self.open_incident_channel(ctx, command, &declaration.title).await {
-                    Ok((channel, id)) => {
-                        declaration.id = Some(id);
-                        (channel, Some(wording::opened(id, channel)), Ok(Command::Declare(declaration)))
-                    }
-                    Err(text) => {
-                        self.respond(ctx, command, &[error_outbound(command.channel_id, text)]).await;
-                        return;
-                    }
-                }
-            }
-            other => (command.channel_id, None, other),
-        };
-        let replies = match parsed {
-            Ok(parsed) => self.engine.handle(inbound(None, channel, who, roles, Input::Command(parsed))).await,
-            Err(error) => vec![error_outbound(command.channel_id, error.to_string())],
-        };
-        if let Some(text) = confirmation {
-            let mut all = vec![Outbound { channel: command.channel_id.to_string(), message: Message::Text { text } }];
-            all.extend(replies);
-            self.respond(ctx, command, &all).await;
-        } else {
-            self.respond(ctx, command, &replies).await;
+        if let (Some(guild), Some(member)) = (command.guild_id, &command.member) {
+            inbound.roles = role_names(ctx, guild, &member.roles).await;
         }
+        let replies = self.engine.handle(inbound).await;
+        self.respond(ctx, command, &replies).await;
     }
 
-    /// Creates the channel (or thread) a declared incident will live in, named after it.
-    async fn open_incident_channel(
-        &self,
-        ctx: &Context,
-        command: &CommandInteraction,
-        title: &str,
-    ) -> Result<(ChannelId, crate::core::incident::IncidentId), String> {
-        let Some(guild) = command.guild_id else { return Err(wording::GUILD_ONLY.to_owned()) };
-        let id = self.engine.reserve_incident_id().await.map_err(|_| wording::STORE_DOWN.to_owned())?;
-        let name = incident_channel_name(id, title);
-        let created = match self.options.threads_in {
-            Some(parent) => {
-                parent.create_thread(&ctx.http, CreateThread::new(name).kind(ChannelType::PublicThread)).await
-            }
-            None => {
-                let mut builder = CreateChannel::new(name).kind(ChannelType::Text).topic(redact(title));
-                if let Some(category) = self.options.category {
-                    builder = builder.category(category);
-                }
-                guild.create_channel(&ctx.http, builder).await
-            }
+    /// Defers the interaction's response, before anything slow. False when it could not be
+    /// acknowledged: another replica did it first, or it expired.
+    async fn acknowledge(&self, ctx: &Context, command: &CommandInteraction, visibility: Visibility) -> bool {
+        let deferred = match visibility {
+            Visibility::Public => command.defer(&ctx.http).await,
+            Visibility::Private => command.defer_ephemeral(&ctx.http).await,
         };
-        match created {
-            Ok(channel) => {
-                self.incident_channels.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(channel.id);
-                Ok((channel.id, id))
-            }
+        match deferred {
+            Ok(()) => true,
             Err(error) => {
-                warn!(%error, "could not create the incident channel");
-                Err(wording::channel_failed(&error.to_string()))
+                warn!(%error, "could not acknowledge the interaction");
+                false
             }
         }
     }
 
     async fn on_channel_created(&self, ctx: &Context, channel: &GuildChannel) {
-        if channel.kind != ChannelType::Text || !follows(self.options.follow.as_ref(), &channel.name) {
+        if channel.kind != ChannelType::Text {
             return;
         }
         let input =
             Input::ChannelCreated { name: channel.name.clone(), topic: channel.topic.clone().unwrap_or_default() };
         let bot = self.bot.get().map_or_else(|| "discord".to_owned(), ToString::to_string);
-        let event_id = format!("discord:channel:{}", channel.id);
-        let inbound = inbound(Some(event_id), channel.id, Author::new(bot.clone(), bot), Vec::new(), input);
+        let mut inbound = inbound(channel.id, Some(channel.guild_id), Author::new(bot.clone(), bot), input);
+        inbound.event_id = Some(format!("discord:channel:{}", channel.id));
+        inbound.channel_name = Some(channel.name.clone());
         let replies = self.engine.handle(inbound).await;
-        self.incident_channels.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).insert(channel.id);
         self.post_all(ctx, &replies).await;
-    }
-
-    /// True for the one replica that handles this event; on a store outage, handles it (a rare
-    /// double answer beats silence).
-    async fn claim(&self, event_id: &str) -> bool {
-        self.engine.claim_event(event_id).await.unwrap_or_else(|error| {
-            warn!(%error, event_id, "cannot deduplicate the event; handling it here");
-            true
-        })
     }
 
     async fn post_all(&self, ctx: &Context, replies: &[Outbound]) {
@@ -227,7 +150,7 @@ impl Handler {
             }
         }
         if !answered {
-            let done = EditInteractionResponse::new().content(wording::DONE);
+            let done = EditInteractionResponse::new().content(replies::DONE);
             if let Err(error) = command.edit_response(&ctx.http, done).await {
                 warn!(%error, "could not complete the interaction");
             }
@@ -266,12 +189,11 @@ fn author(id: &UserId, name: &str) -> Author {
     Author::new(format!("discord:{id}"), name)
 }
 
-fn inbound(event_id: Option<String>, channel: ChannelId, author: Author, roles: Vec<String>, input: Input) -> Inbound {
-    Inbound { event_id, channel: channel.to_string(), author, roles, at: Utc::now(), input }
-}
-
-fn error_outbound(channel: ChannelId, text: String) -> Outbound {
-    Outbound { channel: channel.to_string(), message: Message::Error { text } }
+/// An event in `channel` (of `guild`, outside direct messages) by `author`, now.
+fn inbound(channel: ChannelId, guild: Option<GuildId>, author: Author, input: Input) -> Inbound {
+    let mut inbound = Inbound::new(channel.to_string(), author, input);
+    inbound.server = guild.map(|guild| guild.to_string());
+    inbound
 }
 
 fn channel_id(text: &str) -> Option<ChannelId> {

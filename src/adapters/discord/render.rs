@@ -1,7 +1,7 @@
 //! Bot messages in Discord's shapes and within Discord's limits: reports become embeds, long
 //! text is split at line breaks into several messages, nothing is ever cut off silently.
 
-use crate::core::turn::{Message, Report};
+use crate::core::outbound::{Message, Report};
 
 /// Characters of message content.
 pub const CONTENT_LIMIT: usize = 2_000;
@@ -110,7 +110,7 @@ pub fn split(text: &str, limit: usize) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::turn::Section;
+    use crate::core::outbound::Section;
 
     #[test]
     fn long_text_is_split_at_line_breaks_without_losing_a_character() {

@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 use tower::Layer;
 use tracing::info;
 
-use crate::advisor::AdvisorError;
+use crate::core::ports::AdvisorError;
 use crate::telemetry;
 
 /// OpenAI's own API, used when no base URL is set.

@@ -4,8 +4,8 @@
 //! logging and metrics.
 
 use super::client::{ApiClient, LlmSettings};
-use crate::advisor::AdvisorError;
-use crate::redact::redact_for_model;
+use crate::core::ports::AdvisorError;
+use crate::core::redact::redact_for_model;
 
 /// Texts sent in one request: well under OpenAI's 2,048 inputs a request, and small enough that
 /// a local server answers each batch well within the timeout.

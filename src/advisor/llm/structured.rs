@@ -6,8 +6,8 @@ use std::collections::HashSet;
 
 use serde::Deserialize;
 
-use crate::advisor::Context;
-use crate::core::turn::{Report, Section};
+use crate::core::outbound::{Report, Section};
+use crate::core::ports::Context;
 
 /// Confidence shown as a word, as the offline advisor does.
 fn confidence_word(confidence: f32) -> &'static str {
@@ -122,10 +122,10 @@ mod tests {
     use chrono::Utc;
 
     use super::*;
-    use crate::advisor::{NoInvestigation, NoMemory};
     use crate::core::incident::{Declaration, Incident, IncidentId, Severity, Source};
-    use crate::diagnostics::Evidence;
-    use crate::knowledge::{KnowledgeBase, Match};
+    use crate::core::ports::{Evidence, SimilarIncident};
+    use crate::core::ports::{NoInvestigation, NoMemory};
+    use crate::knowledge::KnowledgeBase;
 
     #[test]
     fn json_wrapped_in_prose_and_fences_is_found() {
@@ -150,11 +150,10 @@ mod tests {
             severity: Severity::Sev2,
             service: None,
             source: Source::Machine,
-            id: None,
         };
         let incident = Incident::declared(IncidentId::from_number(1), declaration, "a", "c", Utc::now());
         let record = Arc::new(KnowledgeBase::sample_records().remove(0));
-        let similar = [Match { record: record.clone(), score: 1.0, similarity: 0.5 }];
+        let similar = [SimilarIncident { record: record.clone(), score: 1.0, similarity: 0.5 }];
         let evidence = [Evidence {
             tool: "error_ratio".into(),
             query: "q".into(),

@@ -2,27 +2,24 @@
 //! question about the live state first re-runs the incident's diagnostics; an advisor may run
 //! more while it answers; the bot says what ran.
 
-use super::{Turn, TurnHelpers, TurnResult};
 use crate::core::incident::Incident;
+use crate::core::intent::asks_about_live_state;
 use crate::core::replies;
 use crate::core::timeline::EntryKind;
-
-/// Words that ask about the live state, worth re-running the incident's diagnostics for.
-const FRESH_EVIDENCE_WORDS: &[&str] =
-    &["evidence", "metric", "error rate", "latency", "right now", "currently", "still", "changes"];
+use crate::core::turn::{Turn, TurnHelpers, TurnResult};
 
 pub(super) async fn handle(turn: &Turn<'_>, incident: Incident, question: &str) -> TurnResult {
     turn.check_length(question)?;
     turn.locked(incident.id, |incident| async move {
         turn.store().append(incident.id, &turn.by_author(EntryKind::Question, question)).await?;
         let mut ran = Vec::new();
-        if asks_for_fresh_evidence(question) {
+        if asks_about_live_state(question) {
             ran = turn.investigate(&incident, &turn.triggered(&incident)).await?;
         }
         let gathered = turn.gather(&incident).await?;
         let helpers = TurnHelpers::new(turn, &incident);
         let answer = turn.advisor().answer(gathered.context(&incident, &helpers), question).await?;
-        ran.extend(helpers.investigator.ran());
+        ran.extend(helpers.ran());
         turn.store().append(incident.id, &turn.by_bot(EntryKind::Answer, &answer)).await?;
         let mut replies = Vec::new();
         if !ran.is_empty() {
@@ -32,9 +29,4 @@ pub(super) async fn handle(turn: &Turn<'_>, incident: Incident, question: &str) 
         Ok(replies)
     })
     .await
-}
-
-fn asks_for_fresh_evidence(question: &str) -> bool {
-    let question = question.to_lowercase();
-    FRESH_EVIDENCE_WORDS.iter().any(|word| question.contains(word))
 }

@@ -8,8 +8,8 @@ use std::io::{self, Write};
 use serde::Serialize;
 use thiserror::Error;
 
-use super::IncidentRecord;
-use crate::prompts::{Prompt, PromptError, Prompts};
+use crate::advisor::llm::prompts::{Prompt, PromptError, Prompts};
+use crate::core::record::IncidentRecord;
 
 /// Why an export failed.
 #[derive(Debug, Error)]

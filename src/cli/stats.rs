@@ -1,13 +1,16 @@
-//! `/feedback` ratings in production, the study's own measure: how many, their mean, and the
+//! `firebreak stats feedback`: the `/feedback` ratings in production, the study's own measure: how many, their mean, and the
 //! share rated 3/5 or better (what the study counted as useful), overall, by who reported the
 //! incident and by the advisor that helped.
 
 use std::collections::BTreeMap;
 
+use std::io::{self, Write};
+
 use serde::Serialize;
 
+use crate::adapters::console::render::Format;
+use crate::core::ports::{Store, StoreError};
 use crate::core::timeline::EntryKind;
-use crate::store::{Store, StoreError};
 
 /// Ratings at least this good count as useful, as in the study.
 pub const USEFUL_RATING: u8 = 3;
@@ -68,6 +71,27 @@ pub async fn feedback_stats(store: &dyn Store) -> Result<FeedbackStats, StoreErr
         }
     }
     Ok(stats)
+}
+
+/// Prints `stats` as a table (text) or one JSON object.
+pub fn print(stats: &FeedbackStats, format: Format, out: &mut impl Write) -> io::Result<()> {
+    if format == Format::Json {
+        return writeln!(out, "{}", serde_json::to_string(stats).map_err(io::Error::other)?);
+    }
+    writeln!(out, "/feedback ratings over {} incidents", stats.incidents)?;
+    writeln!(out, "{:<24} {:>7} {:>6} {:>8}", "", "ratings", "mean", format!("≥{USEFUL_RATING}/5"))?;
+    row(out, "all", &stats.overall)?;
+    for (name, tally) in &stats.by_source {
+        row(out, &format!("source {name}"), tally)?;
+    }
+    for (name, tally) in &stats.by_advisor {
+        row(out, &format!("advisor {name}"), tally)?;
+    }
+    Ok(())
+}
+
+fn row(out: &mut impl Write, label: &str, tally: &Tally) -> io::Result<()> {
+    writeln!(out, "{label:<24} {:>7} {:>6.2} {:>7.0}%", tally.count, tally.mean, tally.useful_share * 100.0)
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use crate::diagnostics::DiagnosticsSettings;
 pub const STAND_IN_MARKER: &str = "$STAND_IN";
 
 /// The conversation `firebreak demo` replays when no file is named, built into the binary.
-pub const DEFAULT: &str = include_str!("../../../conversations/01-checkout-502s.yaml");
+pub const DEFAULT: &str = include_str!("../../conversations/01-checkout-502s.yaml");
 
 /// A scripted conversation.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]

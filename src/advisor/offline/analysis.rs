@@ -4,7 +4,8 @@
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
-use crate::knowledge::{IncidentRecord, Match};
+use crate::core::ports::SimilarIncident;
+use crate::core::record::IncidentRecord;
 
 /// Mitigation steps offered at most.
 const MAX_STEPS: usize = 6;
@@ -26,7 +27,7 @@ pub(super) struct Hypothesis {
     /// 0–1: best similarity in the group times the group's share of all support.
     pub confidence: f32,
     /// The most similar supporting incident.
-    pub lead: Match,
+    pub lead: SimilarIncident,
     /// Ids of the other supporting incidents.
     pub also: Vec<String>,
 }
@@ -42,18 +43,18 @@ pub(super) struct Step {
 
 /// What the offline advisor recommends, or `None` when it abstains.
 #[derive(Debug, Clone)]
-pub(super) struct Recommendation {
+pub(super) struct Analysis {
     /// Best first.
     pub hypotheses: Vec<Hypothesis>,
     /// In order of the hypotheses they come from.
     pub steps: Vec<Step>,
     /// The matches similar enough to count.
-    pub grounds: Vec<Match>,
+    pub grounds: Vec<SimilarIncident>,
 }
 
 /// Builds a recommendation from `similar`, counting only matches at least `threshold` similar.
-pub(super) fn recommend(similar: &[Match], threshold: f32) -> Option<Recommendation> {
-    let grounds: Vec<Match> = similar.iter().filter(|m| m.similarity >= threshold).cloned().collect();
+pub(super) fn recommend(similar: &[SimilarIncident], threshold: f32) -> Option<Analysis> {
+    let grounds: Vec<SimilarIncident> = similar.iter().filter(|m| m.similarity >= threshold).cloned().collect();
     if grounds.is_empty() {
         return None;
     }
@@ -61,10 +62,10 @@ pub(super) fn recommend(similar: &[Match], threshold: f32) -> Option<Recommendat
     let leads: Vec<Arc<IncidentRecord>> = hypotheses.iter().map(|h| h.lead.record.clone()).collect();
     let others = grounds.iter().map(|m| m.record.clone()).filter(|r| !leads.iter().any(|lead| lead.id == r.id));
     let sources: Vec<Arc<IncidentRecord>> = leads.iter().cloned().chain(others).take(STEP_SOURCES).collect();
-    Some(Recommendation { steps: steps(&sources), hypotheses, grounds })
+    Some(Analysis { steps: steps(&sources), hypotheses, grounds })
 }
 
-impl Recommendation {
+impl Analysis {
     /// Past incidents in the order the recommendation ranks them: each hypothesis's lead, then
     /// the other grounds in retrieval order.
     fn ranked_incidents(&self) -> Vec<&IncidentRecord> {
@@ -79,19 +80,19 @@ impl Recommendation {
 
     /// As plain texts for scoring: the ranked incidents' root causes; the step plan shown in the
     /// channel, then the ranked incidents' own mitigations.
-    pub fn as_texts(&self) -> crate::advisor::Recommendation {
+    pub fn as_texts(&self) -> crate::core::ports::Recommendation {
         let ranked = self.ranked_incidents();
         let plan = self.steps.iter().map(|step| format!("{}.", step.text)).collect::<Vec<_>>().join(" ");
         let mitigations = std::iter::once(plan).chain(ranked.iter().map(|r| r.mitigation.clone()));
-        crate::advisor::Recommendation {
+        crate::core::ports::Recommendation {
             root_causes: ranked.iter().map(|r| r.root_cause.clone()).collect(),
             mitigations: mitigations.filter(|text| !text.trim().is_empty()).collect(),
         }
     }
 }
 
-fn hypotheses(grounds: &[Match]) -> Vec<Hypothesis> {
-    let mut groups: BTreeMap<&str, Vec<&Match>> = BTreeMap::new();
+fn hypotheses(grounds: &[SimilarIncident]) -> Vec<Hypothesis> {
+    let mut groups: BTreeMap<&str, Vec<&SimilarIncident>> = BTreeMap::new();
     for found in grounds {
         groups.entry(found.record.category.as_str()).or_default().push(found);
     }
@@ -161,10 +162,10 @@ fn jaccard(a: &HashSet<String>, b: &HashSet<String>) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::knowledge::RecordSource;
+    use crate::core::record::RecordSource;
 
-    fn found(id: &str, category: &str, similarity: f32, mitigation: &str) -> Match {
-        Match {
+    fn found(id: &str, category: &str, similarity: f32, mitigation: &str) -> SimilarIncident {
+        SimilarIncident {
             record: Arc::new(IncidentRecord {
                 id: id.into(),
                 title: format!("title {id}"),

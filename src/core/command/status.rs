@@ -2,11 +2,28 @@
 
 use chrono::Utc;
 
-use super::{Turn, TurnResult};
+use super::{Command, CommandSpec, OptionKind, OptionValues, option};
 use crate::core::error::UserError;
 use crate::core::incident::{Incident, Status};
 use crate::core::replies;
 use crate::core::timeline::EntryKind;
+use crate::core::turn::{Turn, TurnResult};
+
+const STATUSES: &[&str] = &["investigating", "mitigated", "resolved"];
+
+pub(super) const SPEC: CommandSpec = CommandSpec {
+    name: "incident status",
+    usage: "/incident status <investigating|mitigated>",
+    description: "Change the incident's status.",
+    leading: Some("status"),
+    options: &[option("status", "The new status", OptionKind::Choice(STATUSES), true)],
+    privileged: true,
+    parse,
+};
+
+fn parse(options: &mut OptionValues) -> Result<Command, UserError> {
+    Ok(Command::Status(Status::parse(&options.take("status").unwrap_or_default())?))
+}
 
 pub(super) async fn handle(turn: &Turn<'_>, incident: Incident, status: Status) -> TurnResult {
     if status == Status::Resolved {
@@ -14,10 +31,10 @@ pub(super) async fn handle(turn: &Turn<'_>, incident: Incident, status: Status) 
     }
     turn.locked(incident.id, |mut incident| async move {
         if !incident.is_open() {
-            return Err(UserError::NotNow(format!("{} is already resolved.", incident.id)).into());
+            return Err(UserError::NotNow(replies::already_resolved(incident.id)).into());
         }
         if incident.status == status {
-            return Err(UserError::NotNow(format!("{} is already {status}.", incident.id)).into());
+            return Err(UserError::NotNow(replies::already_in_status(incident.id, status)).into());
         }
         let was = incident.status;
         incident.status = status;

@@ -10,18 +10,20 @@ use serde::Serialize;
 use thiserror::Error;
 
 use crate::core::incident::Incident;
-use crate::diagnostics::Evidence;
-use crate::knowledge::Match;
+use crate::core::ports::{Evidence, SimilarIncident};
+
+/// Where prompt templates are looked for when `[llm] prompts_dir` is unset.
+const DEFAULT_DIR: &str = "prompts";
 
 /// Every template, with its built-in copy.
 const TEMPLATES: &[(&str, &str)] = &[
-    ("system", include_str!("../prompts/system.md")),
-    ("first_response", include_str!("../prompts/first_response.md")),
-    ("follow_up", include_str!("../prompts/follow_up.md")),
-    ("summary", include_str!("../prompts/summary.md")),
-    ("fold", include_str!("../prompts/fold.md")),
-    ("finetune_system", include_str!("../prompts/finetune_system.md")),
-    ("finetune_user", include_str!("../prompts/finetune_user.md")),
+    ("system", include_str!("../../../prompts/system.md")),
+    ("first_response", include_str!("../../../prompts/first_response.md")),
+    ("follow_up", include_str!("../../../prompts/follow_up.md")),
+    ("summary", include_str!("../../../prompts/summary.md")),
+    ("fold", include_str!("../../../prompts/fold.md")),
+    ("finetune_system", include_str!("../../../prompts/finetune_system.md")),
+    ("finetune_user", include_str!("../../../prompts/finetune_user.md")),
 ];
 
 /// Why prompts could not be loaded or rendered.
@@ -124,8 +126,8 @@ pub struct SimilarVars {
     pub mitigation: String,
 }
 
-impl From<&Match> for SimilarVars {
-    fn from(found: &Match) -> Self {
+impl From<&SimilarIncident> for SimilarVars {
+    fn from(found: &SimilarIncident) -> Self {
         let record = &found.record;
         Self {
             id: record.id.clone(),
@@ -296,6 +298,15 @@ impl Prompts {
     /// The templates in `dir` when it exists, the built-in copies otherwise.
     pub fn load_or_builtin(dir: &Path) -> Result<Self, PromptError> {
         if dir.is_dir() { Self::load(dir) } else { Self::builtin() }
+    }
+
+    /// The templates `[llm] prompts_dir` names (all of them must be there); without it, those
+    /// in `./prompts` when that folder exists, the built-in copies otherwise.
+    pub fn configured(prompts_dir: Option<&Path>) -> Result<Self, PromptError> {
+        match prompts_dir {
+            Some(dir) => Self::load(dir),
+            None => Self::load_or_builtin(Path::new(DEFAULT_DIR)),
+        }
     }
 
     fn from_sources(sources: Vec<(&'static str, String)>) -> Result<Self, PromptError> {

@@ -1,17 +1,29 @@
 //! `/timeline`: what has happened so far, one line per entry, newest last.
 
-use super::{Turn, TurnResult};
+use super::{Command, CommandSpec};
 use crate::core::incident::Incident;
+use crate::core::replies;
+use crate::core::turn::{Turn, TurnResult};
 
 /// Entries listed at most; older ones are counted, not shown.
 const SHOWN: usize = 100;
 
+pub(super) const SPEC: CommandSpec = CommandSpec {
+    name: "timeline",
+    usage: "/timeline",
+    description: "Show what has happened so far.",
+    leading: None,
+    options: &[],
+    privileged: false,
+    parse: |_| Ok(Command::Timeline),
+};
+
 pub(super) async fn handle(turn: &Turn<'_>, incident: Incident) -> TurnResult {
     let timeline = turn.store().timeline(incident.id).await?;
     let hidden = timeline.len().saturating_sub(SHOWN);
-    let mut lines = vec![format!("Timeline of {} — {} ({} entries)", incident.id, incident.title, timeline.len())];
+    let mut lines = vec![replies::timeline_heading(&incident, timeline.len())];
     if hidden > 0 {
-        lines.push(format!("… {hidden} earlier entries not shown"));
+        lines.push(replies::earlier_entries_hidden(hidden));
     }
     lines.extend(timeline[hidden..].iter().map(|entry| entry.summary_line()));
     Ok(vec![turn.text(lines.join("\n"))])

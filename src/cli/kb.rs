@@ -8,10 +8,12 @@ use std::path::Path;
 use anyhow::Context as _;
 use serde::Serialize;
 
-use super::render::Format;
-use crate::knowledge::{IncidentRecord, KnowledgeBase, Match, finetune, read_jsonl};
-use crate::prompts::Prompts;
-use crate::store::Store;
+use super::finetune;
+use crate::adapters::console::render::Format;
+use crate::advisor::llm::prompts::Prompts;
+use crate::core::ports::{SimilarIncident, Store};
+use crate::core::record::IncidentRecord;
+use crate::knowledge::{KnowledgeBase, read_jsonl};
 
 /// Validates `path` and publishes its records to `store`, where every replica folds them.
 pub async fn import(store: &dyn Store, path: &Path, out: &mut impl Write) -> anyhow::Result<usize> {
@@ -34,7 +36,7 @@ struct SimilarLine<'a> {
 }
 
 /// Prints the matches for a `kb similar` query.
-pub fn print_similar(matches: &[Match], format: Format, out: &mut impl Write) -> io::Result<()> {
+pub fn print_similar(matches: &[SimilarIncident], format: Format, out: &mut impl Write) -> io::Result<()> {
     if matches.is_empty() && format == Format::Text {
         return writeln!(out, "no similar incident found");
     }
@@ -73,6 +75,7 @@ pub fn print_similar(matches: &[Match], format: Format, out: &mut impl Write) ->
 /// Writes the knowledge base as fine-tuning JSONL at `path` and `<stem>.validation.jsonl`.
 pub fn export_finetune(
     knowledge: &KnowledgeBase,
+    prompts: &Prompts,
     path: &Path,
     validation: f64,
     out: &mut impl Write,
@@ -88,13 +91,7 @@ pub fn export_finetune(
         std::fs::File::create(path).map(io::BufWriter::new).with_context(|| format!("creating {}", path.display()))
     };
     let (mut training, mut held_out) = (create(path)?, create(&validation_path)?);
-    let counts = finetune::export(
-        &refs,
-        &Prompts::load_or_builtin(Path::new("prompts"))?,
-        validation,
-        &mut training,
-        &mut held_out,
-    )?;
+    let counts = finetune::export(&refs, prompts, validation, &mut training, &mut held_out)?;
     training.flush()?;
     held_out.flush()?;
     writeln!(

@@ -10,14 +10,15 @@ use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::render::Format;
+use crate::adapters::console::render::Format;
+use crate::advisor::OfflineAdvisor;
+use crate::advisor::llm::LlmAdvisor;
 use crate::advisor::llm::embeddings::Embedder;
-use crate::advisor::{Advisor, OfflineAdvisor};
-use crate::app::llm_advisor;
 use crate::config::Settings;
+use crate::core::ports::Advisor;
 use crate::eval::harness::{EvalOptions, Evaluation, evaluate};
 use crate::eval::protocol::Protocol;
-use crate::eval::report::Report;
+use crate::eval::report::EvalReport;
 use crate::eval::{html, markdown};
 use crate::knowledge::read_jsonl;
 
@@ -68,7 +69,7 @@ pub async fn run(args: &EvalArgs, settings: &Settings, out: &mut impl Write) -> 
         AdvisorChoice::Llm if !settings.llm.enabled() => anyhow::bail!(
             "--advisor llm needs a model: set OPENAI_BASE_URL or OPENAI_API_KEY (or [llm] in the settings)"
         ),
-        AdvisorChoice::Llm => Box::new(llm_advisor(settings)?),
+        AdvisorChoice::Llm => Box::new(LlmAdvisor::from_settings(&settings.llm)?),
     };
     let embedder = Embedder::from_settings(&settings.llm).context("setting up the embeddings client")?;
     let options = EvalOptions {
@@ -85,7 +86,7 @@ pub async fn run(args: &EvalArgs, settings: &Settings, out: &mut impl Write) -> 
     let evaluation = evaluate(&records, advisor.as_ref(), embedder.as_ref(), options, &progress).await?;
     bar.finish_and_clear();
 
-    let report = Report::new(&evaluation, &args.dataset.display().to_string());
+    let report = EvalReport::new(&evaluation, &args.dataset.display().to_string());
     if let Some(dir) = &args.out {
         write_files(dir, &report, &evaluation)?;
     }
@@ -108,7 +109,7 @@ fn progress_bar() -> ProgressBar {
     bar
 }
 
-fn write_files(dir: &Path, report: &Report, evaluation: &Evaluation) -> anyhow::Result<()> {
+fn write_files(dir: &Path, report: &EvalReport, evaluation: &Evaluation) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let write = |name: &str, contents: String| {
         let path = dir.join(name);

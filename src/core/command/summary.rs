@@ -1,8 +1,19 @@
 //! `/summary`: the advisor's catch-up for a late joiner.
 
-use super::{Turn, TurnHelpers, TurnResult};
+use super::{Command, CommandSpec};
 use crate::core::incident::Incident;
-use crate::core::turn::Message;
+use crate::core::outbound::Message;
+use crate::core::turn::{Turn, TurnHelpers, TurnResult};
+
+pub(super) const SPEC: CommandSpec = CommandSpec {
+    name: "summary",
+    usage: "/summary",
+    description: "Summarise the incident for a late joiner.",
+    leading: None,
+    options: &[],
+    privileged: false,
+    parse: |_| Ok(Command::Summary),
+};
 
 pub(super) async fn handle(turn: &Turn<'_>, incident: Incident) -> TurnResult {
     let gathered = turn.gather(&incident).await?;

@@ -1,0 +1,11 @@
+//! The command-line subcommands other than chat adapters: the scripted demo and its stand-in
+//! service, the knowledge base (`kb`), evaluation (`eval`) and production statistics
+//! (`stats`). `main` parses arguments and hands over to one of these.
+
+pub mod demo;
+pub mod eval;
+pub mod finetune;
+pub mod kb;
+pub mod scenario;
+pub mod stand_in;
+pub mod stats;

@@ -1,0 +1,106 @@
+//! `/incident declare`: opens an incident — in a channel of its own when the workspace opens
+//! one, in the current channel otherwise — runs the diagnostics its handlers call for, and
+//! posts the first response grounded in that evidence and in similar incidents.
+
+use super::{Classification, Command, CommandSpec, OptionKind, OptionSpec, OptionValues, declaration_options, option};
+use crate::core::channel_names::incident_channel_name;
+use crate::core::error::UserError;
+use crate::core::incident::{Declaration, Incident, IncidentId};
+use crate::core::outbound::Message;
+use crate::core::ports::ChannelRequest;
+use crate::core::redact::redact;
+use crate::core::replies;
+use crate::core::timeline::EntryKind;
+use crate::core::turn::{Turn, TurnError, TurnHelpers, TurnResult};
+
+const OPTIONS: [OptionSpec; 5] =
+    declaration_options(option("title", "One line: what is broken", OptionKind::Text, true));
+
+pub(super) const SPEC: CommandSpec = CommandSpec {
+    name: "incident declare",
+    usage: "/incident declare <title> [severity: sev1-sev4] [service: <name>] [source: machine|customer] [summary: <text>]",
+    description: "Open an incident and get a first-response suggestion.",
+    leading: Some("title"),
+    options: &OPTIONS,
+    privileged: false,
+    parse,
+};
+
+fn parse(options: &mut OptionValues) -> Result<Command, UserError> {
+    let Some(title) = options.take("title") else {
+        return Err(super::bad_usage("An incident needs a title", &SPEC));
+    };
+    Ok(Command::Declare(Classification::take(options)?.declaration(title)))
+}
+
+pub(super) async fn handle(turn: &Turn<'_>, existing: Option<Incident>, declaration: Declaration) -> TurnResult {
+    let workspace = turn.ports.workspace.as_ref();
+    if !workspace.opens_channels() {
+        return declare_here(turn, existing, declaration).await;
+    }
+    let declaration = checked(turn, declaration)?;
+    let id = turn.next_incident_id().await?;
+    let name = incident_channel_name(id, &declaration.title);
+    let request = ChannelRequest { server: turn.origin.server, name: &name, topic: &declaration.title };
+    let opened = workspace.open_channel(request).await.map_err(UserError::from)?;
+    let mut outbound = vec![turn.text(replies::opened(id, &opened.mention))];
+    outbound.extend(open(turn, id, &opened.id, declaration).await?);
+    Ok(outbound)
+}
+
+/// Declares in the turn's own channel, unless an open incident lives there already.
+pub(in crate::core) async fn declare_here(
+    turn: &Turn<'_>,
+    existing: Option<Incident>,
+    declaration: Declaration,
+) -> TurnResult {
+    if let Some(open) = existing.filter(Incident::is_open) {
+        return Err(UserError::AlreadyDeclared(open.id).into());
+    }
+    let declaration = checked(turn, declaration)?;
+    let id = turn.next_incident_id().await?;
+    open(turn, id, turn.origin.channel, declaration).await
+}
+
+/// The declaration within the length limit, its texts redacted.
+fn checked(turn: &Turn<'_>, declaration: Declaration) -> Result<Declaration, UserError> {
+    turn.check_length(&declaration.title)?;
+    turn.check_length(&declaration.summary)?;
+    Ok(Declaration {
+        title: redact(&declaration.title).into_owned(),
+        summary: redact(&declaration.summary).into_owned(),
+        ..declaration
+    })
+}
+
+/// Stores incident `id` bound to `channel`, then posts the confirmation and the first response
+/// there.
+async fn open(turn: &Turn<'_>, id: IncidentId, channel: &str, declaration: Declaration) -> TurnResult {
+    let origin = &turn.origin;
+    let incident = Incident::declared(id, declaration, &origin.author.name, channel, origin.at);
+    let declared = turn.by_author(EntryKind::Declared, &incident.title);
+    turn.store().create(&incident, &[declared]).await?;
+
+    let mut outbound = vec![turn.text_in(channel, replies::declared(&incident, &turn.settings.bot_name))];
+    let first_response = turn.locked(id, |incident| first_response(turn, incident)).await;
+    match first_response {
+        Ok(mut posts) => outbound.append(&mut posts),
+        // The incident exists whatever happens next; say what failed instead of hiding it.
+        Err(TurnError::Advisor(failure)) => {
+            let text = replies::first_response_failed(&failure.to_string());
+            outbound.push(turn.post_in(channel, Message::Error { text }));
+        }
+        Err(failure) => return Err(failure),
+    }
+    Ok(outbound)
+}
+
+/// Gathers evidence with the handlers that match the incident, then asks the advisor.
+async fn first_response(turn: &Turn<'_>, incident: Incident) -> TurnResult {
+    turn.investigate(&incident, &turn.triggered(&incident)).await?;
+    let gathered = turn.gather(&incident).await?;
+    let helpers = TurnHelpers::new(turn, &incident);
+    let report = turn.advisor().first_response(gathered.context(&incident, &helpers)).await?;
+    turn.store().append(incident.id, &turn.by_bot(EntryKind::Recommendation, &report.to_plain_text())).await?;
+    Ok(vec![turn.post_in(&incident.channel, Message::Report(report))])
+}

@@ -1,0 +1,70 @@
+//! What flows into the engine on each turn, in the core's own words: adapters build one
+//! `Inbound` from each platform event and hand it to the engine once.
+
+use chrono::{DateTime, Utc};
+
+use super::command::Command;
+use super::timeline::Author;
+
+/// One event from a chat platform, an alert source or the console.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inbound {
+    /// The platform's id for this event, when it has one: a replayed or duplicate event with
+    /// the same id is handled once, whichever replica sees it.
+    pub event_id: Option<String>,
+    /// The channel it happened in.
+    pub channel: String,
+    /// The channel's name as people see it, when the platform says (an attached channel's
+    /// incident is titled after it).
+    pub channel_name: Option<String>,
+    /// The chat server (a Discord guild) the channel belongs to, where new incident channels
+    /// are opened.
+    pub server: Option<String>,
+    /// Who caused it.
+    pub author: Author,
+    /// The author's roles on the platform (names), for privileged commands.
+    pub roles: Vec<String>,
+    /// When it happened.
+    pub at: DateTime<Utc>,
+    /// What happened.
+    pub input: Input,
+}
+
+impl Inbound {
+    /// `input` by `author` in `channel`, now, with no event id, channel name, server or roles.
+    pub fn new(channel: impl Into<String>, author: Author, input: Input) -> Self {
+        Self {
+            event_id: None,
+            channel: channel.into(),
+            channel_name: None,
+            server: None,
+            author,
+            roles: Vec::new(),
+            at: Utc::now(),
+            input,
+        }
+    }
+}
+
+/// The kinds of input the engine understands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// A plain message typed where the bot is the audience (the console): recorded when the
+    /// channel holds an incident, answered with how to declare one otherwise.
+    Message(String),
+    /// A plain message seen in a channel the bot merely watches (Discord): recorded when the
+    /// channel holds an incident, ignored otherwise.
+    Overheard(String),
+    /// A message addressed to the bot: recorded and answered.
+    Question(String),
+    /// A command.
+    Command(Command),
+    /// A channel was created: if its name matches the followed pattern, it becomes an
+    /// incident channel titled after its name.
+    ChannelCreated {
+        /// The channel's name.
+        name: String,
+        /// The channel's topic, possibly empty.
+        topic: String,
+    },
+}
