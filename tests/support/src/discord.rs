@@ -558,7 +558,7 @@ impl DiscordServer {
     /// The bytes of an uploaded attachment, by the `id` of its attachment object (also served
     /// at its `url`).
     pub fn attachment(&self, attachment_id: u64) -> Option<Vec<u8>> {
-        self.shared.read(|state| state.attachment_bytes(attachment_id).map(<[u8]>::to_vec))
+        self.shared.read(|state| state.attachment_file(attachment_id).map(|file| file.data.clone()))
     }
 
     /// Every channel and thread of every guild, in creation order, including those the bot

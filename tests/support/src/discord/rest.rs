@@ -206,8 +206,9 @@ fn outside_api(world: &World, method: &str, full_path: &str) -> Outcome {
     let ("GET", ["attachments", _, attachment, _]) = (method, segments.as_slice()) else {
         return Err(ApiError::no_route());
     };
-    let bytes = world.attachment_bytes(id(attachment)?).ok_or_else(ApiError::no_route)?;
-    Ok(Reply::File("application/octet-stream".to_owned(), bytes.to_vec()))
+    let file = world.attachment_file(id(attachment)?).ok_or_else(ApiError::no_route)?;
+    let content_type = file.content_type.clone().unwrap_or_else(|| "application/octet-stream".to_owned());
+    Ok(Reply::File(content_type, file.data.clone()))
 }
 
 /// A snowflake from a path segment; anything else names no route.

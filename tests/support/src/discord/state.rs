@@ -18,7 +18,7 @@ use serde_json::Value;
 use super::Options;
 use super::payloads;
 use super::ratelimit::Limiter;
-use super::records::{MessageRevision, RecordedRequest};
+use super::records::{MessageRevision, RecordedFile, RecordedRequest};
 use super::sessions::Sessions;
 use super::snowflake::Snowflakes;
 use super::traffic::Traffic;
@@ -84,8 +84,8 @@ pub(crate) struct State {
     channels: BTreeMap<u64, Value>,
     messages: BTreeMap<u64, Value>,
     revisions: BTreeMap<u64, Vec<MessageRevision>>,
-    /// The bytes of uploaded files, by attachment id.
-    files: BTreeMap<u64, Vec<u8>>,
+    /// Uploaded files, by attachment id.
+    files: BTreeMap<u64, RecordedFile>,
     /// Pinned messages per channel, oldest pin first.
     pins: BTreeMap<u64, Vec<u64>>,
     commands: BTreeMap<Option<u64>, Vec<Value>>,

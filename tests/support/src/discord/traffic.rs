@@ -77,10 +77,12 @@ impl Traffic {
     fn append(&self, line: &Value) {
         let mut text = line.to_string();
         text.push('\n');
-        // A panic elsewhere while the lock was held leaves whole lines behind; keep appending.
+        // The lock keeps lines of concurrent connections whole; a panic while it was held left
+        // whole lines behind, so keep appending.
         let mut file = self.file.lock().unwrap_or_else(PoisonError::into_inner);
-        // One write per line, so lines from concurrent connections never interleave. A full disk
-        // loses the record, not the test.
+        // One write per line, so several servers appending to one file (the environment
+        // variable names one file for a whole test run) do not cut into each other's lines. A
+        // full disk loses the record, not the test.
         let _ = file.write_all(text.as_bytes());
     }
 }

@@ -14,15 +14,21 @@ use super::super::payloads::{COMPONENT, MODAL_SUBMIT, parse_id};
 use super::super::records::DispatchedInteraction;
 use super::{NewInteraction, State, is_ephemeral};
 
-/// Select menu types whose values name users, roles, users or roles, and channels.
+/// Component type of a select menu of users.
 const USER_SELECT: u64 = 5;
+/// Component type of a select menu of roles.
 const ROLE_SELECT: u64 = 6;
+/// Component type of a select menu of users and roles.
 const MENTIONABLE_SELECT: u64 = 7;
+/// Component type of a select menu of channels.
 const CHANNEL_SELECT: u64 = 8;
-/// The option types `resolve_one` knows, for each select menu type's values.
+/// Command option type of a user: how a user select's values are resolved.
 const USER_OPTION: u64 = 6;
+/// Command option type of a channel: how a channel select's values are resolved.
 const CHANNEL_OPTION: u64 = 7;
+/// Command option type of a role: how a role select's values are resolved.
 const ROLE_OPTION: u64 = 8;
+/// Command option type of a user or role: how a mentionable select's values are resolved.
 const MENTIONABLE_OPTION: u64 = 9;
 
 impl State {

@@ -176,7 +176,7 @@ impl State {
 
     /// The attachments a message ends up with: of `kept`, those the body's `attachments` list
     /// names (all of them if it has none), then one per uploaded file, described by the body
-    /// entry whose id is the file's `files[N]` index. The files' bytes are kept by attachment id.
+    /// entry whose id is the file's `files[N]` index. The files are kept by attachment id.
     fn attachments(&mut self, channel_id: u64, kept: &[Value], body: &Value, files: &[RecordedFile]) -> Vec<Value> {
         let listed = body.get("attachments").and_then(Value::as_array);
         let id_text = |value: &Value| match value {
@@ -197,7 +197,7 @@ impl State {
                 .and_then(|entry| entry.get("description"));
             let attachment_id = self.next_id();
             attachments.push(payloads::attachment(&self.config, channel_id, attachment_id, file, description));
-            self.files.insert(attachment_id, file.data.clone());
+            self.files.insert(attachment_id, file.clone());
         }
         attachments
     }
@@ -224,9 +224,9 @@ impl State {
         self.revisions.get(&message_id).cloned().unwrap_or_default()
     }
 
-    /// The bytes of an uploaded attachment.
-    pub(crate) fn attachment_bytes(&self, attachment_id: u64) -> Option<&[u8]> {
-        self.files.get(&attachment_id).map(Vec::as_slice)
+    /// The uploaded file behind an attachment.
+    pub(crate) fn attachment_file(&self, attachment_id: u64) -> Option<&RecordedFile> {
+        self.files.get(&attachment_id)
     }
 
     /// The messages of a channel everyone can see, oldest first.
