@@ -46,6 +46,26 @@
 //!   variable, every REST request and gateway frame is appended to a file as JSON lines.
 //!
 //! Every payload it sends reads back through serenity's own model types (see `conformance`).
+//!
+//! # Using it from a test
+//! ```text
+//! let discord = DiscordServer::start().await;              // or start_with(Options { .. })
+//! let alice = discord.add_member("alice", &[]);
+//! let ops = discord.add_text_channel("ops", None);
+//! // … start the bot against discord.base_url(), then discord.wait_ready(1, WAIT).await;
+//! discord.invoke_command(ops, alice, "incident", json!([…]));  // a slash command
+//! let card = discord.wait_for(WAIT, |d| d.channel_messages(ops).pop()).await.unwrap();
+//! let click = discord.click_button(id_of(&card), alice, "resolve");
+//! let modal = discord.wait_for(WAIT, |d| d.interaction(click.id)?.modal()).await.unwrap();
+//! discord.submit_modal(click.id, &[("cause", "pool size 2\nfrom a test profile")]);
+//! assert_eq!(discord.message_history(id_of(&card)).len(), 2);  // edited in place
+//! assert!(discord.rate_limit_hits().is_empty());
+//! ```
+//! For serenity's own rate limiter: `DiscordServer::start_tls()`, then a reqwest 0.12 client
+//! built with `.resolve("discord.com", discord.tls_address().unwrap())` and
+//! `.add_root_certificate(Certificate::from_pem(discord.ca_certificate_pem().unwrap().as_bytes())?)`,
+//! passed to `HttpBuilder::new(token).client(client)` without `proxy` (see the `rate_limits`
+//! tests of this crate).
 
 mod components;
 #[cfg(test)]

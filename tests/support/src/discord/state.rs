@@ -25,7 +25,7 @@ use super::traffic::Traffic;
 pub(crate) use channels::{
     CATEGORY, ChannelEdit, DEFAULT_ARCHIVE_DURATION, FORUM, NewThread, PUBLIC_THREAD, is_thread,
 };
-pub(crate) use guilds::Guild;
+use guilds::Guild;
 pub(crate) use interactions::{Interaction, NewInteraction};
 pub(crate) use messages::{EPHEMERAL, LOADING, NewMessage, SENDABLE_FLAGS, is_ephemeral};
 

@@ -30,8 +30,8 @@ fn discord_com_client(discord: &DiscordServer) -> Reqwest {
 #[tokio::test]
 async fn serenitys_rate_limiter_delivers_a_burst_of_thirty_messages_in_order_waiting_out_the_429s() {
     let limits = RateLimits {
-        global: Some(Limit::new(15, Duration::from_secs(3))),
-        messages_per_channel: Some(Limit::new(10, Duration::from_secs(1))),
+        global: Some(Limit::new(15, Duration::from_secs(2))),
+        messages_per_channel: Some(Limit::new(10, Duration::from_millis(500))),
         channel_renames: None,
     };
     let discord = DiscordServer::start_with(Options { tls: true, rate_limits: limits, ..Options::default() }).await;

@@ -11,7 +11,7 @@ use super::channels::is_thread;
 use super::{ADMINISTRATOR, ALL_PERMISSIONS, Member, Role, State, User};
 
 /// One guild the bot is a member of.
-pub(crate) struct Guild {
+pub(super) struct Guild {
     id: u64,
     name: String,
     joined_at: String,
