@@ -107,7 +107,7 @@ pub use records::{
 pub use traffic::RECORD_ENV;
 
 use payloads::AUTOCOMPLETE;
-use state::{DEFAULT_ARCHIVE_DURATION, FORUM, NewMessage, NewThread, PUBLIC_THREAD, Shared, State};
+use state::{DEFAULT_ARCHIVE_DURATION, FORUM, NewMessage, Shared, State};
 use tls::{Identity, TlsListener};
 use traffic::Traffic;
 
@@ -416,28 +416,7 @@ impl DiscordServer {
             if kind == Some(FORUM) {
                 return state.add_forum_post(parent_id, author, name, &body, DEFAULT_ARCHIVE_DURATION);
             }
-            let new = NewThread {
-                parent_id,
-                from_message: None,
-                name,
-                kind: PUBLIC_THREAD,
-                auto_archive_duration: DEFAULT_ARCHIVE_DURATION,
-                owner_id: author,
-            };
-            let thread = state.add_thread(new);
-            let thread_id = id_of(&thread);
-            let message = NewMessage {
-                channel_id: thread_id,
-                author_id: author,
-                body: &body,
-                files: &[],
-                kind: 0,
-                flags: 0,
-                reply_to: None,
-                interaction: None,
-            };
-            state.create_message(message);
-            thread
+            state.add_member_thread(parent_id, author, name, &body)
         });
         id_of(&thread)
     }

@@ -427,3 +427,19 @@ fn rest_answers_read_as_their_models() {
     let pins: Vec<Message> = read(&Value::Array(state.pinned(channel.id.get())));
     assert!(pins[0].pinned);
 }
+
+#[test]
+fn a_thread_a_member_starts_under_an_announcement_channel_is_an_announcement_thread() {
+    let (mut state, _queue) = connected_state();
+    let guild_id = state.config.guild_id;
+    let alice = state.add_member(guild_id, "alice", &[]);
+    let news = id(&state.add_channel(guild_id, 5, "status", None, None));
+
+    let thread: GuildChannel =
+        read(&state.add_member_thread(news, alice, "INC-7", &json!({ "content": "follow here" })));
+
+    assert_eq!(thread.kind, ChannelType::NewsThread);
+    assert_eq!(thread.owner_id.map(|owner| owner.get()), Some(alice));
+    assert_eq!(thread.message_count, Some(1));
+    assert_eq!(state.channel_messages(thread.id.get())[0]["content"], "follow here");
+}

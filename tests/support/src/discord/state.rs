@@ -22,9 +22,7 @@ use super::records::{MessageRevision, RecordedFile, RecordedRequest};
 use super::sessions::Sessions;
 use super::snowflake::Snowflakes;
 use super::traffic::Traffic;
-pub(crate) use channels::{
-    CATEGORY, ChannelEdit, DEFAULT_ARCHIVE_DURATION, FORUM, NewThread, PUBLIC_THREAD, is_thread,
-};
+pub(crate) use channels::{CATEGORY, ChannelEdit, DEFAULT_ARCHIVE_DURATION, FORUM, NewThread, is_thread};
 use guilds::Guild;
 pub(crate) use interactions::{Interaction, NewInteraction};
 pub(crate) use messages::{EPHEMERAL, LOADING, NewMessage, SENDABLE_FLAGS, is_ephemeral};

@@ -16,7 +16,11 @@ pub(crate) const CATEGORY: u8 = 4;
 /// The channel type of a forum, whose posts are threads.
 pub(crate) const FORUM: u8 = 15;
 /// The channel type of a public thread.
-pub(crate) const PUBLIC_THREAD: u8 = 11;
+const PUBLIC_THREAD: u8 = 11;
+/// The channel type of an announcement channel, whose threads are announcement threads.
+const ANNOUNCEMENT: u8 = 5;
+/// The channel type of a thread under an announcement channel.
+const ANNOUNCEMENT_THREAD: u8 = 10;
 /// Minutes of inactivity before a thread is archived, unless it is made with another duration.
 pub(crate) const DEFAULT_ARCHIVE_DURATION: u64 = 1440;
 
@@ -128,6 +132,33 @@ impl State {
         thread = self.channels.get(&thread_id).cloned().unwrap_or(thread);
         thread["message"] = message;
         thread
+    }
+
+    /// A member starts a thread without a starter message under a text channel (a public
+    /// thread) or an announcement channel (an announcement thread) and posts `body` in it first.
+    /// Returns the thread.
+    pub(crate) fn add_member_thread(&mut self, parent_id: u64, author_id: u64, name: &str, body: &Value) -> Value {
+        let kind = if self.channel_kind(parent_id) == Some(ANNOUNCEMENT) { ANNOUNCEMENT_THREAD } else { PUBLIC_THREAD };
+        let thread = self.add_thread(NewThread {
+            parent_id,
+            from_message: None,
+            name,
+            kind,
+            auto_archive_duration: DEFAULT_ARCHIVE_DURATION,
+            owner_id: author_id,
+        });
+        let thread_id = parse_id(&thread["id"]).unwrap_or_default();
+        self.create_message(NewMessage {
+            channel_id: thread_id,
+            author_id,
+            body,
+            files: &[],
+            kind: 0,
+            flags: 0,
+            reply_to: None,
+            interaction: None,
+        });
+        self.channels.get(&thread_id).cloned().unwrap_or(thread)
     }
 
     /// Applies a checked edit to a channel or thread, dispatches CHANNEL_UPDATE or THREAD_UPDATE
