@@ -57,8 +57,10 @@
 //! let card = discord.wait_for(WAIT, |d| d.channel_messages(ops).pop()).await.unwrap();
 //! let click = discord.click_button(id_of(&card), alice, "resolve");
 //! let modal = discord.wait_for(WAIT, |d| d.interaction(click.id)?.modal()).await.unwrap();
+//! assert_eq!(modal["title"], "Resolve INC-7");                // the bot opened its modal
 //! discord.submit_modal(click.id, &[("cause", "pool size 2\nfrom a test profile")]);
-//! assert_eq!(discord.message_history(id_of(&card)).len(), 2);  // edited in place
+//! // … once the bot updated the card in place:
+//! assert_eq!(discord.message_history(id_of(&card)).len(), 2);
 //! assert!(discord.rate_limit_hits().is_empty());
 //! ```
 //! For serenity's own rate limiter: `DiscordServer::start_tls()`, then a reqwest 0.12 client
