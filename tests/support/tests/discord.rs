@@ -1,7 +1,28 @@
 //! Runs the real serenity 0.12.5 client against `DiscordServer`: it connects through the gateway,
 //! sees READY, GUILD_CREATE, messages and slash commands, answers through REST, and the server
-//! records, refuses or times out what it should, the way Discord does.
+//! records, refuses or times out what it should, the way Discord does. The tests of each rule
+//! added since live in `discord/`: most play the bot themselves through serenity's `Http` and
+//! watch the gateway with [`Watcher`].
 
+#[path = "discord/components.rs"]
+mod components;
+#[path = "discord/edits.rs"]
+mod edits;
+#[path = "discord/guilds.rs"]
+mod guilds;
+#[path = "discord/interactions.rs"]
+mod interactions;
+#[path = "discord/mentions.rs"]
+mod mentions;
+#[path = "discord/rate_limits.rs"]
+mod rate_limits;
+#[path = "discord/recording.rs"]
+mod recording;
+#[path = "discord/threads.rs"]
+mod threads;
+
+use std::fmt::Debug;
+use std::sync::Arc;
 use std::time::Duration;
 
 use firebreak_testkit::discord::{DiscordServer, Options};
@@ -118,15 +139,19 @@ impl EventHandler for Bot {
     }
 }
 
-/// What the handler reported, searchable in any order.
-struct Events {
-    receiver: UnboundedReceiver<Seen>,
-    buffered: Vec<Seen>,
+/// What a handler reported, searchable in any order.
+struct Events<E = Seen> {
+    receiver: UnboundedReceiver<E>,
+    buffered: Vec<E>,
 }
 
-impl Events {
+impl<E: Debug> Events<E> {
+    fn new(receiver: UnboundedReceiver<E>) -> Self {
+        Self { receiver, buffered: Vec::new() }
+    }
+
     /// Waits for the first report `pick` accepts, keeping the others for later calls.
-    async fn expect<T>(&mut self, what: &str, mut pick: impl FnMut(&Seen) -> Option<T>) -> T {
+    async fn expect<T>(&mut self, what: &str, mut pick: impl FnMut(&E) -> Option<T>) -> T {
         if let Some(index) = self.buffered.iter().position(|seen| pick(seen).is_some()) {
             return pick(&self.buffered.remove(index)).unwrap();
         }
@@ -141,7 +166,9 @@ impl Events {
             }
         }
     }
+}
 
+impl Events<Seen> {
     /// The result of a step the bot took.
     async fn outcome(&mut self, step: &'static str) -> String {
         let result = self
@@ -167,7 +194,88 @@ async fn start_bot(discord: &DiscordServer, token: &str) -> (JoinHandle<serenity
         .event_handler(bot)
         .await
         .expect("the client reads GET /gateway");
-    (tokio::spawn(async move { client.start().await }), Events { receiver, buffered: Vec::new() })
+    (tokio::spawn(async move { client.start().await }), Events::new(receiver))
+}
+
+/// What [`Watcher`] saw on the gateway.
+#[derive(Debug)]
+enum Watched {
+    Guild(Box<Guild>),
+    Registered(GuildId),
+    Interaction(Box<Interaction>),
+    ThreadCreate(GuildChannel),
+    ThreadUpdate(GuildChannel),
+    ChannelUpdate(GuildChannel),
+}
+
+/// An event handler that only reports what arrives, except that it registers a `/status`
+/// command in every guild it is told about, as bots do on GUILD_CREATE. Tests play the rest of
+/// the bot through the client's `Http`.
+struct Watcher {
+    seen: UnboundedSender<Watched>,
+}
+
+#[async_trait]
+impl EventHandler for Watcher {
+    async fn guild_create(&self, ctx: Context, guild: Guild, _is_new: Option<bool>) {
+        let guild_id = guild.id;
+        let _ = self.seen.send(Watched::Guild(Box::new(guild)));
+        let status = CreateCommand::new("status").description("Incident status");
+        if guild_id.set_commands(&ctx.http, vec![status]).await.is_ok() {
+            let _ = self.seen.send(Watched::Registered(guild_id));
+        }
+    }
+
+    async fn interaction_create(&self, _ctx: Context, interaction: Interaction) {
+        let _ = self.seen.send(Watched::Interaction(Box::new(interaction)));
+    }
+
+    async fn thread_create(&self, _ctx: Context, thread: GuildChannel) {
+        let _ = self.seen.send(Watched::ThreadCreate(thread));
+    }
+
+    async fn thread_update(&self, _ctx: Context, _old: Option<GuildChannel>, new: GuildChannel) {
+        let _ = self.seen.send(Watched::ThreadUpdate(new));
+    }
+
+    async fn channel_update(&self, _ctx: Context, _old: Option<GuildChannel>, new: GuildChannel) {
+        let _ = self.seen.send(Watched::ChannelUpdate(new));
+    }
+}
+
+/// A connected serenity client watching the server, and its `Http` (the application id set) for
+/// the test to answer with.
+struct Watching {
+    http: Arc<Http>,
+    events: Events<Watched>,
+    _client: JoinHandle<serenity::Result<()>>,
+}
+
+impl Watching {
+    /// The next interaction the client received.
+    async fn interaction(&mut self) -> Interaction {
+        self.events
+            .expect("an interaction", |seen| match seen {
+                Watched::Interaction(interaction) => Some(interaction.as_ref().clone()),
+                _ => None,
+            })
+            .await
+    }
+}
+
+/// Starts a [`Watcher`] client on the server and waits until it is ready.
+async fn watch(discord: &DiscordServer) -> Watching {
+    let (seen, receiver) = mpsc::unbounded_channel();
+    let intents = GatewayIntents::GUILDS | GatewayIntents::GUILD_MESSAGES | GatewayIntents::MESSAGE_CONTENT;
+    let mut client: Client = ClientBuilder::new_with_http(client_http(discord, discord.token()), intents)
+        .event_handler(Watcher { seen })
+        .await
+        .expect("the client reads GET /gateway");
+    let http = Arc::clone(&client.http);
+    http.set_application_id(discord.application_id().into());
+    let task = tokio::spawn(async move { client.start().await });
+    discord.wait_ready(1, WAIT).await;
+    Watching { http, events: Events::new(receiver), _client: task }
 }
 
 /// The HTTP status, Discord error code and field paths of a failed serenity HTTP call.

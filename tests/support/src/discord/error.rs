@@ -51,7 +51,8 @@ impl ApiError {
         Self::new(StatusCode::NOT_FOUND, 10008, "Unknown Message")
     }
 
-    /// 404 code 10015: an interaction token used for an edit or follow-up before any callback.
+    /// 404 code 10015: an interaction token used for an edit or follow-up before any callback
+    /// or after it expired.
     pub(crate) fn unknown_webhook() -> Self {
         Self::new(StatusCode::NOT_FOUND, 10015, "Unknown Webhook")
     }
@@ -64,6 +65,21 @@ impl ApiError {
     /// 400 code 40060: a second callback for the same interaction.
     pub(crate) fn already_acknowledged() -> Self {
         Self::new(StatusCode::BAD_REQUEST, 40060, "Interaction has already been acknowledged.")
+    }
+
+    /// 401 code 50027: an interaction token used under another application's id.
+    pub(crate) fn invalid_webhook_token() -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, 50027, "Invalid Webhook Token")
+    }
+
+    /// 400 code 30003: a 51st pin in one channel.
+    pub(crate) fn too_many_pins() -> Self {
+        Self::new(StatusCode::BAD_REQUEST, 30003, "Maximum number of pins reached (50)")
+    }
+
+    /// 400 code 50083: posting in a thread that is archived and locked.
+    pub(crate) fn thread_archived() -> Self {
+        Self::new(StatusCode::BAD_REQUEST, 50083, "Thread is archived")
     }
 
     /// 400 code 50008: sending a message to a category or forum.

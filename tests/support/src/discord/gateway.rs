@@ -2,6 +2,7 @@
 //! (token checked, else close 4004; then READY and GUILD_CREATE), RESUME (the dispatches the
 //! session missed, then RESUMED; an unknown session gets op 9 `false` so the client identifies
 //! anew). Frames are plain-text JSON; every dispatch carries the session's next sequence number.
+//! With a traffic record, every frame sent or received is appended to it.
 
 use std::sync::Arc;
 
@@ -36,10 +37,20 @@ pub(crate) async fn upgrade(State(shared): State<Arc<Shared>>, upgrade: WebSocke
 async fn serve(shared: Arc<Shared>, socket: WebSocket) {
     let (mut sink, mut stream) = socket.split();
     let (sender, mut queue) = mpsc::unbounded_channel::<Outgoing>();
+    let (connection, interval, traffic) = shared.update(|state| {
+        let interval = state.config.options.heartbeat_interval.as_millis();
+        (state.sessions.new_connection(), interval, state.traffic.clone())
+    });
+    let sent_traffic = traffic.clone();
     let writer = tokio::spawn(async move {
         while let Some(outgoing) = queue.recv().await {
             let (message, last) = match outgoing {
-                Outgoing::Text(text) => (Message::Text(text.into()), false),
+                Outgoing::Text(text) => {
+                    if let Some(traffic) = &sent_traffic {
+                        traffic.gateway("sent", connection, &text);
+                    }
+                    (Message::Text(text.into()), false)
+                }
                 Outgoing::Close(code, reason) => {
                     (Message::Close(Some(CloseFrame { code, reason: reason.into() })), true)
                 }
@@ -49,14 +60,17 @@ async fn serve(shared: Arc<Shared>, socket: WebSocket) {
             }
         }
     });
-    let (connection, interval) =
-        shared.update(|state| (state.sessions.new_connection(), state.config.options.heartbeat_interval.as_millis()));
     let hello = json!({ "op": 10, "d": { "heartbeat_interval": interval } });
     let _ = sender.send(Outgoing::Text(hello.to_string()));
     let mut connection = Connection { shared: &shared, id: connection, sender, identified: false };
     while let Some(Ok(message)) = stream.next().await {
         let open = match message {
-            Message::Text(text) => connection.receive(text.as_str()),
+            Message::Text(text) => {
+                if let Some(traffic) = &traffic {
+                    traffic.gateway("received", connection.id, text.as_str());
+                }
+                connection.receive(text.as_str())
+            }
             Message::Binary(_) => connection.close(DECODE_ERROR, "Error while decoding payload."),
             Message::Close(_) => false,
             Message::Ping(_) | Message::Pong(_) => true,
@@ -98,7 +112,8 @@ impl Connection<'_> {
         }
     }
 
-    /// IDENTIFY: a valid token and intents open a session and get READY then GUILD_CREATE.
+    /// IDENTIFY: a valid token and intents open a session and get READY, then GUILD_CREATE for
+    /// each guild.
     fn identify(&mut self, data: &Value) -> bool {
         if self.identified {
             return self.close(ALREADY_AUTHENTICATED, "Already authenticated.");
@@ -117,8 +132,10 @@ impl Connection<'_> {
             state.sessions.open(&session_id, intents, connection, sender);
             let ready = state.ready(&session_id, &shard);
             state.sessions.dispatch_to(&session_id, "READY", &ready);
-            let guild = state.guild_create();
-            state.sessions.dispatch_to(&session_id, "GUILD_CREATE", &guild);
+            for guild_id in state.guild_ids() {
+                let guild = state.guild_create(guild_id);
+                state.sessions.dispatch_to(&session_id, "GUILD_CREATE", &guild);
+            }
         });
         self.identified = true;
         true

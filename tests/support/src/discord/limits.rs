@@ -1,10 +1,13 @@
-//! The limits Discord enforces on what a bot sends: message content and embeds, channel and
-//! thread names, slash-command definitions, upload size. A body that breaks one is refused with
-//! 400 code 50035 listing every broken field, or 50006 when a message would be empty.
+//! The limits Discord enforces on what a bot sends: message content, embeds, components and
+//! `allowed_mentions`, channel and thread names and topics, slash-command definitions, upload
+//! size. A body that breaks one is refused with 400 code 50035 listing every broken field, or
+//! 50006 when a message would be empty.
 
 use serde_json::Value;
 
+use super::components;
 use super::error::{ApiError, FormErrors, path};
+use super::mentions;
 
 /// Characters in a message's content.
 const MAX_CONTENT: usize = 2000;
@@ -45,8 +48,8 @@ const MAX_CHOICES: usize = 25;
 /// `attachment_size_limit` of interactions.
 pub(crate) const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
 
-/// Checks the content and embeds of a message body (or of the `data` of an interaction callback,
-/// with `prefix` `["data"]`) against Discord's limits.
+/// Checks the content, embeds, components and `allowed_mentions` of a message body (or of the
+/// `data` of an interaction callback, with `prefix` `["data"]`) against Discord's limits.
 pub(crate) fn check_message(body: &Value, prefix: &[String]) -> Result<(), ApiError> {
     let mut errors = FormErrors::default();
     if length(body.get("content")) > MAX_CONTENT {
@@ -67,6 +70,8 @@ pub(crate) fn check_message(body: &Value, prefix: &[String]) -> Result<(), ApiEr
             format!("Embed size exceeds maximum size of {MAX_EMBEDS_TOTAL}"),
         );
     }
+    components::check_message_components(body, prefix, &mut errors);
+    mentions::check_allowed(body, prefix, &mut errors);
     errors.into_result()
 }
 
@@ -121,8 +126,15 @@ pub(crate) fn has_substance(message: &Value, files: usize) -> bool {
 /// Checks the name (1 to 100 characters, required) and topic of a channel or thread to create.
 pub(crate) fn check_channel(body: &Value) -> Result<(), ApiError> {
     let mut errors = FormErrors::default();
+    check_channel_fields(body, true, &mut errors);
+    errors.into_result()
+}
+
+/// Notes a name (1 to 100 characters; required when creating, else only checked when present)
+/// and a topic (at most 1,024 characters) outside Discord's limits.
+pub(crate) fn check_channel_fields(body: &Value, name_required: bool, errors: &mut FormErrors) {
     let name = length(body.get("name"));
-    if name == 0 {
+    if name == 0 && (name_required || body.get("name").is_some()) {
         errors.required(&path(&[], &["name"]));
     } else if name > MAX_CHANNEL_NAME {
         errors.bad_length(&path(&[], &["name"]), 1, MAX_CHANNEL_NAME);
@@ -130,7 +142,6 @@ pub(crate) fn check_channel(body: &Value) -> Result<(), ApiError> {
     if length(body.get("topic")) > MAX_TOPIC {
         errors.too_long(&path(&[], &["topic"]), MAX_TOPIC);
     }
-    errors.into_result()
 }
 
 /// Checks a bulk-overwrite body: an array of command definitions with valid, unique names,
@@ -222,7 +233,7 @@ fn check_options(item: &Value, at: &[String], errors: &mut FormErrors) {
 }
 
 /// Characters in a string value; 0 for a missing or non-string value.
-fn length(value: Option<&Value>) -> usize {
+pub(crate) fn length(value: Option<&Value>) -> usize {
     value.and_then(Value::as_str).map_or(0, |text| text.chars().count())
 }
 

@@ -295,8 +295,12 @@ pub(crate) fn command(definition: &Value, command_id: u64, version: u64, config:
     value
 }
 
-/// The parts of GUILD_CREATE that change as the test adds to the guild.
-pub(crate) struct GuildParts {
+/// What GUILD_CREATE tells about one guild.
+pub(crate) struct GuildParts<'a> {
+    pub(crate) id: u64,
+    pub(crate) name: &'a str,
+    pub(crate) owner_id: u64,
+    pub(crate) joined_at: &'a str,
     pub(crate) roles: Vec<Value>,
     pub(crate) members: Vec<Value>,
     pub(crate) channels: Vec<Value>,
@@ -304,15 +308,15 @@ pub(crate) struct GuildParts {
 }
 
 /// The full guild object of GUILD_CREATE, with every key serenity 0.12.5 requires.
-pub(crate) fn guild_create(config: &Config, parts: GuildParts) -> Value {
+pub(crate) fn guild_create(parts: GuildParts<'_>) -> Value {
     let mut guild = json!({
-        "id": id(config.guild_id),
-        "name": config.guild_name,
+        "id": id(parts.id),
+        "name": parts.name,
         "icon": null,
         "icon_hash": null,
         "splash": null,
         "discovery_splash": null,
-        "owner_id": id(config.owner_user_id),
+        "owner_id": id(parts.owner_id),
         "afk_channel_id": null,
         "afk_timeout": 300,
         "widget_enabled": false,
@@ -346,7 +350,7 @@ pub(crate) fn guild_create(config: &Config, parts: GuildParts) -> Value {
         "incidents_data": null,
     });
     let extras = json!({
-        "joined_at": config.created_at,
+        "joined_at": parts.joined_at,
         "large": false,
         "unavailable": false,
         "member_count": parts.members.len(),
@@ -365,12 +369,13 @@ pub(crate) fn guild_create(config: &Config, parts: GuildParts) -> Value {
     guild
 }
 
-/// READY for a new session of the bot.
-pub(crate) fn ready(config: &Config, bot: &User, session_id: &str, shard: &Value) -> Value {
+/// READY for a new session of the bot in `guilds`.
+pub(crate) fn ready(config: &Config, bot: &User, session_id: &str, shard: &Value, guilds: &[u64]) -> Value {
+    let guilds: Vec<Value> = guilds.iter().map(|guild| json!({ "id": id(*guild), "unavailable": true })).collect();
     json!({
         "v": API_VERSION,
         "user": current_user(bot),
-        "guilds": [{ "id": id(config.guild_id), "unavailable": true }],
+        "guilds": guilds,
         "session_id": session_id,
         "resume_gateway_url": config.gateway_url,
         "shard": shard,
@@ -415,23 +420,26 @@ pub(crate) fn bot_gateway(config: &Config) -> Value {
     })
 }
 
-/// What an application-command interaction is made of.
-pub(crate) struct InteractionSpec {
-    pub(crate) id: u64,
-    pub(crate) token: String,
+/// Interaction type of a slash command.
+pub(crate) const COMMAND: u8 = 2;
+/// Interaction type of a click on a button or a choice in a select menu.
+pub(crate) const COMPONENT: u8 = 3;
+/// Interaction type of a user typing into an option with autocomplete.
+pub(crate) const AUTOCOMPLETE: u8 = 4;
+/// Interaction type of a user submitting a modal.
+pub(crate) const MODAL_SUBMIT: u8 = 5;
+
+/// What the `data` of a command or autocomplete interaction is made of.
+pub(crate) struct CommandSpec {
     pub(crate) command_id: u64,
     pub(crate) command_guild: Option<u64>,
     pub(crate) name: String,
     pub(crate) options: Value,
     pub(crate) resolved: Value,
-    pub(crate) channel: Value,
-    pub(crate) member: Value,
-    pub(crate) app_permissions: u64,
 }
 
-/// INTERACTION_CREATE for a chat-input command (interaction type 2, command type 1) used in the
-/// guild, with every field serenity 0.12.5 requires.
-pub(crate) fn interaction(config: &Config, spec: InteractionSpec) -> Value {
+/// The `data` of a chat-input command (command type 1) or of an autocomplete request for one.
+pub(crate) fn command_data(spec: CommandSpec) -> Value {
     let mut data = json!({
         "id": id(spec.command_id),
         "name": spec.name,
@@ -442,14 +450,33 @@ pub(crate) fn interaction(config: &Config, spec: InteractionSpec) -> Value {
     if let Some(guild_id) = spec.command_guild {
         data["guild_id"] = id(guild_id);
     }
+    data
+}
+
+/// What an interaction is made of: its type and `data`, where it happened and who did it.
+pub(crate) struct InteractionSpec {
+    pub(crate) id: u64,
+    pub(crate) kind: u8,
+    pub(crate) token: String,
+    pub(crate) guild_id: u64,
+    pub(crate) data: Value,
+    pub(crate) channel: Value,
+    pub(crate) member: Value,
+    /// The message a component sits on (or a modal was opened from).
+    pub(crate) message: Option<Value>,
+    pub(crate) app_permissions: u64,
+}
+
+/// INTERACTION_CREATE for an interaction in a guild, with every field serenity 0.12.5 requires.
+pub(crate) fn interaction(config: &Config, spec: InteractionSpec) -> Value {
     let channel_id = spec.channel["id"].clone();
-    json!({
+    let mut value = json!({
         "id": id(spec.id),
         "application_id": id(config.application_id),
-        "type": 2,
-        "data": data,
-        "guild": { "id": id(config.guild_id), "locale": "en-US", "features": [] },
-        "guild_id": id(config.guild_id),
+        "type": spec.kind,
+        "data": spec.data,
+        "guild": { "id": id(spec.guild_id), "locale": "en-US", "features": [] },
+        "guild_id": id(spec.guild_id),
         "channel": spec.channel,
         "channel_id": channel_id,
         "member": spec.member,
@@ -459,27 +486,46 @@ pub(crate) fn interaction(config: &Config, spec: InteractionSpec) -> Value {
         "locale": "en-US",
         "guild_locale": "en-US",
         "entitlements": [],
-        "authorizing_integration_owners": { "0": id(config.guild_id) },
+        "authorizing_integration_owners": { "0": id(spec.guild_id) },
         "context": 0,
         "attachment_size_limit": MAX_FILE_BYTES,
-    })
+    });
+    if let Some(message) = spec.message {
+        value["message"] = message;
+    }
+    value
+}
+
+/// What the `interaction_metadata` of a response message is made of.
+pub(crate) struct MetadataSpec<'a> {
+    pub(crate) interaction_id: u64,
+    pub(crate) kind: u8,
+    pub(crate) guild_id: u64,
+    pub(crate) user: &'a User,
+    /// The original response, on follow-ups.
+    pub(crate) original_response: Option<u64>,
+    /// The message whose component was used, for component interactions.
+    pub(crate) interacted_message: Option<u64>,
+    /// The metadata of the interaction that opened the modal, for modal submissions.
+    pub(crate) triggering: Option<Value>,
 }
 
 /// The `interaction_metadata` of a message the application sent in answer to an interaction.
-pub(crate) fn interaction_metadata(
-    config: &Config,
-    interaction_id: u64,
-    user: &User,
-    original_response: Option<u64>,
-) -> Value {
+pub(crate) fn interaction_metadata(spec: MetadataSpec<'_>) -> Value {
     let mut value = json!({
-        "id": id(interaction_id),
-        "type": 2,
-        "user": self::user(user),
-        "authorizing_integration_owners": { "0": id(config.guild_id) },
+        "id": id(spec.interaction_id),
+        "type": spec.kind,
+        "user": user(spec.user),
+        "authorizing_integration_owners": { "0": id(spec.guild_id) },
     });
-    if let Some(original) = original_response {
+    if let Some(original) = spec.original_response {
         value["original_response_message_id"] = id(original);
+    }
+    if let Some(message) = spec.interacted_message {
+        value["interacted_message_id"] = id(message);
+    }
+    if let Some(triggering) = spec.triggering {
+        value["triggering_interaction_metadata"] = triggering;
     }
     value
 }

@@ -1,5 +1,5 @@
-//! What the server lets a test inspect: the REST requests the bot made and what it did with each
-//! interaction the test dispatched.
+//! What the server lets a test inspect: the REST requests the bot made, the revisions of every
+//! message with who it pings, and what the bot did with each interaction the test dispatched.
 
 use std::time::Duration;
 
@@ -53,12 +53,16 @@ pub struct InteractionRecord {
     pub id: u64,
     /// The interaction token.
     pub token: String,
-    /// The command name.
+    /// The interaction type: 2 command, 3 component, 4 autocomplete, 5 modal submit.
+    pub kind: u8,
+    /// The command name, or the `custom_id` of the component or modal.
     pub name: String,
     /// The channel it was used in.
     pub channel_id: u64,
     /// The user who used it.
     pub user_id: u64,
+    /// The message whose component was used (or from whose component the modal was opened).
+    pub message_id: Option<u64>,
     /// Accepted callbacks (at most one: later ones are refused and only appear in
     /// [`DiscordServer::requests`](super::DiscordServer::requests)).
     pub callbacks: Vec<InteractionCallback>,
@@ -74,7 +78,8 @@ pub struct InteractionRecord {
 /// One accepted interaction callback.
 #[derive(Clone, Debug)]
 pub struct InteractionCallback {
-    /// The callback type: 4 message, 5 deferred message, 6 deferred update, 7 update, 9 modal.
+    /// The callback type: 4 message, 5 deferred message, 6 deferred update, 7 update,
+    /// 8 autocomplete choices, 9 modal.
     pub kind: u8,
     /// The callback's `data` (`Null` when it had none).
     pub data: Value,
@@ -87,4 +92,57 @@ impl InteractionCallback {
     pub fn ephemeral(&self) -> bool {
         self.data.get("flags").and_then(Value::as_u64).is_some_and(|flags| flags & 64 != 0)
     }
+}
+
+impl InteractionRecord {
+    /// The choices the bot offered for an autocomplete request, once it answered with them.
+    pub fn choices(&self) -> Option<Vec<Value>> {
+        self.callbacks
+            .iter()
+            .find(|callback| callback.kind == 8)
+            .map(|callback| callback.data.get("choices").and_then(Value::as_array).cloned().unwrap_or_default())
+    }
+
+    /// The modal the bot opened (`{custom_id, title, components}`), if it answered with one.
+    pub fn modal(&self) -> Option<Value> {
+        self.callbacks.iter().find(|callback| callback.kind == 9).map(|callback| callback.data.clone())
+    }
+}
+
+/// Who a message notifies, under Discord's `allowed_mentions` rules.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Pings {
+    /// Whether `@everyone` or `@here` pings.
+    pub everyone: bool,
+    /// The users pinged, in order of appearance (a replied-to author last).
+    pub users: Vec<u64>,
+    /// The roles pinged, in order of appearance.
+    pub roles: Vec<u64>,
+}
+
+/// One version of a message: as created, then after each edit.
+#[derive(Clone, Debug)]
+pub struct MessageRevision {
+    /// The body that made this version, as sent (a test's post is `{"content": …}`); for an
+    /// interaction callback, its `data`.
+    pub body: Value,
+    /// The `allowed_mentions` the body carried; `None` when it had none.
+    pub allowed_mentions: Option<Value>,
+    /// Who the message pings as this version stands.
+    pub pings: Pings,
+}
+
+/// A request the server refused with 429 Too Many Requests.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RateLimitHit {
+    /// `GET`, `POST`, `PATCH`, …
+    pub method: String,
+    /// The path without the `/api/v10` prefix.
+    pub path: String,
+    /// The bucket that was exhausted (`X-RateLimit-Bucket`), e.g. `global`.
+    pub bucket: String,
+    /// Whether the bot-wide limit was hit rather than a route's.
+    pub global: bool,
+    /// The seconds the server asked the client to wait (`retry_after`).
+    pub retry_after: f64,
 }

@@ -1,6 +1,8 @@
 //! The REST API under `/api/v10`: reads the body (JSON, or multipart with a `payload_json` part
-//! and files), checks the bot token where Discord asks for one, routes the call to its handler,
-//! records the request with the answer and answers with Discord's status codes and JSON.
+//! and files), checks the bot token where Discord asks for one and the rate limits, routes the
+//! call to its handler, records the request with the answer (and appends it to the traffic
+//! record, if any) and answers with Discord's status codes, rate-limit headers and JSON. Outside
+//! the API it serves the bytes of uploaded attachments at their URLs, as Discord's CDN does.
 
 mod account;
 mod channels;
@@ -8,6 +10,7 @@ mod commands;
 mod guild;
 mod interactions;
 mod messages;
+mod pins;
 
 use std::sync::Arc;
 
@@ -15,7 +18,7 @@ use axum::Json;
 use axum::body::to_bytes;
 use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
@@ -42,6 +45,8 @@ pub(crate) enum Reply {
     Json(StatusCode, Value),
     /// 204 No Content.
     NoContent,
+    /// A file's bytes with its content type.
+    File(String, Vec<u8>),
 }
 
 impl Reply {
@@ -77,43 +82,74 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, request: Request) 
     let payload = read_payload(request).await;
     shared.update(|world| {
         let api_path = full_path.strip_prefix(API_PREFIX).filter(|rest| rest.is_empty() || rest.starts_with('/'));
+        let mut headers = Vec::new();
         let (outcome, request_body, files) = match payload {
             Err(error) => (Err(error), Value::Null, Vec::new()),
             Ok(payload) => {
                 let outcome = match api_path {
-                    None => Err(ApiError::no_route()),
+                    None => outside_api(world, &method, &full_path),
                     Some(path) => {
                         let authorized = authorization == format!("Bot {}", world.config.token);
                         let segments = path.trim_matches('/').split('/').collect();
-                        route(world, &Call { method: &method, segments, query: &query, authorized, payload: &payload })
+                        let call = Call { method: &method, segments, query: &query, authorized, payload: &payload };
+                        admitted(world, &call, path, &mut headers).and_then(|()| route(world, &call))
                     }
                 };
                 (outcome, payload.json, payload.files)
             }
         };
-        let (status, body) = match outcome {
-            Ok(Reply::Json(status, body)) => (status, body),
-            Ok(Reply::NoContent) => (StatusCode::NO_CONTENT, Value::Null),
-            Err(error) => (error.status, error.body),
+        let (status, body, file) = match outcome {
+            Ok(Reply::Json(status, body)) => (status, body, None),
+            Ok(Reply::NoContent) => (StatusCode::NO_CONTENT, Value::Null, None),
+            Ok(Reply::File(content_type, bytes)) => (StatusCode::OK, Value::Null, Some((content_type, bytes))),
+            Err(error) => (error.status, error.body, None),
         };
-        world.record(RecordedRequest {
+        let recorded = RecordedRequest {
             method,
             path: api_path.unwrap_or(&full_path).to_owned(),
             body: request_body,
             files,
             status: status.as_u16(),
             response: body.clone(),
-        });
-        if body.is_null() { status.into_response() } else { (status, Json(body)).into_response() }
+        };
+        if let Some(traffic) = &world.traffic {
+            traffic.rest(&recorded, &query);
+        }
+        world.record(recorded);
+        let mut response = match file {
+            Some((content_type, bytes)) => ([(CONTENT_TYPE.as_str(), content_type)], bytes).into_response(),
+            None if body.is_null() => status.into_response(),
+            None => (status, Json(body)).into_response(),
+        };
+        for (name, value) in headers {
+            if let Ok(value) = HeaderValue::from_str(&value) {
+                response.headers_mut().insert(HeaderName::from_static(name), value);
+            }
+        }
+        response
     })
 }
 
-/// Sends each call to its handler; unknown routes get 404.
-fn route(world: &mut World, call: &Call<'_>) -> Outcome {
+/// Checks the token where Discord asks for one (everywhere but the gateway URL and the
+/// interaction endpoints, which carry their own token) and counts the call against the rate
+/// limits, noting the headers to answer with.
+fn admitted(
+    world: &mut World,
+    call: &Call<'_>,
+    path: &str,
+    headers: &mut Vec<(&'static str, String)>,
+) -> Result<(), ApiError> {
     let open = matches!(call.segments.as_slice(), ["gateway"] | ["interactions", ..] | ["webhooks", ..]);
     if !open && !call.authorized {
         return Err(ApiError::unauthorized());
     }
+    let admission = world.limiter.admit(call.method, &call.segments, &call.payload.json, path);
+    *headers = admission.headers;
+    admission.refusal.map_or(Ok(()), Err)
+}
+
+/// Sends each call to its handler; unknown routes get 404.
+fn route(world: &mut World, call: &Call<'_>) -> Outcome {
     let payload = call.payload;
     let body = &payload.json;
     match (call.method, call.segments.as_slice()) {
@@ -122,11 +158,15 @@ fn route(world: &mut World, call: &Call<'_>) -> Outcome {
         ("GET", ["users", "@me"]) => account::current_user(world),
         ("GET", ["oauth2", "applications", "@me"]) => account::application(world),
         ("GET", ["channels", channel]) => channels::get(world, id(channel)?),
+        ("PATCH", ["channels", channel]) => channels::edit(world, id(channel)?, body),
         ("POST", ["channels", channel, "typing"]) => channels::typing(world, id(channel)?),
         ("POST", ["channels", channel, "threads"]) => channels::create_thread(world, id(channel)?, None, body),
         ("POST", ["channels", channel, "messages", message, "threads"]) => {
             channels::create_thread(world, id(channel)?, Some(id(message)?), body)
         }
+        ("GET", ["channels", channel, "pins"]) => pins::list(world, id(channel)?),
+        ("PUT", ["channels", channel, "pins", message]) => pins::pin(world, id(channel)?, id(message)?),
+        ("DELETE", ["channels", channel, "pins", message]) => pins::unpin(world, id(channel)?, id(message)?),
         ("GET", ["channels", channel, "messages"]) => messages::list(world, id(channel)?, call.query),
         ("POST", ["channels", channel, "messages"]) => messages::create(world, id(channel)?, payload),
         ("GET", ["channels", channel, "messages", message]) => messages::get(world, id(channel)?, id(message)?),
@@ -157,6 +197,18 @@ fn route(world: &mut World, call: &Call<'_>) -> Outcome {
         }
         _ => Err(ApiError::no_route()),
     }
+}
+
+/// Paths outside the API: `GET /attachments/{channel}/{attachment}/{filename}` answers an
+/// uploaded file's bytes, as the URL in its attachment object promises.
+fn outside_api(world: &World, method: &str, full_path: &str) -> Outcome {
+    let segments: Vec<&str> = full_path.trim_matches('/').split('/').collect();
+    let ("GET", ["attachments", _, attachment, _]) = (method, segments.as_slice()) else {
+        return Err(ApiError::no_route());
+    };
+    let file = world.attachment_file(id(attachment)?).ok_or_else(ApiError::no_route)?;
+    let content_type = file.content_type.clone().unwrap_or_else(|| "application/octet-stream".to_owned());
+    Ok(Reply::File(content_type, file.data.clone()))
 }
 
 /// A snowflake from a path segment; anything else names no route.

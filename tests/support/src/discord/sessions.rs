@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 use tokio::sync::mpsc::UnboundedSender;
 
-/// The GUILDS intent: channel, thread and role events.
+/// The GUILDS intent: guild, channel, thread, pin and role events.
 const GUILDS: u64 = 1 << 0;
 /// The GUILD_MEMBERS intent: members joining.
 const GUILD_MEMBERS: u64 = 1 << 1;
@@ -94,7 +94,13 @@ impl Sessions {
     /// sessions lacking MESSAGE_CONTENT (unless the bot wrote or is mentioned in the message).
     pub(crate) fn dispatch(&mut self, event: &str, payload: &Value) {
         let needed = match event {
-            "CHANNEL_CREATE" | "THREAD_CREATE" | "GUILD_ROLE_CREATE" => GUILDS,
+            "GUILD_CREATE"
+            | "GUILD_ROLE_CREATE"
+            | "CHANNEL_CREATE"
+            | "CHANNEL_UPDATE"
+            | "CHANNEL_PINS_UPDATE"
+            | "THREAD_CREATE"
+            | "THREAD_UPDATE" => GUILDS,
             "GUILD_MEMBER_ADD" => GUILD_MEMBERS,
             "MESSAGE_CREATE" | "MESSAGE_UPDATE" => GUILD_MESSAGES,
             _ => 0,

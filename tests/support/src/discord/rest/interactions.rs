@@ -1,28 +1,47 @@
-//! Answering interactions: `POST /interactions/{id}/{token}/callback` within the ack deadline
-//! and only once, then through the interaction's webhook `POST /webhooks/{app}/{token}`
-//! (follow-ups) and `GET`/`PATCH /webhooks/{app}/{token}/messages/{@original or id}`.
+//! Answering interactions: `POST /interactions/{id}/{token}/callback` within the ack deadline,
+//! only once and with a type that suits the interaction, then through the interaction's webhook
+//! `POST /webhooks/{app}/{token}` (follow-ups) and `GET`/`PATCH
+//! /webhooks/{app}/{token}/messages/{@original or id}` while the token lives.
+//!
+//! Callback types by interaction: a command takes 4 (message), 5 (deferred message) or 9
+//! (modal); a component click or choice also 6 (deferred update) and 7 (update the message the
+//! component is on); an autocomplete request only 8 (choices); a modal submission 4 or 5, and 6
+//! or 7 when the modal came from a component. After 6 or 7, `@original` is the component's
+//! message.
 
 use serde_json::{Value, json};
 
-use super::super::error::{ApiError, invalid_field, path};
+use super::super::components;
+use super::super::error::{ApiError, FormErrors, invalid_field, path};
 use super::super::limits;
-use super::super::payloads::parse_id;
+use super::super::payloads::{AUTOCOMPLETE, COMMAND, COMPONENT, MODAL_SUBMIT, parse_id};
 use super::super::records::InteractionCallback;
 use super::super::state::{EPHEMERAL, Interaction, LOADING, NewMessage, SENDABLE_FLAGS, State};
-use super::messages::check_edit;
+use super::messages::{check_edit, check_new_message};
 use super::{Outcome, Payload, Reply};
 
 /// Message type of interaction responses and follow-ups: CHAT_INPUT_COMMAND.
 const RESPONSE_MESSAGE: u8 = 20;
+/// Callback type: answer with a message.
+const MESSAGE: u8 = 4;
+/// Callback type: answer later ("is thinking…").
+const DEFERRED_MESSAGE: u8 = 5;
+/// Callback type: acknowledge a component, edit its message later.
+const DEFERRED_UPDATE: u8 = 6;
+/// Callback type: edit the component's message now.
+const UPDATE: u8 = 7;
+/// Callback type: offer autocomplete choices.
+const CHOICES: u8 = 8;
+/// Callback type: open a modal.
+const MODAL: u8 = 9;
 
-/// `POST /interactions/{id}/{token}/callback`: accepts the first callback of type 4 (message),
-/// 5 (deferred message), 6 (deferred update), 7 (update) or 9 (modal) that arrives within the
-/// ack deadline; 4 and 5 create the original response message. A late first callback gets 404
-/// code 10062, any second one 400 code 40060. Answers 204.
+/// `POST /interactions/{id}/{token}/callback`: accepts the first callback of a type that suits
+/// the interaction and arrives within the ack deadline, with its `data` checked; a late first
+/// callback gets 404 code 10062, any second one 400 code 40060. Answers 204.
 pub(super) fn callback(state: &mut State, interaction_id: u64, token: &str, payload: &Payload) -> Outcome {
     let deadline = state.config.options.ack_deadline;
     let interaction = state
-        .interaction_mut(interaction_id)
+        .interaction(interaction_id)
         .filter(|interaction| interaction.token == token)
         .ok_or_else(ApiError::unknown_interaction)?;
     if !interaction.callbacks.is_empty() {
@@ -32,49 +51,43 @@ pub(super) fn callback(state: &mut State, interaction_id: u64, token: &str, payl
     if after > deadline {
         return Err(ApiError::unknown_interaction());
     }
+    let (channel_id, message_id) = (interaction.channel_id, interaction.message_id);
+    let allowed = allowed_callbacks(interaction);
     let body = &payload.json;
-    let data = body.get("data").cloned().unwrap_or(Value::Null);
-    let kind = body.get("type").and_then(Value::as_u64).unwrap_or(0);
-    let data_path = path(&[], &["data"]);
-    match kind {
-        4 => {
-            limits::check_message(&data, &data_path)?;
-            if !limits::has_substance(&data, payload.files.len()) {
-                return Err(ApiError::empty_message());
-            }
-        }
-        7 => limits::check_message(&data, &data_path)?,
-        5 | 6 | 9 => {}
-        _ => {
-            let message = "Value must be one of {4, 5, 6, 7, 9}.".to_owned();
-            return Err(invalid_field(&path(&[], &["type"]), "BASE_TYPE_CHOICES", message));
-        }
+    let kind = body.get("type").and_then(Value::as_u64).and_then(|kind| u8::try_from(kind).ok()).unwrap_or(0);
+    if !allowed.contains(&kind) {
+        let message = format!("Value must be one of {allowed:?} for this interaction.");
+        return Err(invalid_field(&path(&[], &["type"]), "BASE_TYPE_CHOICES", message));
     }
-    let kind = u8::try_from(kind).unwrap_or_default();
-    interaction.callbacks.push(InteractionCallback { kind, data: data.clone(), after });
-    let channel_id = interaction.channel_id;
+    let data = body.get("data").cloned().unwrap_or(Value::Null);
+    let data_path = path(&[], &["data"]);
+    let data_payload = Payload { json: data.clone(), files: payload.files.clone() };
+    match kind {
+        MESSAGE => check_new_message(&data_payload, &data_path)?,
+        UPDATE => {
+            let target = message_id.and_then(|id| state.message(id)).ok_or_else(ApiError::unknown_message)?;
+            check_edit(target, &data_payload, &data_path)?;
+        }
+        CHOICES => checked(|errors| components::check_choices(&data, &data_path, errors))?,
+        MODAL => checked(|errors| components::check_modal(&data, &data_path, errors))?,
+        _ => limits::check_message(&data, &data_path)?,
+    }
+    if let Some(interaction) = state.interaction_mut(interaction_id) {
+        interaction.callbacks.push(InteractionCallback { kind, data: data.clone(), after });
+    }
     let flags = data.get("flags").and_then(Value::as_u64).unwrap_or(0) & SENDABLE_FLAGS;
     let original = match kind {
-        4 => Some((data, flags)),
-        5 => Some((json!({}), LOADING | (flags & EPHEMERAL))),
+        MESSAGE => Some(respond(state, interaction_id, channel_id, &data_payload, flags)),
+        DEFERRED_MESSAGE => {
+            let loading = Payload { json: json!({}), files: Vec::new() };
+            Some(respond(state, interaction_id, channel_id, &loading, LOADING | (flags & EPHEMERAL)))
+        }
+        DEFERRED_UPDATE => message_id,
+        UPDATE => message_id.filter(|id| state.edit_message(*id, &data, &payload.files).is_some()),
         _ => None,
     };
-    if let Some((body, flags)) = original {
-        let metadata = state.interaction_metadata(interaction_id, None);
-        let message = state.create_message(NewMessage {
-            channel_id,
-            author_id: state.config.bot_user_id,
-            body: &body,
-            files: &payload.files,
-            kind: RESPONSE_MESSAGE,
-            flags,
-            reply_to: None,
-            interaction: Some(metadata),
-        });
-        let message_id = parse_id(&message["id"]);
-        if let Some(interaction) = state.interaction_mut(interaction_id) {
-            interaction.original_id = message_id;
-        }
+    if let Some(interaction) = state.interaction_mut(interaction_id) {
+        interaction.original_id = original;
     }
     Ok(Reply::NoContent)
 }
@@ -83,11 +96,8 @@ pub(super) fn callback(state: &mut State, interaction_id: u64, token: &str, payl
 pub(super) fn follow_up(state: &mut State, application_id: u64, token: &str, payload: &Payload) -> Outcome {
     let interaction = answered(state, application_id, token)?;
     let (interaction_id, channel_id, original_id) = (interaction.id, interaction.channel_id, interaction.original_id);
+    check_new_message(payload, &[])?;
     let body = &payload.json;
-    limits::check_message(body, &[])?;
-    if !limits::has_substance(body, payload.files.len()) {
-        return Err(ApiError::empty_message());
-    }
     let metadata = state.interaction_metadata(interaction_id, original_id);
     let message = state.create_message(NewMessage {
         channel_id,
@@ -113,7 +123,8 @@ pub(super) fn get_message(state: &mut State, application_id: u64, token: &str, m
 }
 
 /// `PATCH /webhooks/{app}/{token}/messages/{@original or follow-up id}`: edits the response
-/// (clearing "is thinking…" after a deferral) and answers with it.
+/// (clearing "is thinking…" after a deferral; an ephemeral one stays ephemeral) and answers
+/// with it.
 pub(super) fn edit_message(
     state: &mut State,
     application_id: u64,
@@ -135,16 +146,58 @@ pub(super) fn edit_message(
     Ok(Reply::ok(edited))
 }
 
-/// The interaction behind a webhook token, if the application is the bot's and the interaction
-/// was answered; 404 Unknown Webhook otherwise.
-fn answered<'a>(state: &'a mut State, application_id: u64, token: &str) -> Result<&'a mut Interaction, ApiError> {
+/// The callback types an interaction accepts.
+fn allowed_callbacks(interaction: &Interaction) -> &'static [u8] {
+    match (interaction.kind, interaction.message_id.is_some()) {
+        (COMMAND, _) => &[MESSAGE, DEFERRED_MESSAGE, MODAL],
+        (COMPONENT, _) => &[MESSAGE, DEFERRED_MESSAGE, DEFERRED_UPDATE, UPDATE, MODAL],
+        (AUTOCOMPLETE, _) => &[CHOICES],
+        (MODAL_SUBMIT, true) => &[MESSAGE, DEFERRED_MESSAGE, DEFERRED_UPDATE, UPDATE],
+        (MODAL_SUBMIT, false) => &[MESSAGE, DEFERRED_MESSAGE],
+        _ => &[],
+    }
+}
+
+/// Posts the original response of an interaction in its channel and returns its id.
+fn respond(state: &mut State, interaction_id: u64, channel_id: u64, payload: &Payload, flags: u64) -> u64 {
+    let metadata = state.interaction_metadata(interaction_id, None);
+    let message = state.create_message(NewMessage {
+        channel_id,
+        author_id: state.config.bot_user_id,
+        body: &payload.json,
+        files: &payload.files,
+        kind: RESPONSE_MESSAGE,
+        flags,
+        reply_to: None,
+        interaction: Some(metadata),
+    });
+    parse_id(&message["id"]).unwrap_or_default()
+}
+
+/// The 400 code 50035 answer for what `check` notes, if anything.
+fn checked(check: impl FnOnce(&mut FormErrors)) -> Result<(), ApiError> {
+    let mut errors = FormErrors::default();
+    check(&mut errors);
+    errors.into_result()
+}
+
+/// The interaction behind a webhook token, if the application is the bot's, the interaction was
+/// answered, takes webhook calls (autocomplete requests do not) and its token has not expired;
+/// 404 Unknown Webhook otherwise, 401 Invalid Webhook Token for a live token under another
+/// application's id.
+fn answered<'a>(state: &'a State, application_id: u64, token: &str) -> Result<&'a Interaction, ApiError> {
+    let lifetime = state.config.options.interaction_token_lifetime;
+    let interaction = state
+        .interaction_by_token(token)
+        .filter(|interaction| interaction.dispatched.elapsed() <= lifetime)
+        .ok_or_else(ApiError::unknown_webhook)?;
     if application_id != state.config.application_id {
+        return Err(ApiError::invalid_webhook_token());
+    }
+    if interaction.callbacks.is_empty() || interaction.kind == AUTOCOMPLETE {
         return Err(ApiError::unknown_webhook());
     }
-    state
-        .interaction_by_token(token)
-        .filter(|interaction| !interaction.callbacks.is_empty())
-        .ok_or_else(ApiError::unknown_webhook)
+    Ok(interaction)
 }
 
 /// The message an interaction webhook path names: `@original` or one of its follow-ups.

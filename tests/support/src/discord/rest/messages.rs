@@ -1,13 +1,14 @@
 //! Channel messages: `GET /channels/{c}/messages` (newest first, with `limit`, `before` and
 //! `after`), `POST /channels/{c}/messages` (JSON or multipart), `GET` and `PATCH`
-//! `/channels/{c}/messages/{m}`. Bodies are checked against Discord's limits first.
+//! `/channels/{c}/messages/{m}` (only the author may edit; the message keeps its id and every
+//! revision is kept). Bodies are checked against Discord's limits first.
 
 use serde_json::Value;
 
 use super::super::error::{ApiError, invalid_field, path};
 use super::super::limits;
 use super::super::payloads::parse_id;
-use super::super::state::{EPHEMERAL, NewMessage, State};
+use super::super::state::{NewMessage, State, is_ephemeral};
 use super::{Outcome, Payload, Reply};
 
 /// Message flags a bot may set on a channel message: SUPPRESS_EMBEDS and SUPPRESS_NOTIFICATIONS.
@@ -50,17 +51,18 @@ pub(super) fn list(state: &State, channel_id: u64, query: &str) -> Outcome {
 }
 
 /// `POST /channels/{c}/messages`: stores the bot's message (a reply when it has a
-/// `message_reference`), answers with it and dispatches MESSAGE_CREATE.
+/// `message_reference`), answers with it and dispatches MESSAGE_CREATE. A thread that is
+/// archived and locked takes no messages.
 pub(super) fn create(state: &mut State, channel_id: u64, payload: &Payload) -> Outcome {
     state.channel(channel_id).ok_or_else(ApiError::unknown_channel)?;
     if !state.holds_messages(channel_id) {
         return Err(ApiError::non_text_channel());
     }
-    let body = &payload.json;
-    limits::check_message(body, &[])?;
-    if !limits::has_substance(body, payload.files.len()) {
-        return Err(ApiError::empty_message());
+    if state.is_locked_thread(channel_id) {
+        return Err(ApiError::thread_archived());
     }
+    let body = &payload.json;
+    check_new_message(payload, &[])?;
     let reply_to = referenced(state, body)?;
     let message = state.create_message(NewMessage {
         channel_id,
@@ -93,6 +95,12 @@ pub(super) fn edit(state: &mut State, channel_id: u64, message_id: u64, payload:
     Ok(Reply::ok(message))
 }
 
+/// Checks a new message (under `prefix`): within limits and with something to show.
+pub(super) fn check_new_message(payload: &Payload, prefix: &[String]) -> Result<(), ApiError> {
+    limits::check_message(&payload.json, prefix)?;
+    if limits::has_substance(&payload.json, payload.files.len()) { Ok(()) } else { Err(ApiError::empty_message()) }
+}
+
 /// Checks an edit of `existing`: the body within limits, and something left to show after it.
 pub(super) fn check_edit(existing: &Value, payload: &Payload, prefix: &[String]) -> Result<(), ApiError> {
     limits::check_message(&payload.json, prefix)?;
@@ -106,11 +114,11 @@ pub(super) fn check_edit(existing: &Value, payload: &Payload, prefix: &[String])
 }
 
 /// A message of the channel that everyone can see.
-fn visible_message(state: &State, channel_id: u64, message_id: u64) -> Result<&Value, ApiError> {
+pub(super) fn visible_message(state: &State, channel_id: u64, message_id: u64) -> Result<&Value, ApiError> {
     state
         .message(message_id)
         .filter(|message| parse_id(&message["channel_id"]) == Some(channel_id))
-        .filter(|message| message["flags"].as_u64().unwrap_or(0) & EPHEMERAL == 0)
+        .filter(|message| !is_ephemeral(message))
         .ok_or_else(ApiError::unknown_message)
 }
 

@@ -1,12 +1,14 @@
 //! The bot's application commands and the interactions the test dispatches: registering
-//! commands, building INTERACTION_CREATE with resolved options, and what the bot answered.
+//! commands, building INTERACTION_CREATE (slash commands and autocomplete with resolved options,
+//! component clicks and modal submissions come through [`State::dispatch_interaction`]), and what
+//! the bot answered.
 
 use std::collections::BTreeMap;
 use std::time::Instant;
 
 use serde_json::{Map, Value, json};
 
-use super::super::payloads::{self, InteractionSpec};
+use super::super::payloads::{self, AUTOCOMPLETE, COMPONENT, CommandSpec, InteractionSpec, MetadataSpec};
 use super::super::records::{DispatchedInteraction, InteractionCallback, InteractionRecord};
 use super::channels::partial_channel;
 use super::{ALL_PERMISSIONS, State};
@@ -15,14 +17,34 @@ use super::{ALL_PERMISSIONS, State};
 pub(crate) struct Interaction {
     pub(crate) id: u64,
     pub(crate) token: String,
+    /// The interaction type: command, component, autocomplete or modal submit.
+    pub(crate) kind: u8,
+    /// The command name, or the `custom_id` of the component or modal.
     name: String,
+    pub(crate) guild_id: u64,
     pub(crate) channel_id: u64,
     pub(crate) user_id: u64,
+    /// The message whose component was used, or from whose component a modal was opened.
+    pub(crate) message_id: Option<u64>,
+    /// For a modal submission, the metadata of the interaction that opened the modal.
+    pub(crate) triggering: Option<Value>,
     pub(crate) dispatched: Instant,
     pub(crate) callbacks: Vec<InteractionCallback>,
     pub(crate) original_id: Option<u64>,
     pub(crate) edits: Vec<Value>,
     pub(crate) followup_ids: Vec<u64>,
+}
+
+/// An interaction about to be dispatched.
+pub(crate) struct NewInteraction {
+    pub(crate) kind: u8,
+    /// The command name, or the `custom_id` of the component or modal.
+    pub(crate) name: String,
+    pub(crate) channel_id: u64,
+    pub(crate) user_id: u64,
+    pub(crate) data: Value,
+    pub(crate) message_id: Option<u64>,
+    pub(crate) triggering: Option<Value>,
 }
 
 impl State {
@@ -53,25 +75,23 @@ impl State {
     }
 
     /// Dispatches INTERACTION_CREATE for the chat-input command `name` used by `user_id` in
-    /// `channel_id`. The command id is the registered one (guild first, then global) if the bot
-    /// registered `name`, else a fresh id. Users, members, roles and channels named by options
-    /// of those types are added to `data.resolved`, as Discord does.
+    /// `channel_id`: of `kind` [`payloads::COMMAND`] for a use, [`AUTOCOMPLETE`] for a request for
+    /// choices (its options hold one marked `focused`). The command id is the registered one (the channel's guild first, then
+    /// global) if the bot registered `name`, else a fresh id. Users, members, roles and channels
+    /// named by options of those types are added to `data.resolved`, as Discord does.
     ///
     /// # Panics
-    /// If the channel or the member does not exist.
-    pub(crate) fn invoke_command(
+    /// If the channel does not exist or the user is not a member of its guild.
+    pub(crate) fn command_interaction(
         &mut self,
+        kind: u8,
         channel_id: u64,
         user_id: u64,
         name: &str,
         options: Value,
     ) -> DispatchedInteraction {
-        let channel = self.channels.get(&channel_id).unwrap_or_else(|| panic!("channel {channel_id} does not exist"));
-        let channel = partial_channel(channel, self.permissions(user_id));
-        let mut member =
-            self.member_json(user_id, true).unwrap_or_else(|| panic!("user {user_id} is not a member of the guild"));
-        member["permissions"] = json!(self.permissions(user_id).to_string());
-        let registered = [Some(self.config.guild_id), None].into_iter().find_map(|scope| {
+        let guild_id = self.guild_of(channel_id).unwrap_or_else(|| panic!("channel {channel_id} does not exist"));
+        let registered = [Some(guild_id), None].into_iter().find_map(|scope| {
             self.commands
                 .get(&scope)?
                 .iter()
@@ -83,20 +103,48 @@ impl State {
             None => (self.next_id(), None),
         };
         let options = if options.is_null() { json!([]) } else { options };
-        let resolved = self.resolve(&options);
+        let resolved = if kind == AUTOCOMPLETE { json!({}) } else { self.resolve(guild_id, &options) };
+        let data =
+            payloads::command_data(CommandSpec { command_id, command_guild, name: name.to_owned(), options, resolved });
+        self.dispatch_interaction(NewInteraction {
+            kind,
+            name: name.to_owned(),
+            channel_id,
+            user_id,
+            data,
+            message_id: None,
+            triggering: None,
+        })
+    }
+
+    /// Stores an interaction, dispatches its INTERACTION_CREATE with the channel, the member
+    /// (with its permissions) and the message it concerns, and starts its ack deadline.
+    ///
+    /// # Panics
+    /// If the channel does not exist or the user is not a member of its guild.
+    pub(crate) fn dispatch_interaction(&mut self, new: NewInteraction) -> DispatchedInteraction {
+        let channel =
+            self.channels.get(&new.channel_id).unwrap_or_else(|| panic!("channel {} does not exist", new.channel_id));
+        let guild_id = payloads::parse_id(&channel["guild_id"]).unwrap_or_default();
+        let permissions = self.permissions(guild_id, new.user_id);
+        let channel = partial_channel(channel, permissions);
+        let mut member = self
+            .member_json(guild_id, new.user_id, true)
+            .unwrap_or_else(|| panic!("user {} is not a member of guild {guild_id}", new.user_id));
+        member["permissions"] = json!(permissions.to_string());
+        let message = new.message_id.and_then(|message_id| self.messages.get(&message_id)).cloned();
         let id = self.next_id();
         let token = format!("interaction.{id:x}.{:x}", id.rotate_left(23) ^ self.config.application_id);
         let spec = InteractionSpec {
             id,
+            kind: new.kind,
             token: token.clone(),
-            command_id,
-            command_guild,
-            name: name.to_owned(),
-            options,
-            resolved,
+            guild_id,
+            data: new.data,
             channel,
             member,
-            app_permissions: self.permissions(self.config.bot_user_id),
+            message,
+            app_permissions: self.permissions(guild_id, self.config.bot_user_id),
         };
         let payload = payloads::interaction(&self.config, spec);
         self.interactions.insert(
@@ -104,9 +152,13 @@ impl State {
             Interaction {
                 id,
                 token: token.clone(),
-                name: name.to_owned(),
-                channel_id,
-                user_id,
+                kind: new.kind,
+                name: new.name,
+                guild_id,
+                channel_id: new.channel_id,
+                user_id: new.user_id,
+                message_id: new.message_id,
+                triggering: new.triggering,
                 dispatched: Instant::now(),
                 callbacks: Vec::new(),
                 original_id: None,
@@ -119,7 +171,7 @@ impl State {
     }
 
     /// The `resolved` object for the user, channel, role and mentionable options in `options`.
-    fn resolve(&self, options: &Value) -> Value {
+    fn resolve(&self, guild_id: u64, options: &Value) -> Value {
         let mut resolved: BTreeMap<&str, Map<String, Value>> = BTreeMap::new();
         let mut pending: Vec<&Value> = options.as_array().map(|list| list.iter().collect()).unwrap_or_default();
         while let Some(option) = pending.pop() {
@@ -129,39 +181,55 @@ impl State {
             let Some(target) = option.get("value").and_then(Value::as_str).and_then(|id| id.parse::<u64>().ok()) else {
                 continue;
             };
-            let key = target.to_string();
             let kind = option.get("type").and_then(Value::as_u64).unwrap_or(0);
-            if matches!(kind, 6 | 9)
-                && let Some(user) = self.users.get(&target)
-            {
-                resolved.entry("users").or_default().insert(key.clone(), payloads::user(user));
-                if let Some(member) = self.members.get(&target) {
-                    let member = payloads::member(member, None, Some(self.permissions(target)));
-                    resolved.entry("members").or_default().insert(key.clone(), member);
-                }
-            }
-            if matches!(kind, 8 | 9)
-                && let Some(role) = self.roles.get(&target)
-            {
-                resolved.entry("roles").or_default().insert(key.clone(), payloads::role(role));
-            }
-            if kind == 7
-                && let Some(channel) = self.channels.get(&target)
-            {
-                resolved.entry("channels").or_default().insert(key, partial_channel(channel, ALL_PERMISSIONS));
-            }
+            self.resolve_one(guild_id, kind, target, &mut resolved);
         }
         Value::Object(resolved.into_iter().map(|(kind, map)| (kind.to_owned(), Value::Object(map))).collect())
     }
 
+    /// Adds what option type `kind` (6 user, 7 channel, 8 role, 9 mentionable) names by `target`
+    /// to `resolved`.
+    pub(super) fn resolve_one(
+        &self,
+        guild_id: u64,
+        kind: u64,
+        target: u64,
+        resolved: &mut BTreeMap<&'static str, Map<String, Value>>,
+    ) {
+        let key = target.to_string();
+        if matches!(kind, 6 | 9)
+            && let Some(user) = self.users.get(&target)
+        {
+            resolved.entry("users").or_default().insert(key.clone(), payloads::user(user));
+            if let Some(member) = self.member_with_permissions(guild_id, target) {
+                resolved.entry("members").or_default().insert(key.clone(), member);
+            }
+        }
+        if matches!(kind, 8 | 9)
+            && let Some(role) = self.role_json(guild_id, target)
+        {
+            resolved.entry("roles").or_default().insert(key.clone(), role);
+        }
+        if kind == 7
+            && let Some(channel) = self.channels.get(&target)
+        {
+            resolved.entry("channels").or_default().insert(key, partial_channel(channel, ALL_PERMISSIONS));
+        }
+    }
+
     /// An interaction by id.
+    pub(crate) fn interaction(&self, interaction_id: u64) -> Option<&Interaction> {
+        self.interactions.get(&interaction_id)
+    }
+
+    /// An interaction by id, to change.
     pub(crate) fn interaction_mut(&mut self, interaction_id: u64) -> Option<&mut Interaction> {
         self.interactions.get_mut(&interaction_id)
     }
 
     /// An interaction by its webhook token.
-    pub(crate) fn interaction_by_token(&mut self, token: &str) -> Option<&mut Interaction> {
-        self.interactions.values_mut().find(|interaction| interaction.token == token)
+    pub(crate) fn interaction_by_token(&self, token: &str) -> Option<&Interaction> {
+        self.interactions.values().find(|interaction| interaction.token == token)
     }
 
     /// What the bot did with an interaction, as the test sees it.
@@ -170,9 +238,11 @@ impl State {
         Some(InteractionRecord {
             id: interaction.id,
             token: interaction.token.clone(),
+            kind: interaction.kind,
             name: interaction.name.clone(),
             channel_id: interaction.channel_id,
             user_id: interaction.user_id,
+            message_id: interaction.message_id,
             callbacks: interaction.callbacks.clone(),
             original: interaction.original_id.and_then(|id| self.messages.get(&id)).cloned(),
             edits: interaction.edits.clone(),
@@ -180,12 +250,19 @@ impl State {
         })
     }
 
-    /// The user of an interaction, for the `interaction_metadata` of its responses.
+    /// The `interaction_metadata` of a message answering an interaction (a follow-up when
+    /// `original_response` is given).
     pub(crate) fn interaction_metadata(&self, interaction_id: u64, original_response: Option<u64>) -> Value {
-        let user_id = self.interactions.get(&interaction_id).map_or(0, |interaction| interaction.user_id);
-        match self.users.get(&user_id) {
-            Some(user) => payloads::interaction_metadata(&self.config, interaction_id, user, original_response),
-            None => Value::Null,
-        }
+        let Some(interaction) = self.interactions.get(&interaction_id) else { return Value::Null };
+        let Some(user) = self.users.get(&interaction.user_id) else { return Value::Null };
+        payloads::interaction_metadata(MetadataSpec {
+            interaction_id,
+            kind: interaction.kind,
+            guild_id: interaction.guild_id,
+            user,
+            original_response,
+            interacted_message: interaction.message_id.filter(|_| interaction.kind == COMPONENT),
+            triggering: interaction.triggering.clone(),
+        })
     }
 }
