@@ -1,13 +1,15 @@
 //! Test support for Firebreak: real local servers (Redis standalone, with TLS, as a Cluster and
-//! under Sentinel; Prometheus, dnsmasq, a small language model) and in-process
+//! under Sentinel; Prometheus, Alertmanager, dnsmasq, a small language model) and in-process
 //! stand-ins (Discord, OpenAI, scripted HTTP and HTTPS targets, a metrics target), each on its own
 //! free loopback port and stopped when dropped. Nothing here talks to a server a previous run
 //! or another session left behind: a spawned server counts as ready only once it answers as the
 //! process the spawner started.
 
+pub mod alertmanager;
 mod certs;
 pub mod discord;
 pub mod dns_server;
+mod http_probe;
 pub mod http_target;
 pub mod local_llm;
 pub mod metrics_target;
@@ -23,13 +25,14 @@ mod serve;
 mod shared;
 pub mod tls_target;
 
+pub use alertmanager::AlertmanagerServer;
 pub use discord::DiscordServer;
 pub use dns_server::DnsServer;
 pub use http_target::{HttpTarget, Reply};
 pub use local_llm::LocalLlm;
 pub use metrics_target::MetricsTarget;
 pub use openai::OpenAiServer;
-pub use prometheus::PrometheusServer;
+pub use prometheus::{PrometheusBuilder, PrometheusServer};
 pub use redis_cluster::RedisCluster;
 pub use redis_sentinel::RedisSentinel;
 pub use redis_server::{RedisServer, TlsUnsupported};
