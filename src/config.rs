@@ -18,7 +18,7 @@ use thiserror::Error;
 
 use crate::advisor::llm::client::{LlmSettings, Provider};
 use crate::core::redact::redact_url_credentials;
-use crate::core::settings::{DEFAULT_FOLLOW, EngineSettings, FollowPattern};
+use crate::core::settings::{DEFAULT_FOLLOW, EngineSettings, FollowPattern, ResponderRole};
 use crate::diagnostics::DiagnosticsSettings;
 
 /// The file read when `--config` is not given, if it exists.
@@ -119,7 +119,7 @@ pub struct EngineToml {
     /// Longest message recorded, characters.
     pub max_message_chars: usize,
     /// Roles allowed to change status and resolve; empty lets everyone.
-    pub responder_roles: Vec<String>,
+    pub responder_roles: Vec<RoleToml>,
 }
 
 impl Default for EngineToml {
@@ -132,7 +132,7 @@ impl Default for EngineToml {
             lock_wait_secs: defaults.lock_wait.as_secs(),
             dedupe_ttl_secs: defaults.dedupe_ttl.as_secs(),
             max_message_chars: defaults.max_message_chars,
-            responder_roles: defaults.responder_roles,
+            responder_roles: Vec::new(),
         }
     }
 }
@@ -174,8 +174,17 @@ pub struct DiscordSettings {
     pub threads_in: Option<u64>,
     /// Channels created with a name matching this regex become incident channels.
     pub follow_pattern: Option<String>,
-    /// API base other than Discord's (a local Discord-compatible server).
+    /// API base other than Discord's (a local Discord-compatible server); requests go through
+    /// it as a proxy, with serenity's rate limiter off.
     pub api_base: Option<String>,
+    /// Send the REST requests meant for discord.com to this address instead, over TLS, keeping
+    /// serenity's rate limiter on (a local Discord-compatible server that models rate limits).
+    pub api_address: Option<SocketAddr>,
+    /// An extra certificate authority (PEM file) to trust for the REST API, for `api_address`.
+    pub ca_file: Option<PathBuf>,
+    /// Show the answers to read-only commands (`/rca`, `/summary`, `/timeline`, `/evidence`,
+    /// `/similar`, `/mitigation`, `/help`) only to whoever asked.
+    pub private_reads: bool,
 }
 
 impl Default for DiscordSettings {
@@ -186,6 +195,9 @@ impl Default for DiscordSettings {
             threads_in: None,
             follow_pattern: Some(DEFAULT_FOLLOW.to_owned()),
             api_base: None,
+            api_address: None,
+            ca_file: None,
+            private_reads: false,
         }
     }
 }
@@ -198,7 +210,35 @@ impl fmt::Debug for DiscordSettings {
             .field("threads_in", &self.threads_in)
             .field("follow_pattern", &self.follow_pattern)
             .field("api_base", &self.api_base)
+            .field("api_address", &self.api_address)
+            .field("ca_file", &self.ca_file)
+            .field("private_reads", &self.private_reads)
             .finish()
+    }
+}
+
+/// A responder role in `[engine] responder_roles`: its id (a Discord role id; on the console,
+/// the role as typed), or `{ id = "…", name = "sre" }` to have refusals name it.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(untagged)]
+pub enum RoleToml {
+    /// Just the id.
+    Id(String),
+    /// The id and what people call the role.
+    Named {
+        /// The role's id.
+        id: String,
+        /// Its name, for messages.
+        name: String,
+    },
+}
+
+impl RoleToml {
+    fn role(&self) -> ResponderRole {
+        match self {
+            RoleToml::Id(id) => ResponderRole::id(id.clone()),
+            RoleToml::Named { id, name } => ResponderRole { id: id.clone(), name: Some(name.clone()) },
+        }
     }
 }
 
@@ -319,7 +359,8 @@ impl Settings {
             dedupe_ttl: Duration::from_secs(engine.dedupe_ttl_secs),
             max_message_chars: engine.max_message_chars,
             similar_k: self.knowledge.k,
-            responder_roles: engine.responder_roles.clone(),
+            responder_roles: engine.responder_roles.iter().map(RoleToml::role).collect(),
+            private_reads: self.discord.private_reads,
             // Checked by `validate`; a pattern that does not compile follows nothing.
             follow: self
                 .discord
@@ -401,5 +442,25 @@ mod tests {
         let discord = DiscordSettings { token: Some("MTIzNDU2.bot-token".into()), ..DiscordSettings::default() };
         assert!(!format!("{settings:?}").contains("topsecret"));
         assert!(!format!("{discord:?}").contains("bot-token"));
+    }
+
+    #[test]
+    fn the_example_settings_file_is_valid() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("firebreak.example.toml");
+
+        let settings = Settings::load_with_env(Some(&path), |_| None).unwrap();
+
+        assert_eq!(settings.discord.follow_pattern.as_deref(), Some(DEFAULT_FOLLOW));
+    }
+
+    #[test]
+    fn responder_roles_are_ids_with_an_optional_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("firebreak.toml");
+        std::fs::write(&path, "[engine]\nresponder_roles = [\"111\", { id = \"222\", name = \"sre\" }]\n").unwrap();
+
+        let roles = Settings::load_with_env(Some(&path), |_| None).unwrap().engine_settings().responder_roles;
+
+        assert_eq!(roles, [ResponderRole::id("111"), ResponderRole { id: "222".into(), name: Some("sre".into()) }]);
     }
 }

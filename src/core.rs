@@ -17,5 +17,6 @@ pub mod record;
 pub mod redact;
 pub mod replies;
 pub mod settings;
+pub mod text;
 pub mod timeline;
 mod turn;

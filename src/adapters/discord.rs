@@ -6,10 +6,13 @@
 
 mod commands;
 mod handler;
+mod post;
 pub mod render;
 mod workspace;
 
 use std::future::Future;
+use std::net::SocketAddr;
+use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 use serenity::all::{ChannelId, ClientBuilder, GatewayIntents, Http, HttpBuilder};
@@ -27,6 +30,17 @@ pub enum DiscordError {
     /// No bot token in the settings or `DISCORD_TOKEN`.
     #[error("no Discord bot token: set DISCORD_TOKEN (or [discord] token)")]
     NoToken,
+    /// `[discord] ca_file` could not be read or holds no certificate.
+    #[error("cannot use [discord] ca_file {path}: {reason}")]
+    CaFile {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What was wrong with it.
+        reason: String,
+    },
+    /// The HTTP client for `api_address` could not be built.
+    #[error("cannot build the HTTP client for [discord] api_address: {0}")]
+    HttpClient(reqwest::Error),
     /// The client failed to start or lost its connection for good.
     #[error("Discord client failed: {0}")]
     Client(Box<serenity::Error>),
@@ -57,6 +71,10 @@ impl Connection {
             // serenity only sends through a proxy with its rate limiter off (it would build its
             // own requests to discord.com otherwise); a local API base is for test servers.
             http = http.proxy(base.clone()).ratelimiter_disabled(true);
+        } else if let Some(address) = settings.api_address {
+            // The rate limiter stays on: requests still name discord.com, the client sends them
+            // to `address` and trusts its certificate.
+            http = http.client(redirected_client(address, settings.ca_file.as_deref())?);
         }
         Ok(Self {
             http: http.build(),
@@ -79,11 +97,26 @@ impl Connection {
         let _ = self.opened.set(client.http.clone());
         let shards = client.shard_manager.clone();
         tokio::select! {
-            result = client.start() => result.map_err(DiscordError::from),
+            // Discord says how many shards the bot needs (`GET /gateway/bot`): one per 2,500
+            // guilds, each with its own connection.
+            result = client.start_autosharded() => result.map_err(DiscordError::from),
             () = shutdown => {
                 shards.shutdown_all().await;
                 Ok(())
             }
         }
     }
+}
+
+/// A client whose requests for discord.com go to `address`, trusting the certificate in
+/// `ca_file` besides the usual ones.
+fn redirected_client(address: SocketAddr, ca_file: Option<&Path>) -> Result<reqwest::Client, DiscordError> {
+    let mut builder = reqwest::Client::builder().use_rustls_tls().resolve("discord.com", address);
+    if let Some(path) = ca_file {
+        let failed = |reason: String| DiscordError::CaFile { path: path.to_owned(), reason };
+        let pem = std::fs::read(path).map_err(|error| failed(error.to_string()))?;
+        let certificate = reqwest::Certificate::from_pem(&pem).map_err(|error| failed(error.to_string()))?;
+        builder = builder.add_root_certificate(certificate);
+    }
+    builder.build().map_err(DiscordError::HttpClient)
 }

@@ -12,6 +12,7 @@
 
 mod attach;
 mod declare;
+mod detach;
 mod diagnose;
 mod feedback;
 mod focus;
@@ -30,7 +31,7 @@ use regex::Regex;
 pub use self::attach::Attachment;
 pub(super) use self::declare::declare_here;
 use super::error::UserError;
-use super::incident::{Declaration, Incident, Severity, Source, Status};
+use super::incident::{Declaration, Incident, MAX_TITLE_CHARS, Severity, Source, Status};
 use super::ports::Focus;
 use super::turn::{Turn, TurnResult, require};
 
@@ -41,6 +42,8 @@ pub enum Command {
     Declare(Declaration),
     /// `/incident attach`: make the current channel an incident channel.
     Attach(Attachment),
+    /// `/incident detach`: the channel stops being an incident channel.
+    Detach,
     /// `/incident status <investigating|mitigated>`
     Status(Status),
     /// `/incident resolve root_cause: <text> mitigation: <text> [category: <word>]`
@@ -88,6 +91,7 @@ impl Command {
         match self {
             Command::Declare(_) => &declare::SPEC,
             Command::Attach(_) => &attach::SPEC,
+            Command::Detach => &detach::SPEC,
             Command::Status(_) => &status::SPEC,
             Command::Resolve { .. } => &resolve::SPEC,
             Command::RootCause => &focus::ROOT_CAUSE,
@@ -114,6 +118,7 @@ pub(super) async fn run(turn: &Turn<'_>, incident: Option<Incident>, command: &C
     match command {
         Command::Declare(declaration) => declare::handle(turn, incident, declaration.clone()).await,
         Command::Attach(attachment) => attach::handle(turn, incident, attachment.clone()).await,
+        Command::Detach => detach::handle(turn, require(incident)?).await,
         Command::Status(status) => status::handle(turn, require(incident)?, *status).await,
         Command::Resolve { root_cause, mitigation, category } => {
             resolve::handle(turn, require(incident)?, root_cause, mitigation, category.as_deref()).await
@@ -134,8 +139,11 @@ pub(super) async fn run(turn: &Turn<'_>, incident: Option<Incident>, command: &C
 /// declare them, and the parser checks the values whatever their origin.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OptionKind {
-    /// Free text.
-    Text,
+    /// Free text, up to this many characters (platforms with typed options enforce it).
+    Text {
+        /// Longest accepted.
+        max_chars: u16,
+    },
     /// One of these words.
     Choice(&'static [&'static str]),
     /// A whole number in this range.
@@ -159,6 +167,12 @@ pub struct OptionSpec {
     /// Whether the command needs it.
     pub required: bool,
 }
+
+/// Longest free-text option (a summary, a root cause, a mitigation), in characters.
+pub const LONG_TEXT_CHARS: u16 = 4_000;
+
+/// A title option's limit: [`MAX_TITLE_CHARS`], as a typed option's length.
+const TITLE_OPTION_CHARS: u16 = MAX_TITLE_CHARS as u16;
 
 /// Builds an [`OptionSpec`] in a constant.
 const fn option(name: &'static str, description: &'static str, kind: OptionKind, required: bool) -> OptionSpec {
@@ -184,6 +198,9 @@ pub struct CommandSpec {
     pub options: &'static [OptionSpec],
     /// Whether only responders may run it (see [`Command::is_privileged`]).
     pub privileged: bool,
+    /// Whether it only shows what is known (its answer may go to the asker alone); otherwise it
+    /// decides or records something everyone in the channel should see.
+    pub reads_only: bool,
     parse: Parser,
 }
 
@@ -192,6 +209,7 @@ pub struct CommandSpec {
 pub const COMMANDS: &[CommandSpec] = &[
     declare::SPEC,
     attach::SPEC,
+    detach::SPEC,
     status::SPEC,
     resolve::SPEC,
     focus::ROOT_CAUSE,
@@ -241,7 +259,7 @@ impl Invocation {
             let (sub, rest) = split_word(rest);
             if sub.is_empty() {
                 return Err(bad_usage(
-                    "`/incident` needs a subcommand: declare, attach, status or resolve",
+                    "`/incident` needs a subcommand: declare, attach, detach, status or resolve",
                     &declare::SPEC,
                 ));
             }
@@ -365,14 +383,14 @@ const fn declaration_options(title: OptionSpec) -> [OptionSpec; 5] {
     [
         title,
         option("severity", "How bad: sev1 (worst) to sev4; default sev3", OptionKind::Choice(SEVERITIES), false),
-        option("service", "The affected service", OptionKind::Text, false),
+        option("service", "The affected service", OptionKind::Text { max_chars: 100 }, false),
         option(
             "source",
             "Who noticed: machine (an alert) or customer; default customer",
             OptionKind::Choice(SOURCES),
             false,
         ),
-        option("summary", "Impact and how it was detected", OptionKind::Text, false),
+        option("summary", "Impact and how it was detected", OptionKind::Text { max_chars: LONG_TEXT_CHARS }, false),
     ]
 }
 
@@ -561,7 +579,7 @@ mod tests {
     /// A value for `option` that its kind accepts.
     fn sample_value(option: &OptionSpec) -> String {
         match option.kind {
-            OptionKind::Text => "x".to_owned(),
+            OptionKind::Text { .. } => "x".to_owned(),
             OptionKind::Choice(words) => words[0].to_owned(),
             OptionKind::Integer { min, .. } => min.to_string(),
         }

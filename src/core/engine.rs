@@ -7,6 +7,9 @@
 
 mod question;
 
+use std::collections::HashSet;
+use std::sync::Mutex;
+
 use rand::Rng;
 use tracing::{Instrument, error, info_span, warn};
 
@@ -14,7 +17,7 @@ use super::channel_names::{is_own_channel, title_from_channel_name};
 use super::command::{self, Command};
 use super::error::UserError;
 use super::inbound::{Inbound, Input};
-use super::incident::{Declaration, Severity, Source};
+use super::incident::{Declaration, Incident, Severity, Source};
 use super::outbound::{Message, Outbound};
 use super::ports::{Ports, StoreError};
 use super::redact::redact;
@@ -32,13 +35,15 @@ pub enum Visibility {
 }
 
 /// What an adapter may know about a turn before it runs, without the engine touching the
-/// store: enough to acknowledge a platform event at once (Discord wants an answer within 3 s).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// store: enough to acknowledge a platform event at once (Discord wants an answer within 3 s)
+/// and to refuse privately what the author may not do.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
     /// Who the replies are for.
     pub visibility: Visibility,
-    /// Whether the input is a command only responders may run.
-    pub privileged: bool,
+    /// Why the author may not do this, when they may not: the turn would only refuse, so the
+    /// adapter can answer with this, privately, without running it.
+    pub refusal: Option<String>,
     /// Whether the turn will open a channel of its own for a new incident.
     pub opens_channel: bool,
 }
@@ -47,12 +52,15 @@ pub struct Plan {
 pub struct Engine {
     ports: Ports,
     settings: EngineSettings,
+    /// Channels seen holding an incident, so that during a store outage the bot answers only
+    /// where it knows it is expected to.
+    known_channels: Mutex<HashSet<String>>,
 }
 
 impl Engine {
     /// An engine over these ports.
     pub fn new(ports: Ports, settings: EngineSettings) -> Self {
-        Self { ports, settings }
+        Self { ports, settings, known_channels: Mutex::new(HashSet::new()) }
     }
 
     /// The engine's settings.
@@ -71,9 +79,10 @@ impl Engine {
             Input::Command(command) => Some(command),
             _ => None,
         };
+        let private = command.is_some_and(|command| command.spec().reads_only) && self.settings.private_reads;
         Plan {
-            visibility: Visibility::Public,
-            privileged: command.is_some_and(Command::is_privileged),
+            visibility: if private { Visibility::Private } else { Visibility::Public },
+            refusal: command.and_then(|command| self.check_role(command, &inbound.roles).err()).map(|e| e.to_string()),
             opens_channel: matches!(command, Some(Command::Declare(_))) && self.ports.workspace.opens_channels(),
         }
     }
@@ -84,7 +93,26 @@ impl Engine {
         let span = info_span!("turn", channel = %inbound.channel, author = %inbound.author.name);
         match self.turn(&inbound).instrument(span).await {
             Ok(outbound) => outbound,
+            Err(TurnError::Store(StoreError::Unavailable(reason))) if !self.expected_to_answer(&inbound) => {
+                warn!(%reason, channel = %inbound.channel, "state store unavailable; not answering unaddressed input");
+                Vec::new()
+            }
             Err(failure) => vec![self.explain(&inbound.channel, failure)],
+        }
+    }
+
+    /// Whether a failure of this turn should be explained in the channel: yes to a person who
+    /// ran a command or typed at the console; to a question only in a channel known to hold an
+    /// incident; never to chatter or a channel event (which could be anywhere, and would get
+    /// one apology per replica).
+    fn expected_to_answer(&self, inbound: &Inbound) -> bool {
+        match &inbound.input {
+            Input::Command(_) | Input::Message(_) => true,
+            Input::Question(_) => {
+                let known = self.known_channels.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                known.contains(&inbound.channel) || inbound.parent.as_ref().is_some_and(|parent| known.contains(parent))
+            }
+            Input::Overheard(_) | Input::ChannelCreated { .. } => false,
         }
     }
 
@@ -109,9 +137,10 @@ impl Engine {
             self.check_role(command, &inbound.roles)?;
         }
         let store = self.ports.store.as_ref();
-        let incident = store.incident_in_channel(&inbound.channel).await?;
-        if incident.is_none() && matches!(inbound.input, Input::Overheard(_)) {
-            // Chatter outside incident channels is none of the bot's business.
+        let incident = self.incident_of(inbound).await?;
+        if matches!(inbound.input, Input::Overheard(_)) && !incident.as_ref().is_some_and(Incident::is_open) {
+            // Chatter outside incident channels is none of the bot's business, and once an
+            // incident is resolved its channel goes back to being an ordinary one.
             return Ok(Vec::new());
         }
         if let Some(event_id) = &inbound.event_id
@@ -125,8 +154,10 @@ impl Engine {
             server: inbound.server.as_deref(),
             author: &inbound.author,
             at: inbound.at,
+            order: inbound.order,
         };
-        let turn = Turn { ports: &self.ports, settings: &self.settings, origin };
+        let responder = self.is_responder(&inbound.roles);
+        let turn = Turn { ports: &self.ports, settings: &self.settings, origin, responder };
         match &inbound.input {
             Input::Message(text) | Input::Overheard(text) => turn.record_message(&require(incident)?, text).await,
             Input::Question(text) => question::handle(&turn, require(incident)?, text).await,
@@ -140,12 +171,34 @@ impl Engine {
         }
     }
 
-    fn check_role(&self, command: &Command, roles: &[String]) -> Result<(), UserError> {
+    /// The incident of the inbound's channel, or of its parent when the channel is a thread.
+    async fn incident_of(&self, inbound: &Inbound) -> Result<Option<Incident>, StoreError> {
+        let store = self.ports.store.as_ref();
+        let mut incident = store.incident_in_channel(&inbound.channel).await?;
+        if incident.is_none()
+            && let Some(parent) = &inbound.parent
+        {
+            incident = store.incident_in_channel(parent).await?;
+        }
+        if let Some(found) = &incident {
+            let mut known = self.known_channels.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            known.insert(found.channel.clone());
+            known.insert(inbound.channel.clone());
+        }
+        Ok(incident)
+    }
+
+    /// Whether someone holding `roles` (ids) may run privileged commands and diagnostics.
+    fn is_responder(&self, roles: &[String]) -> bool {
         let allowed = &self.settings.responder_roles;
-        if !command.is_privileged() || allowed.is_empty() || roles.iter().any(|role| allowed.contains(role)) {
+        allowed.is_empty() || allowed.iter().any(|role| roles.contains(&role.id))
+    }
+
+    fn check_role(&self, command: &Command, roles: &[String]) -> Result<(), UserError> {
+        if !command.is_privileged() || self.is_responder(roles) {
             return Ok(());
         }
-        Err(UserError::Forbidden { roles: allowed.join(", ") })
+        Err(UserError::Forbidden { roles: self.settings.responder_role_names() })
     }
 
     /// Whether a channel created with this name becomes an incident channel: it matches the

@@ -44,6 +44,14 @@ pub enum UserError {
         /// Characters accepted.
         limit: usize,
     },
+    /// An incident title longer than the engine accepts.
+    #[error("That title is {length} characters long; titles are kept to {limit}. Put the details in `summary:`.")]
+    TitleTooLong {
+        /// Characters received.
+        length: usize,
+        /// Characters accepted.
+        limit: usize,
+    },
     /// Another turn of this incident holds the lock for longer than we are willing to wait.
     #[error("I'm still busy with the previous request on {0}. Please try again in a moment.")]
     Busy(IncidentId),

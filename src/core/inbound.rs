@@ -17,30 +17,39 @@ pub struct Inbound {
     /// The channel's name as people see it, when the platform says (an attached channel's
     /// incident is titled after it).
     pub channel_name: Option<String>,
+    /// The channel this one lives in, when it is a thread or a forum post: it belongs to the
+    /// parent's incident.
+    pub parent: Option<String>,
     /// The chat server (a Discord guild) the channel belongs to, where new incident channels
     /// are opened.
     pub server: Option<String>,
     /// Who caused it.
     pub author: Author,
-    /// The author's roles on the platform (names), for privileged commands.
+    /// The author's roles on the platform (ids), for privileged commands and diagnostics.
     pub roles: Vec<String>,
-    /// When it happened.
+    /// When it happened, by the platform's clock.
     pub at: DateTime<Utc>,
+    /// The platform's ordering of its events within the same instant (a Discord message's
+    /// snowflake id), so the timeline shows them in the channel's order.
+    pub order: Option<u64>,
     /// What happened.
     pub input: Input,
 }
 
 impl Inbound {
-    /// `input` by `author` in `channel`, now, with no event id, channel name, server or roles.
+    /// `input` by `author` in `channel`, now, with no event id, channel name, parent, server,
+    /// roles or order.
     pub fn new(channel: impl Into<String>, author: Author, input: Input) -> Self {
         Self {
             event_id: None,
             channel: channel.into(),
             channel_name: None,
+            parent: None,
             server: None,
             author,
             roles: Vec::new(),
             at: Utc::now(),
+            order: None,
             input,
         }
     }

@@ -140,6 +140,9 @@ word_enum!(
     }
 );
 
+/// Longest incident title, in characters: a title is one line; details go in the summary.
+pub const MAX_TITLE_CHARS: usize = 256;
+
 /// What a person supplies when declaring an incident; the engine assigns the id.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Declaration {

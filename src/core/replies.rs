@@ -38,6 +38,14 @@ pub fn already_in_status(id: IncidentId, status: Status) -> String {
     format!("{id} is already {status}.")
 }
 
+/// Confirms that a channel no longer tracks its incident.
+pub fn detached(incident: &Incident) -> String {
+    format!(
+        "This channel no longer tracks {} ({}). Its record and timeline are kept; nothing said here from now on is recorded.",
+        incident.id, incident.status
+    )
+}
+
 /// Confirms a status change.
 pub fn status_changed(incident: &Incident) -> String {
     format!("{} is now {}.", incident.id, incident.status)
@@ -124,6 +132,16 @@ pub fn evidence_report(evidence: &Evidence) -> Report {
         sections,
         footer: "kept as evidence on the incident".to_owned(),
     }
+}
+
+/// Why a diagnostic an advisor asked for did not run.
+pub fn tool_refused_without_role(roles: &str) -> String {
+    format!("refused: running diagnostics needs one of these roles: {roles}")
+}
+
+/// Says why a question about the live state got no fresh evidence.
+pub fn no_fresh_evidence_without_role(roles: &str) -> String {
+    format!("I didn't re-run diagnostics for this: that needs one of these roles: {roles}.")
 }
 
 /// Says which diagnostics ran before an answer.

@@ -21,6 +21,28 @@ impl PartialEq for FollowPattern {
 
 impl Eq for FollowPattern {}
 
+/// A role allowed to run privileged commands and diagnostics. Matched by id — names are not
+/// unique and can be renamed — with the name, when configured, shown in refusals.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResponderRole {
+    /// The platform's role id (on the console, the role as typed).
+    pub id: String,
+    /// What people call it.
+    pub name: Option<String>,
+}
+
+impl ResponderRole {
+    /// A role with this id and no display name.
+    pub fn id(id: impl Into<String>) -> Self {
+        Self { id: id.into(), name: None }
+    }
+
+    /// How a refusal names it: its name when known, its id otherwise.
+    pub fn display(&self) -> &str {
+        self.name.as_deref().unwrap_or(&self.id)
+    }
+}
+
 /// Tunables of the engine, with defaults fit for chat.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EngineSettings {
@@ -38,11 +60,21 @@ pub struct EngineSettings {
     pub max_message_chars: usize,
     /// Similar past incidents retrieved for the advisor.
     pub similar_k: usize,
-    /// Roles allowed to run privileged commands (status changes, resolution); empty means
-    /// everyone may.
-    pub responder_roles: Vec<String>,
+    /// Roles allowed to run privileged commands (status changes, resolution) and any
+    /// diagnostic; empty means everyone may.
+    pub responder_roles: Vec<ResponderRole>,
+    /// Whether the answers to read-only commands (`/rca`, `/summary`, `/timeline`…) are shown
+    /// only to whoever asked; decisions and refusals are decided regardless.
+    pub private_reads: bool,
     /// Channels created with a name matching this become incident channels.
     pub follow: Option<FollowPattern>,
+}
+
+impl EngineSettings {
+    /// The responder roles as a refusal names them, comma-separated.
+    pub fn responder_role_names(&self) -> String {
+        self.responder_roles.iter().map(ResponderRole::display).collect::<Vec<_>>().join(", ")
+    }
 }
 
 impl Default for EngineSettings {
@@ -56,6 +88,7 @@ impl Default for EngineSettings {
             max_message_chars: 16_000,
             similar_k: 5,
             responder_roles: Vec::new(),
+            private_reads: false,
             follow: Some(FollowPattern(Regex::new(DEFAULT_FOLLOW).expect("the default pattern is valid"))),
         }
     }

@@ -72,12 +72,21 @@ pub struct Entry {
     pub kind: EntryKind,
     /// Its text, already redacted.
     pub text: String,
+    /// The platform's order among events of the same instant (a Discord snowflake), when the
+    /// entry records a platform event.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<u64>,
 }
 
 impl Entry {
     /// An entry of `kind` by `author` at `at`.
     pub fn new(at: DateTime<Utc>, author: Author, kind: EntryKind, text: impl Into<String>) -> Self {
-        Self { at, author, kind, text: text.into() }
+        Self { at, author, kind, text: text.into(), order: None }
+    }
+
+    /// The entry, ordered among same-instant events by the platform's `order`.
+    pub fn with_order(self, order: Option<u64>) -> Self {
+        Self { order, ..self }
     }
 
     /// One line for a timeline listing: time, who, and what, with long text shortened.
@@ -100,6 +109,13 @@ impl Entry {
             }
         }
     }
+}
+
+/// Puts a timeline in the channel's order: by the time each event happened on the platform,
+/// then by the platform's own order. Events are recorded as they arrive, and a platform may
+/// deliver them out of order; the sort is stable, so arrival order breaks any remaining tie.
+pub fn in_channel_order(entries: &mut [Entry]) {
+    entries.sort_by_key(|entry| (entry.at, entry.order));
 }
 
 /// A running summary of an incident's older timeline entries, kept with the incident so the

@@ -18,8 +18,9 @@ use super::ports::{
     Remember, SimilarIncident, Store, StoreError, ToolCall, ToolInfo, query_text,
 };
 use super::redact::redact;
+use super::replies;
 use super::settings::EngineSettings;
-use super::timeline::{Author, Digest, Entry, EntryKind};
+use super::timeline::{Author, Digest, Entry, EntryKind, in_channel_order};
 
 /// Why a turn failed; decides what the person in the channel is told.
 #[derive(Debug, thiserror::Error)]
@@ -59,6 +60,7 @@ pub(super) struct Origin<'a> {
     pub server: Option<&'a str>,
     pub author: &'a Author,
     pub at: DateTime<Utc>,
+    pub order: Option<u64>,
 }
 
 /// One turn in progress: where it happened and what it reaches the world through.
@@ -66,6 +68,9 @@ pub(super) struct Turn<'a> {
     pub ports: &'a Ports,
     pub settings: &'a EngineSettings,
     pub origin: Origin<'a>,
+    /// Whether the author may run diagnostics: every tool run, whoever asked for it (a
+    /// handler, a person, a model), needs a responder role.
+    pub responder: bool,
 }
 
 impl Turn<'_> {
@@ -83,7 +88,7 @@ impl Turn<'_> {
 
     /// An entry by the person who caused this turn, at the time it happened.
     pub fn by_author(&self, kind: EntryKind, text: &str) -> Entry {
-        Entry::new(self.origin.at, self.origin.author.clone(), kind, redact(text))
+        Entry::new(self.origin.at, self.origin.author.clone(), kind, redact(text)).with_order(self.origin.order)
     }
 
     /// An entry by the bot, now.
@@ -136,7 +141,7 @@ impl Turn<'_> {
     /// the resolved incidents most similar to its description, after folding whatever other
     /// replicas have learned.
     pub async fn gather(&self, incident: &Incident) -> Result<Gathered, TurnError> {
-        let timeline = self.store().timeline(incident.id).await?;
+        let timeline = self.timeline(incident.id).await?;
         let digest = self.store().digest(incident.id).await?;
         let evidence = self.store().evidence(incident.id).await?;
         self.ports.catch_up().await?;
@@ -144,8 +149,20 @@ impl Turn<'_> {
         Ok(Gathered { timeline, digest, similar, evidence })
     }
 
-    /// The diagnostics the configured handlers want for this incident.
+    /// The incident's timeline in the channel's order.
+    pub async fn timeline(&self, id: IncidentId) -> Result<Vec<Entry>, StoreError> {
+        let mut timeline = self.store().timeline(id).await?;
+        in_channel_order(&mut timeline);
+        Ok(timeline)
+    }
+
+    /// The diagnostics the configured handlers want for this incident: none when the author
+    /// may not run diagnostics.
     pub fn triggered(&self, incident: &Incident) -> Vec<ToolCall> {
+        if !self.responder {
+            debug!(incident = %incident.id, "handlers not run: the author holds no responder role");
+            return Vec::new();
+        }
         let facts = IncidentFacts {
             title: incident.title.clone(),
             summary: incident.summary.clone(),
@@ -280,6 +297,9 @@ impl Investigate for TurnInvestigator<'_> {
     }
 
     async fn run(&self, calls: &[ToolCall]) -> Vec<Evidence> {
+        if !self.turn.responder {
+            return self.refuse(calls).await;
+        }
         let found = match self.turn.investigate(self.incident, calls).await {
             Ok(found) => found,
             Err(failure) => {
@@ -290,5 +310,38 @@ impl Investigate for TurnInvestigator<'_> {
         };
         self.ran.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).extend(found.iter().cloned());
         found
+    }
+}
+
+impl TurnInvestigator<'_> {
+    /// Refuses `calls` without running them, recording each refusal on the timeline: the
+    /// author may not run diagnostics, however the request reached the advisor.
+    async fn refuse(&self, calls: &[ToolCall]) -> Vec<Evidence> {
+        let turn = self.turn;
+        let roles = turn.settings.responder_role_names();
+        let refused: Vec<Evidence> = calls
+            .iter()
+            .map(|call| Evidence {
+                tool: call.tool.clone(),
+                query: redact(&call.to_string()).into_owned(),
+                started_at: Utc::now(),
+                duration_ms: 0,
+                ok: false,
+                summary: replies::tool_refused_without_role(&roles),
+                detail: String::new(),
+            })
+            .collect();
+        let entries: Vec<Entry> = refused
+            .iter()
+            .map(|evidence| {
+                turn.by_bot(EntryKind::Evidence { tool: evidence.tool.clone(), ok: false }, &evidence.summary)
+            })
+            .collect();
+        for entry in &entries {
+            if let Err(failure) = turn.store().append(self.incident.id, entry).await {
+                warn!(error = %failure, "could not record a refused diagnostic");
+            }
+        }
+        refused
     }
 }

@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use super::Observation;
 use crate::core::ports::Evidence;
 use crate::core::redact::redact;
+use crate::core::text::shortened;
 
 /// Longest `detail`, in characters.
 pub const MAX_DETAIL_CHARS: usize = 2_000;
@@ -32,26 +33,18 @@ pub(crate) fn record(
     };
     Evidence {
         tool: tool.to_owned(),
-        query: bounded(&redact(query), MAX_QUERY_CHARS),
+        query: shortened(&redact(query), MAX_QUERY_CHARS),
         started_at,
         duration_ms: u64::try_from(took.as_millis()).unwrap_or(u64::MAX),
         ok,
-        summary: bounded(&redact(&one_line(&summary)), MAX_SUMMARY_CHARS),
-        detail: bounded(&redact(&detail), MAX_DETAIL_CHARS),
+        summary: shortened(&redact(&one_line(&summary)), MAX_SUMMARY_CHARS),
+        detail: shortened(&redact(&detail), MAX_DETAIL_CHARS),
     }
 }
 
 /// `text` on one line: line breaks become `; ` so a summary never splits a chat message.
 fn one_line(text: &str) -> String {
     text.lines().map(str::trim).filter(|line| !line.is_empty()).collect::<Vec<_>>().join("; ")
-}
-
-/// `text` cut to at most `limit` characters, ending in `…` when something was cut.
-fn bounded(text: &str, limit: usize) -> String {
-    match text.char_indices().nth(limit.saturating_sub(1)) {
-        Some((cut, _)) if text[cut..].chars().nth(1).is_some() => format!("{}…", &text[..cut]),
-        _ => text.to_owned(),
-    }
 }
 
 #[cfg(test)]
@@ -79,13 +72,6 @@ mod tests {
 
         assert_eq!(evidence.detail.chars().count(), MAX_DETAIL_CHARS);
         assert!(evidence.detail.ends_with('…'));
-    }
-
-    #[test]
-    fn text_at_the_limit_is_kept_whole() {
-        assert_eq!(bounded("abcd", 4), "abcd");
-        assert_eq!(bounded("abcde", 4), "abc…");
-        assert_eq!(bounded("", 4), "");
     }
 
     #[test]

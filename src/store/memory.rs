@@ -136,6 +136,13 @@ impl Store for MemoryStore {
         Ok(self.with_state(|state| state.incidents.get(&id).cloned()))
     }
 
+    async fn release_channel(&self, channel: &str, id: IncidentId) -> Result<bool, StoreError> {
+        Ok(self.with_state(|state| match state.channels.get(channel) {
+            Some(bound) if *bound == id => state.channels.remove(channel).is_some(),
+            _ => false,
+        }))
+    }
+
     async fn incident_in_channel(&self, channel: &str) -> Result<Option<Incident>, StoreError> {
         Ok(self.with_state(|state| state.channels.get(channel).and_then(|id| state.incidents.get(id)).cloned()))
     }

@@ -43,6 +43,19 @@ impl std::fmt::Debug for RedisStore {
 }
 
 impl RedisStore {
+    /// Deletes `key` only while it holds `value`, in one step: a lock released only by its
+    /// owner, a channel released only from the incident it points at.
+    async fn delete_if_equal(&self, key: &str, value: &str) -> Result<bool, StoreError> {
+        static DELETE_IF_EQUAL: std::sync::LazyLock<Script> = std::sync::LazyLock::new(|| {
+            Script::new(
+                "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end",
+            )
+        });
+        let deleted: i64 =
+            DELETE_IF_EQUAL.key(key).arg(value).invoke_async(&mut self.connection()).await.map_err(failure)?;
+        Ok(deleted == 1)
+    }
+
     /// Connects to `url` (`redis://[user:password@]host:port[/db]`). Fails fast, with the URL
     /// (credentials hidden) in the error, when the server cannot be reached.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
@@ -405,18 +418,11 @@ impl Store for RedisStore {
     }
 
     async fn unlock(&self, id: IncidentId, token: &LockToken) -> Result<(), StoreError> {
-        static RELEASE: std::sync::LazyLock<Script> = std::sync::LazyLock::new(|| {
-            Script::new(
-                "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end",
-            )
-        });
-        RELEASE
-            .key(lock_key(id))
-            .arg(&token.0)
-            .invoke_async::<i64>(&mut self.connection())
-            .await
-            .map(drop)
-            .map_err(failure)
+        self.delete_if_equal(&lock_key(id), &token.0).await.map(drop)
+    }
+
+    async fn release_channel(&self, channel: &str, id: IncidentId) -> Result<bool, StoreError> {
+        self.delete_if_equal(&channel_key(channel), &id.number().to_string()).await
     }
 
     async fn first_sighting(&self, event_id: &str, ttl: Duration) -> Result<bool, StoreError> {

@@ -3,12 +3,14 @@
 
 use std::time::Duration;
 
-use firebreak::config::Settings;
-use firebreak::diagnostics::DiagnosticsSettings;
+use firebreak::config::{RoleToml, Settings};
+use firebreak_testkit::discord::Options;
 use firebreak_testkit::{DiscordServer, HttpTarget, RedisServer, Reply};
 use serde_json::{Value, json};
 
 use crate::support::{SpawnedApp, diagnostics_settings, health_tool, spawn_app};
+
+mod conditions;
 
 const WAIT: Duration = Duration::from_secs(10);
 
@@ -16,22 +18,7 @@ const WAIT: Duration = Duration::from_secs(10);
 struct Bot(SpawnedApp);
 
 impl Bot {
-    async fn start(discord: &DiscordServer, redis_url: &str, responder_roles: &[&str]) -> Self {
-        Self::start_with(discord, redis_url, responder_roles, DiagnosticsSettings::default()).await
-    }
-
-    async fn start_with(
-        discord: &DiscordServer,
-        redis_url: &str,
-        responder_roles: &[&str],
-        diagnostics: DiagnosticsSettings,
-    ) -> Self {
-        let mut settings = Settings::default();
-        settings.redis.url = Some(redis_url.to_owned());
-        settings.engine.responder_roles = responder_roles.iter().map(|role| role.to_string()).collect();
-        settings.discord.token = Some(discord.token().to_owned());
-        settings.discord.api_base = Some(discord.base_url());
-        settings.diagnostics = diagnostics;
+    async fn start(settings: Settings) -> Self {
         Self(spawn_app(settings).await)
     }
 
@@ -48,8 +35,23 @@ struct Fixture {
     maya: u64,
 }
 
+impl Fixture {
+    /// Settings for a bot replica on this guild and this Redis, otherwise the defaults.
+    fn settings(&self) -> Settings {
+        let mut settings = Settings::default();
+        settings.redis.url = Some(self.redis.url());
+        settings.discord.token = Some(self.discord.token().to_owned());
+        settings.discord.api_base = Some(self.discord.base_url());
+        settings
+    }
+}
+
 async fn fixture() -> Fixture {
-    let discord = DiscordServer::start().await;
+    fixture_with(Options::default()).await
+}
+
+async fn fixture_with(options: Options) -> Fixture {
+    let discord = DiscordServer::start_with(options).await;
     let redis = RedisServer::start();
     let general = discord.add_text_channel("general", None);
     let maya = discord.add_member("maya", &[]);
@@ -124,7 +126,13 @@ async fn slash(discord: &DiscordServer, channel: u64, user: u64, name: &str, opt
             server.interaction(interaction.id).filter(|record| record.edits.iter().any(|edit| !edit.is_null()))
         })
         .await
-        .unwrap_or_else(|| panic!("/{name} was never answered"));
+        .unwrap_or_else(|| {
+            panic!(
+                "/{name} was never answered: {:?}\n{:#?}",
+                discord.interaction(interaction.id),
+                rejected_requests(discord)
+            )
+        });
     assert_eq!(record.callbacks.len(), 1);
     assert_eq!(record.callbacks[0].kind, 5, "the interaction is deferred first");
     assert!(record.callbacks[0].after < Duration::from_secs(3));
@@ -136,6 +144,20 @@ async fn slash(discord: &DiscordServer, channel: u64, user: u64, name: &str, opt
         .map(|message| format!("{}\n{}", content(&message), embed_text(&message)))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// Runs a slash command the bot should refuse at once, privately; returns the refusal.
+async fn refused_privately(discord: &DiscordServer, channel: u64, user: u64, name: &str, options: Value) -> String {
+    let interaction = discord.invoke_command(channel, user, name, options);
+    let record = discord
+        .wait_for(WAIT, |server| server.interaction(interaction.id).filter(|record| !record.callbacks.is_empty()))
+        .await
+        .unwrap_or_else(|| panic!("/{name} was never answered"));
+    let callback = &record.callbacks[0];
+    assert_eq!(callback.kind, 4, "a refusal is answered at once, not deferred");
+    assert!(callback.ephemeral(), "a refusal is for the asker alone");
+    assert!(callback.after < Duration::from_secs(3));
+    callback.data["content"].as_str().unwrap_or_default().to_owned()
 }
 
 fn rejected_requests(discord: &DiscordServer) -> Vec<String> {
@@ -150,7 +172,7 @@ fn rejected_requests(discord: &DiscordServer) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn declare_creates_a_channel_registers_commands_and_posts_the_first_response() {
     let fixture = fixture().await;
-    let bot = Bot::start(&fixture.discord, &fixture.redis.url(), &[]).await;
+    let bot = Bot::start(fixture.settings()).await;
     fixture.discord.wait_ready(1, WAIT).await;
 
     let channel = declared_channel(&fixture).await;
@@ -169,7 +191,7 @@ async fn declare_creates_a_channel_registers_commands_and_posts_the_first_respon
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_message_mentioning_the_bot_is_answered_and_other_messages_are_recorded() {
     let fixture = fixture().await;
-    let bot = Bot::start(&fixture.discord, &fixture.redis.url(), &[]).await;
+    let bot = Bot::start(fixture.settings()).await;
     fixture.discord.wait_ready(1, WAIT).await;
     let channel = declared_channel(&fixture).await;
     let discord = &fixture.discord;
@@ -196,7 +218,7 @@ async fn a_message_mentioning_the_bot_is_answered_and_other_messages_are_recorde
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn summary_feedback_and_resolve_work_as_slash_commands() {
     let fixture = fixture().await;
-    let bot = Bot::start(&fixture.discord, &fixture.redis.url(), &[]).await;
+    let bot = Bot::start(fixture.settings()).await;
     fixture.discord.wait_ready(1, WAIT).await;
     let channel = declared_channel(&fixture).await;
     let discord = &fixture.discord;
@@ -226,7 +248,7 @@ async fn summary_feedback_and_resolve_work_as_slash_commands() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn output_longer_than_discord_allows_is_split_into_valid_messages() {
     let fixture = fixture().await;
-    let bot = Bot::start(&fixture.discord, &fixture.redis.url(), &[]).await;
+    let bot = Bot::start(fixture.settings()).await;
     fixture.discord.wait_ready(1, WAIT).await;
     let channel = declared_channel(&fixture).await;
     let discord = &fixture.discord;
@@ -262,15 +284,17 @@ async fn status_changes_and_diagnostics_without_a_responder_role_are_refused_wit
     let fixture = fixture().await;
     let sre = fixture.discord.add_role("sre");
     let oncall = fixture.discord.add_member("oncall", &[sre]);
-    let bot = Bot::start(&fixture.discord, &fixture.redis.url(), &["sre"]).await;
+    let mut settings = fixture.settings();
+    settings.engine.responder_roles = vec![RoleToml::Named { id: sre.to_string(), name: "sre".into() }];
+    let bot = Bot::start(settings).await;
     fixture.discord.wait_ready(1, WAIT).await;
     let channel = declared_channel(&fixture).await;
     let status =
         || json!([{ "name": "status", "type": 1, "options": [{ "name": "status", "type": 3, "value": "mitigated" }] }]);
 
-    let refused = slash(&fixture.discord, channel, fixture.maya, "incident", status()).await;
+    let refused = refused_privately(&fixture.discord, channel, fixture.maya, "incident", status()).await;
     let diagnose = json!([{ "name": "tool", "type": 3, "value": "error_rate" }]);
-    let refused_diagnostic = slash(&fixture.discord, channel, fixture.maya, "diagnose", diagnose).await;
+    let refused_diagnostic = refused_privately(&fixture.discord, channel, fixture.maya, "diagnose", diagnose).await;
     let allowed = slash(&fixture.discord, channel, oncall, "incident", status()).await;
 
     assert!(refused.contains("needs one of these roles: sre"), "{refused}");
@@ -282,14 +306,14 @@ async fn status_changes_and_diagnostics_without_a_responder_role_are_refused_wit
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_restarted_bot_keeps_answering_from_redis_state() {
     let fixture = fixture().await;
-    let first = Bot::start(&fixture.discord, &fixture.redis.url(), &[]).await;
+    let first = Bot::start(fixture.settings()).await;
     fixture.discord.wait_ready(1, WAIT).await;
     let channel = declared_channel(&fixture).await;
     fixture.discord.post_message(channel, fixture.maya, "rolled back checkout-api to v2.40");
     tokio::time::sleep(Duration::from_millis(500)).await;
     first.stop().await;
 
-    let second = Bot::start(&fixture.discord, &fixture.redis.url(), &[]).await;
+    let second = Bot::start(fixture.settings()).await;
     fixture.discord.wait_ready(1, WAIT).await;
     fixture.discord.post_message(
         channel,
@@ -310,8 +334,8 @@ async fn a_restarted_bot_keeps_answering_from_redis_state() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_replicas_on_one_redis_answer_each_message_and_command_once() {
     let fixture = fixture().await;
-    let replica_a = Bot::start(&fixture.discord, &fixture.redis.url(), &[]).await;
-    let replica_b = Bot::start(&fixture.discord, &fixture.redis.url(), &[]).await;
+    let replica_a = Bot::start(fixture.settings()).await;
+    let replica_b = Bot::start(fixture.settings()).await;
     fixture.discord.wait_ready(2, WAIT).await;
     let channel = declared_channel(&fixture).await;
     let discord = &fixture.discord;
@@ -339,7 +363,7 @@ async fn two_replicas_on_one_redis_answer_each_message_and_command_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_channel_created_with_a_followed_name_becomes_an_incident_channel() {
     let fixture = fixture().await;
-    let bot = Bot::start(&fixture.discord, &fixture.redis.url(), &[]).await;
+    let bot = Bot::start(fixture.settings()).await;
     fixture.discord.wait_ready(1, WAIT).await;
 
     let channel = fixture.discord.add_text_channel("incident-search-latency", None);
@@ -359,7 +383,7 @@ async fn diagnose_and_evidence_work_as_slash_commands() {
     let fixture = fixture().await;
     let target = HttpTarget::start([("/checkout/healthz", Reply::text(503, "upstream reset"))]).await;
     let settings = diagnostics_settings(&health_tool(&target.url(""), "[a-z-]+", false));
-    let bot = Bot::start_with(&fixture.discord, &fixture.redis.url(), &[], settings).await;
+    let bot = Bot::start(Settings { diagnostics: settings, ..fixture.settings() }).await;
     fixture.discord.wait_ready(1, WAIT).await;
     let channel = declared_channel(&fixture).await;
     let diagnose = json!([

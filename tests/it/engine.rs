@@ -134,11 +134,13 @@ fn with_responders(roles: &[&str]) -> firebreak::core::engine::Engine {
     use std::sync::Arc;
 
     use firebreak::core::engine::Engine;
-    use firebreak::core::settings::EngineSettings;
+    use firebreak::core::settings::{EngineSettings, ResponderRole};
     use firebreak::store::MemoryStore;
 
-    let settings =
-        EngineSettings { responder_roles: roles.iter().map(|role| role.to_string()).collect(), ..Default::default() };
+    let settings = EngineSettings {
+        responder_roles: roles.iter().map(|role| ResponderRole::id(*role)).collect(),
+        ..Default::default()
+    };
     Engine::new(crate::support::bare_ports(Arc::new(MemoryStore::new())), settings)
 }
 
@@ -197,7 +199,7 @@ async fn the_plan_says_who_replies_are_for_and_what_is_privileged_before_the_tur
     let declare = engine.plan(&command(CHANNEL, "maya", DECLARE));
     let chatter = engine.plan(&message(CHANNEL, "sam", "pods restarting"));
 
-    assert!(status.privileged && !declare.privileged && !chatter.privileged);
+    assert!(status.refusal.is_none() && declare.refusal.is_none() && chatter.refusal.is_none());
     assert!(!declare.opens_channel, "the console declares where the command is typed");
     assert_eq!(status.visibility, Visibility::Public);
 }
@@ -267,4 +269,15 @@ async fn declaring_where_the_workspace_opens_channels_moves_the_incident_to_its_
     assert!(text_of(&replies[1..]).contains("Declared INC-2001"), "{replies:?}");
     assert!(recorded.is_empty(), "{recorded:?}");
     assert!(text_of(&outside_a_server).contains("only be declared inside a server"), "{outside_a_server:?}");
+}
+
+#[tokio::test]
+async fn a_title_longer_than_256_characters_is_refused_with_a_clear_message() {
+    let engine = memory_engine();
+
+    let replies = engine.handle(command(CHANNEL, "maya", &format!("/incident declare {}", "x".repeat(257)))).await;
+    let summary = engine.handle(command(CHANNEL, "maya", "/summary")).await;
+
+    assert!(text_of(&replies).contains("titles are kept to 256"), "{replies:?}");
+    assert!(text_of(&summary).contains("no incident yet"), "nothing was declared: {summary:?}");
 }

@@ -21,7 +21,13 @@ const DECLARE: &str = "/incident declare Checkout 502s right after the checkout-
 /// An engine whose advisor is the LLM (falling back offline) on `server`, with a `health` tool
 /// against `target` run by a handler on declaration.
 fn engine(server: &OpenAiServer, target: &HttpTarget, step_budget: usize) -> Engine {
-    let settings = LlmSettings {
+    let settings = llm_settings(server, step_budget);
+    engine_with(&health_tool(&target.url(""), "[a-z-]+", true), llm_advisor(settings), EngineSettings::default())
+}
+
+/// The scripted model on `server`, quick to give up, with this many steps per answer.
+fn llm_settings(server: &OpenAiServer, step_budget: usize) -> LlmSettings {
+    LlmSettings {
         base_url: Some(server.base_url()),
         api_key: Some(server.api_key().to_owned()),
         model: server.model().to_owned(),
@@ -29,8 +35,7 @@ fn engine(server: &OpenAiServer, target: &HttpTarget, step_budget: usize) -> Eng
         retries: 0,
         step_budget,
         ..LlmSettings::default()
-    };
-    engine_with(&health_tool(&target.url(""), "[a-z-]+", true), llm_advisor(settings), EngineSettings::default())
+    }
 }
 
 async fn target() -> HttpTarget {
@@ -205,4 +210,35 @@ async fn an_azure_advisor_asks_its_deployment_with_the_api_version_and_api_key_h
     assert_eq!(request.status, 200);
     assert!(replies.contains("checkout-svc release lowered the keep-alive timeout"), "{replies}");
     assert!(replies.contains("LLM advisor · incident-gpt") && !replies.contains("the LLM failed"), "{replies}");
+}
+
+#[tokio::test]
+async fn a_model_asked_by_someone_without_a_responder_role_runs_no_tool_and_the_refusal_is_recorded() {
+    let (server, target) = (OpenAiServer::start().await, target().await);
+    let settings = EngineSettings {
+        responder_roles: vec![firebreak::core::settings::ResponderRole::id("sre")],
+        ..EngineSettings::default()
+    };
+    let engine =
+        engine_with(&health_tool(&target.url(""), "[a-z-]+", false), llm_advisor(llm_settings(&server, 3)), settings);
+    server.script(ModelReply::text(STRUCTURED));
+    let mut declare = command(CHANNEL, "maya", DECLARE);
+    declare.roles = vec!["sre".into()];
+    engine.handle(declare).await;
+    server.script(ModelReply::tool_calls([("health", json!({ "service": "checkout" }))]));
+    server.script(ModelReply::text("Nothing new from me."));
+
+    let replies = text_of(&engine.handle(question(CHANNEL, "guest", "what do you see on checkout?")).await);
+    let evidence = text_of(&engine.handle(command(CHANNEL, "guest", "/evidence")).await);
+    let timeline = text_of(&engine.handle(command(CHANNEL, "guest", "/timeline")).await);
+
+    let tool_result =
+        server.chat_requests()[2]["messages"].as_array().unwrap().iter().find(|m| m["role"] == "tool").cloned();
+    assert!(tool_result.unwrap()["content"].as_str().unwrap().contains("refused"), "the model is told it was refused");
+    assert!(replies.contains("Nothing new from me."), "{replies}");
+    assert_eq!(evidence, firebreak::core::replies::NO_EVIDENCE, "nothing ran");
+    assert!(
+        timeline.contains("ran health, which failed: refused: running diagnostics needs one of these roles: sre"),
+        "{timeline}"
+    );
 }

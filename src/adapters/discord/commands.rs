@@ -52,7 +52,7 @@ fn short(text: &str) -> String {
 fn option_definition(option: &OptionSpec) -> CreateCommandOption {
     let kind = match option.kind {
         OptionKind::Integer { .. } => CommandOptionType::Integer,
-        OptionKind::Text | OptionKind::Choice(_) => CommandOptionType::String,
+        OptionKind::Text { .. } | OptionKind::Choice(_) => CommandOptionType::String,
     };
     let mut definition =
         CreateCommandOption::new(kind, option.name, short(option.description)).required(option.required);
@@ -65,7 +65,7 @@ fn option_definition(option: &OptionSpec) -> CreateCommandOption {
         OptionKind::Integer { min, max } => {
             definition = definition.min_int_value(min.max(0).unsigned_abs()).max_int_value(max.max(0).unsigned_abs());
         }
-        OptionKind::Text => {}
+        OptionKind::Text { max_chars } => definition = definition.max_length(max_chars),
     }
     definition
 }

@@ -1,24 +1,27 @@
 //! The serenity event handler: each gateway event becomes one `Inbound` handed to the engine
 //! once, and the engine's `Outbound`s become Discord messages, embeds and interaction
-//! responses. Interactions are acknowledged before the turn, from the engine's store-free plan.
+//! responses. Interactions are acknowledged before anything slow, from the engine's store-free
+//! plan; what the author may not do is refused privately without a turn.
 
 use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
 
 use serenity::all::{
-    ChannelId, ChannelType, CommandInteraction, Context, CreateEmbed, CreateEmbedFooter,
-    CreateInteractionResponseFollowup, CreateMessage, EditInteractionResponse, EventHandler, GuildChannel, GuildId,
-    Interaction, Message as DiscordMessage, Ready, RoleId, UserId,
+    ChannelId, ChannelType, CommandInteraction, Context, CreateInteractionResponse, CreateInteractionResponseMessage,
+    EventHandler, Guild, GuildChannel, GuildId, Interaction, Message as DiscordMessage, Ready, RoleId, User, UserId,
 };
 use tracing::{info, warn};
 
 use super::commands::{definitions, invocation};
-use super::render::{Embed, Post, render};
+use super::post::{self, Delivery};
 use crate::core::command::Command;
 use crate::core::engine::{Engine, Visibility};
 use crate::core::inbound::{Inbound, Input};
-use crate::core::outbound::{Message, Outbound};
-use crate::core::replies;
+use crate::core::outbound::Message;
 use crate::core::timeline::Author;
+
+/// An interaction token lives 15 minutes; replies later than this go to the channel instead.
+const TOKEN_LIFETIME: Duration = Duration::from_secs(14 * 60 + 30);
 
 /// Handles every event of one bot session.
 pub(super) struct Handler {
@@ -31,10 +34,13 @@ impl Handler {
         Self { engine, bot: OnceLock::new() }
     }
 
-    fn addressed_to_me(&self, message: &DiscordMessage) -> bool {
+    /// Whether the message speaks to the bot: it mentions the bot or the bot's own role, or
+    /// replies to one of its messages.
+    fn addressed_to_me(&self, ctx: &Context, guild: GuildId, message: &DiscordMessage) -> bool {
         let Some(bot) = self.bot.get() else { return false };
         message.mentions_user_id(*bot)
             || message.referenced_message.as_ref().is_some_and(|replied| replied.author.id == *bot)
+            || bot_role(ctx, guild, *bot).is_some_and(|role| message.mention_roles.contains(&role))
     }
 
     async fn on_message(&self, ctx: &Context, message: &DiscordMessage) {
@@ -42,8 +48,9 @@ impl Handler {
         if message.author.bot {
             return;
         }
-        let author = author(&message.author.id, message.author.global_name.as_deref().unwrap_or(&message.author.name));
-        let addressed = self.addressed_to_me(message);
+        let member = message.member.as_deref();
+        let author = author(&message.author, member.and_then(|member| member.nick.as_deref()));
+        let addressed = self.addressed_to_me(ctx, guild, message);
         let input = if addressed {
             Input::Question(strip_mentions(&message.content))
         } else {
@@ -51,56 +58,54 @@ impl Handler {
         };
         let mut inbound = inbound(message.channel_id, Some(guild), author, input);
         inbound.event_id = Some(format!("discord:message:{}", message.id));
+        inbound.parent = thread_parent(ctx, guild, message.channel_id).map(|parent| parent.to_string());
+        inbound.roles = member.map(|member| role_ids(&member.roles)).unwrap_or_default();
+        inbound.at = *message.timestamp;
+        inbound.order = Some(message.id.get());
         let typing = addressed.then(|| message.channel_id.start_typing(&ctx.http));
         let replies = self.engine.handle(inbound).await;
         if let Some(typing) = typing {
             typing.stop();
         }
-        self.post_all(ctx, &replies).await;
+        post::to_channels(&ctx.http, &replies).await;
     }
 
     async fn on_command(&self, ctx: &Context, command: &CommandInteraction) {
-        let parsed = Command::from_invocation(invocation(&command.data.name, &command.data.options));
-        let parsed = match parsed {
+        let received = Instant::now();
+        let parsed = match Command::from_invocation(invocation(&command.data.name, &command.data.options)) {
             Ok(parsed) => parsed,
-            Err(error) => {
-                if self.acknowledge(ctx, command, Visibility::Public).await {
-                    let text = error.to_string();
-                    let refusal =
-                        Outbound { channel: command.channel_id.to_string(), message: Message::Error { text } };
-                    self.respond(ctx, command, &[refusal]).await;
-                }
-                return;
-            }
+            Err(error) => return self.refuse(ctx, command, &error.to_string()).await,
         };
-        let name = command.member.as_ref().and_then(|m| m.nick.clone()).unwrap_or_else(|| command.user.name.clone());
-        let who = author(&command.user.id, &name);
+        let member = command.member.as_deref();
+        let who = author(&command.user, member.and_then(|member| member.nick.as_deref()));
         let mut inbound = inbound(command.channel_id, command.guild_id, who, Input::Command(parsed));
         inbound.event_id = Some(format!("discord:interaction:{}", command.id));
         inbound.channel_name = command.channel.as_ref().and_then(|channel| channel.name.clone());
-        if !self.acknowledge(ctx, command, self.engine.plan(&inbound).visibility).await {
+        inbound.roles = member.map(|member| role_ids(&member.roles)).unwrap_or_default();
+        inbound.order = Some(command.id.get());
+        if let Some(guild) = command.guild_id {
+            inbound.parent = thread_parent(ctx, guild, command.channel_id).map(|parent| parent.to_string());
+        }
+        let plan = self.engine.plan(&inbound);
+        if let Some(refusal) = &plan.refusal {
+            return self.refuse(ctx, command, refusal).await;
+        }
+        if !acknowledge(ctx, command, plan.visibility).await {
             return;
         }
-        if let (Some(guild), Some(member)) = (command.guild_id, &command.member) {
-            inbound.roles = role_names(ctx, guild, &member.roles).await;
-        }
         let replies = self.engine.handle(inbound).await;
-        self.respond(ctx, command, &replies).await;
+        let delivery = if received.elapsed() < TOKEN_LIFETIME { Delivery::Interaction } else { Delivery::Channel };
+        post::answer(&ctx.http, command, &replies, delivery).await;
     }
 
-    /// Defers the interaction's response, before anything slow. False when it could not be
-    /// acknowledged: another replica did it first, or it expired.
-    async fn acknowledge(&self, ctx: &Context, command: &CommandInteraction, visibility: Visibility) -> bool {
-        let deferred = match visibility {
-            Visibility::Public => command.defer(&ctx.http).await,
-            Visibility::Private => command.defer_ephemeral(&ctx.http).await,
-        };
-        match deferred {
-            Ok(()) => true,
-            Err(error) => {
-                warn!(%error, "could not acknowledge the interaction");
-                false
-            }
+    /// Answers at once, to the author alone, without a turn: a usage error or a refusal.
+    async fn refuse(&self, ctx: &Context, command: &CommandInteraction, text: &str) {
+        let refusal = Message::Error { text: text.to_owned() };
+        let content = post::plain(&refusal);
+        let message =
+            CreateInteractionResponseMessage::new().content(content).ephemeral(true).allowed_mentions(post::no_pings());
+        if let Err(error) = command.create_response(&ctx.http, CreateInteractionResponse::Message(message)).await {
+            warn!(%error, "could not refuse the interaction");
         }
     }
 
@@ -115,58 +120,22 @@ impl Handler {
         inbound.event_id = Some(format!("discord:channel:{}", channel.id));
         inbound.channel_name = Some(channel.name.clone());
         let replies = self.engine.handle(inbound).await;
-        self.post_all(ctx, &replies).await;
-    }
-
-    async fn post_all(&self, ctx: &Context, replies: &[Outbound]) {
-        for reply in replies {
-            let Some(channel) = channel_id(&reply.channel) else { continue };
-            for post in render(&reply.message) {
-                if let Err(error) = channel.send_message(&ctx.http, message_builder(post)).await {
-                    warn!(%error, %channel, "could not post a message");
-                }
-            }
-        }
-    }
-
-    /// Answers an interaction: the first post in its channel replaces the deferred response,
-    /// later ones there are follow-ups, posts for other channels are plain messages.
-    async fn respond(&self, ctx: &Context, command: &CommandInteraction, replies: &[Outbound]) {
-        let mut answered = false;
-        for reply in replies {
-            let Some(channel) = channel_id(&reply.channel) else { continue };
-            for post in render(&reply.message) {
-                let result = if channel != command.channel_id {
-                    channel.send_message(&ctx.http, message_builder(post)).await.map(drop)
-                } else if answered {
-                    command.create_followup(&ctx.http, followup_builder(post)).await.map(drop)
-                } else {
-                    answered = true;
-                    command.edit_response(&ctx.http, edit_builder(post)).await.map(drop)
-                };
-                if let Err(error) = result {
-                    warn!(%error, %channel, "could not post a reply");
-                }
-            }
-        }
-        if !answered {
-            let done = EditInteractionResponse::new().content(replies::DONE);
-            if let Err(error) = command.edit_response(&ctx.http, done).await {
-                warn!(%error, "could not complete the interaction");
-            }
-        }
+        post::to_channels(&ctx.http, &replies).await;
     }
 }
 
 #[serenity::async_trait]
 impl EventHandler for Handler {
-    async fn ready(&self, ctx: Context, ready: Ready) {
+    async fn ready(&self, _ctx: Context, ready: Ready) {
         let _ = self.bot.set(ready.user.id);
         info!(user = %ready.user.name, guilds = ready.guilds.len(), "connected to Discord");
-        for guild in &ready.guilds {
-            if let Err(error) = guild.id.set_commands(&ctx.http, definitions()).await {
-                warn!(%error, guild = %guild.id, "could not register slash commands");
-            }
+    }
+
+    /// Every guild, at start-up and whenever the bot joins one later, gets the commands;
+    /// registering them again is harmless (the whole list is overwritten).
+    async fn guild_create(&self, ctx: Context, guild: Guild, _is_new: Option<bool>) {
+        if let Err(error) = guild.id.set_commands(&ctx.http, definitions()).await {
+            warn!(%error, guild = %guild.id, "could not register slash commands");
         }
     }
 
@@ -185,8 +154,25 @@ impl EventHandler for Handler {
     }
 }
 
-fn author(id: &UserId, name: &str) -> Author {
-    Author::new(format!("discord:{id}"), name)
+/// Defers the interaction's response, before anything slow. False when it could not be
+/// acknowledged: another replica did it first (`40060`), or it expired.
+async fn acknowledge(ctx: &Context, command: &CommandInteraction, visibility: Visibility) -> bool {
+    let deferred = match visibility {
+        Visibility::Public => command.defer(&ctx.http).await,
+        Visibility::Private => command.defer_ephemeral(&ctx.http).await,
+    };
+    match deferred {
+        Ok(()) => true,
+        Err(error) => {
+            info!(%error, interaction = %command.id, "not acknowledged here; another replica may have it");
+            false
+        }
+    }
+}
+
+/// The author as people see them in the guild: their nickname there, else their display name.
+fn author(user: &User, nick: Option<&str>) -> Author {
+    Author::new(format!("discord:{}", user.id), nick.unwrap_or_else(|| user.display_name()))
 }
 
 /// An event in `channel` (of `guild`, outside direct messages) by `author`, now.
@@ -196,63 +182,35 @@ fn inbound(channel: ChannelId, guild: Option<GuildId>, author: Author, input: In
     inbound
 }
 
-fn channel_id(text: &str) -> Option<ChannelId> {
-    text.parse::<u64>().ok().filter(|id| *id != 0).map(ChannelId::new)
+fn role_ids(roles: &[RoleId]) -> Vec<String> {
+    roles.iter().map(ToString::to_string).collect()
 }
 
-/// The question without the mentions that addressed it.
+/// The channel a thread or forum post lives in, when `channel` is one the cache knows.
+fn thread_parent(ctx: &Context, guild: GuildId, channel: ChannelId) -> Option<ChannelId> {
+    let guild = ctx.cache.guild(guild)?;
+    guild.threads.iter().find(|thread| thread.id == channel).and_then(|thread| thread.parent_id)
+}
+
+/// The role Discord manages for the bot in `guild`, if the cache knows it.
+fn bot_role(ctx: &Context, guild: GuildId, bot: UserId) -> Option<RoleId> {
+    let guild = ctx.cache.guild(guild)?;
+    guild.roles.values().find(|role| role.tags.bot_id == Some(bot)).map(|role| role.id)
+}
+
+/// The question without the user and role mentions that addressed it.
 fn strip_mentions(content: &str) -> String {
     static MENTION: std::sync::LazyLock<regex::Regex> =
-        std::sync::LazyLock::new(|| regex::Regex::new(r"<@!?\d+>").expect("static regex is valid"));
+        std::sync::LazyLock::new(|| regex::Regex::new(r"<@[!&]?\d+>").expect("static regex is valid"));
     MENTION.replace_all(content, "").split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// The names of the roles with these ids, from the cache or else from the API.
-async fn role_names(ctx: &Context, guild: GuildId, ids: &[RoleId]) -> Vec<String> {
-    let cached: Option<Vec<String>> = ctx
-        .cache
-        .guild(guild)
-        .map(|guild| ids.iter().filter_map(|id| guild.roles.get(id).map(|role| role.name.clone())).collect());
-    if let Some(names) = cached.filter(|names| names.len() == ids.len()) {
-        return names;
-    }
-    match guild.roles(&ctx.http).await {
-        Ok(roles) => ids.iter().filter_map(|id| roles.get(id).map(|role| role.name.clone())).collect(),
-        Err(error) => {
-            warn!(%error, "cannot read the guild's roles; treating the member as having none");
-            Vec::new()
-        }
-    }
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-fn embed(embed: Embed) -> CreateEmbed {
-    let mut built = CreateEmbed::new().title(embed.title);
-    for (name, value) in embed.fields {
-        built = built.field(name, value, false);
-    }
-    if !embed.footer.is_empty() {
-        built = built.footer(CreateEmbedFooter::new(embed.footer));
-    }
-    built
-}
-
-fn message_builder(post: Post) -> CreateMessage {
-    match post {
-        Post::Text(text) => CreateMessage::new().content(text),
-        Post::Embed(parts) => CreateMessage::new().embed(embed(parts)),
-    }
-}
-
-fn followup_builder(post: Post) -> CreateInteractionResponseFollowup {
-    match post {
-        Post::Text(text) => CreateInteractionResponseFollowup::new().content(text),
-        Post::Embed(parts) => CreateInteractionResponseFollowup::new().embed(embed(parts)),
-    }
-}
-
-fn edit_builder(post: Post) -> EditInteractionResponse {
-    match post {
-        Post::Text(text) => EditInteractionResponse::new().content(text),
-        Post::Embed(parts) => EditInteractionResponse::new().embed(embed(parts)),
+    #[test]
+    fn mentions_of_users_and_roles_are_stripped_from_questions() {
+        assert_eq!(strip_mentions("<@123> what changed? <@&456> <@!789>"), "what changed?");
     }
 }

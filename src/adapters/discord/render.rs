@@ -2,6 +2,7 @@
 //! text is split at line breaks into several messages, nothing is ever cut off silently.
 
 use crate::core::outbound::{Message, Report};
+use crate::core::text::shortened;
 
 /// Characters of message content.
 pub const CONTENT_LIMIT: usize = 2_000;
@@ -55,11 +56,11 @@ pub fn render(message: &Message) -> Vec<Post> {
 }
 
 fn embeds(report: &Report) -> Vec<Embed> {
-    let title = truncate(&report.title, TITLE_LIMIT);
-    let footer = truncate(&report.footer, FOOTER_LIMIT);
+    let title = shortened(&report.title, TITLE_LIMIT);
+    let footer = shortened(&report.footer, FOOTER_LIMIT);
     let mut embeds = vec![Embed { title: title.clone(), fields: Vec::new(), footer: String::new() }];
     for section in &report.sections {
-        let heading = truncate(&section.heading, FIELD_NAME_LIMIT - " (cont.)".len());
+        let heading = shortened(&section.heading, FIELD_NAME_LIMIT - " (cont.)".len());
         let body = if section.body.trim().is_empty() { "—".to_owned() } else { section.body.clone() };
         for (index, value) in split(&body, FIELD_VALUE_LIMIT).into_iter().enumerate() {
             let name = if index == 0 { heading.clone() } else { format!("{heading} (cont.)") };
@@ -67,7 +68,7 @@ fn embeds(report: &Report) -> Vec<Embed> {
             let fits = current.fields.len() < FIELD_COUNT_LIMIT
                 && current.size() + chars(&name) + chars(&value) + chars(&footer) <= EMBED_TOTAL_LIMIT;
             if !fits {
-                let continued = truncate(&format!("{title} (cont.)"), TITLE_LIMIT);
+                let continued = shortened(&format!("{title} (cont.)"), TITLE_LIMIT);
                 embeds.push(Embed { title: continued, fields: Vec::new(), footer: String::new() });
             }
             embeds.last_mut().expect("there is always a current embed").fields.push((name, value));
@@ -81,17 +82,46 @@ fn chars(text: &str) -> usize {
     text.chars().count()
 }
 
-/// `text` cut to `limit` characters, with an ellipsis when it was longer.
-fn truncate(text: &str, limit: usize) -> String {
-    match text.char_indices().nth(limit.saturating_sub(1)) {
-        Some((cut, _)) if chars(text) > limit => format!("{}…", &text[..cut]),
-        _ => text.to_owned(),
+/// Splits `text` into pieces of at most `limit` characters, preferring line breaks, then
+/// spaces, and only then any character. A code block cut in two is closed at the end of one
+/// piece and reopened (with its language) at the start of the next, so every piece renders.
+pub fn split(text: &str, limit: usize) -> Vec<String> {
+    if !text.contains(FENCE) {
+        return split_plain(text, limit);
     }
+    let pieces = split_plain(text, limit.saturating_sub(FENCE_ROOM).max(1));
+    let mut open: Option<String> = None;
+    pieces
+        .into_iter()
+        .map(|piece| {
+            let mut balanced = open.as_ref().map(|fence| format!("{fence}\n")).unwrap_or_default();
+            balanced.push_str(&piece);
+            for line in piece.lines().map(str::trim_start).filter(|line| line.starts_with(FENCE)) {
+                open = match open {
+                    Some(_) => None,
+                    None if chars(line) <= MAX_FENCE_LINE => Some(line.trim_end().to_owned()),
+                    None => Some(FENCE.to_owned()),
+                };
+            }
+            if open.is_some() {
+                balanced.push('\n');
+                balanced.push_str(FENCE);
+            }
+            balanced
+        })
+        .collect()
 }
 
-/// Splits `text` into pieces of at most `limit` characters, preferring line breaks, then
-/// spaces, and only then any character.
-pub fn split(text: &str, limit: usize) -> Vec<String> {
+/// What opens and closes a code block.
+const FENCE: &str = "```";
+/// Longest opening fence line carried into the next piece (```` ```rust ````); longer ones are
+/// reopened without their language.
+const MAX_FENCE_LINE: usize = 20;
+/// Room kept in each piece for a reopened fence line and a closing fence.
+const FENCE_ROOM: usize = MAX_FENCE_LINE + 1 + 1 + FENCE.len();
+
+/// [`split`] without regard for code blocks.
+fn split_plain(text: &str, limit: usize) -> Vec<String> {
     let mut pieces = Vec::new();
     let mut rest = text.trim_end();
     while chars(rest) > limit {
@@ -110,6 +140,23 @@ pub fn split(text: &str, limit: usize) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_code_block_cut_in_two_is_closed_and_reopened_with_its_language() {
+        let code = (0..300).map(|n| format!("line {n:03} of the stack trace")).collect::<Vec<_>>().join("\n");
+        let text = format!("Here is the trace:\n```rust\n{code}\n```\nThat was it.");
+
+        let pieces = split(&text, CONTENT_LIMIT);
+
+        assert!(pieces.len() >= 4, "{}", pieces.len());
+        for piece in &pieces {
+            let fences = piece.lines().filter(|line| line.trim_start().starts_with(FENCE)).count();
+            assert_eq!(fences % 2, 0, "unbalanced piece:\n{piece}");
+            assert!(chars(piece) <= CONTENT_LIMIT);
+        }
+        assert!(pieces[1].starts_with("```rust\n"), "{}", &pieces[1][..20]);
+        assert!(pieces.concat().contains("line 299 of the stack trace"));
+    }
     use crate::core::outbound::Section;
 
     #[test]

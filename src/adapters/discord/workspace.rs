@@ -7,6 +7,10 @@ use serenity::all::{ChannelId, ChannelType, CreateChannel, CreateThread, GuildId
 use tracing::warn;
 
 use crate::core::ports::{ChannelRequest, OpenedChannel, Workspace, WorkspaceError};
+use crate::core::text::shortened;
+
+/// Characters of a channel topic.
+const TOPIC_LIMIT: usize = 1_024;
 
 /// Opens incident channels through the bot's HTTP client once it is connected.
 pub(super) struct DiscordWorkspace {
@@ -34,7 +38,8 @@ impl Workspace for DiscordWorkspace {
         let created = match self.threads_in {
             Some(parent) => parent.create_thread(http, CreateThread::new(name).kind(ChannelType::PublicThread)).await,
             None => {
-                let mut builder = CreateChannel::new(name).kind(ChannelType::Text).topic(request.topic);
+                let topic = shortened(request.topic, TOPIC_LIMIT);
+                let mut builder = CreateChannel::new(name).kind(ChannelType::Text).topic(topic);
                 if let Some(category) = self.category {
                     builder = builder.category(category);
                 }

@@ -1,7 +1,10 @@
 //! `/incident attach`: makes the current channel an incident channel, titled after the channel
 //! when no title is given.
 
-use super::{Classification, Command, CommandSpec, OptionKind, OptionSpec, OptionValues, declaration_options, option};
+use super::{
+    Classification, Command, CommandSpec, OptionKind, OptionSpec, OptionValues, TITLE_OPTION_CHARS,
+    declaration_options, option,
+};
 use crate::core::channel_names::title_from_channel_name;
 use crate::core::error::UserError;
 use crate::core::incident::{Declaration, Incident, Severity, Source};
@@ -10,7 +13,7 @@ use crate::core::turn::{Turn, TurnResult};
 const OPTIONS: [OptionSpec; 5] = declaration_options(option(
     "title",
     "One line: what is broken (default: the channel's name)",
-    OptionKind::Text,
+    OptionKind::Text { max_chars: TITLE_OPTION_CHARS },
     false,
 ));
 
@@ -20,7 +23,8 @@ pub(super) const SPEC: CommandSpec = CommandSpec {
     description: "Make this channel an incident channel (title defaults to the channel's name).",
     leading: Some("title"),
     options: &OPTIONS,
-    privileged: false,
+    privileged: true,
+    reads_only: false,
     parse,
 };
 

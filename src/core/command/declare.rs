@@ -2,10 +2,13 @@
 //! one, in the current channel otherwise — runs the diagnostics its handlers call for, and
 //! posts the first response grounded in that evidence and in similar incidents.
 
-use super::{Classification, Command, CommandSpec, OptionKind, OptionSpec, OptionValues, declaration_options, option};
+use super::{
+    Classification, Command, CommandSpec, OptionKind, OptionSpec, OptionValues, TITLE_OPTION_CHARS,
+    declaration_options, option,
+};
 use crate::core::channel_names::incident_channel_name;
 use crate::core::error::UserError;
-use crate::core::incident::{Declaration, Incident, IncidentId};
+use crate::core::incident::{Declaration, Incident, IncidentId, MAX_TITLE_CHARS};
 use crate::core::outbound::Message;
 use crate::core::ports::ChannelRequest;
 use crate::core::redact::redact;
@@ -13,8 +16,12 @@ use crate::core::replies;
 use crate::core::timeline::EntryKind;
 use crate::core::turn::{Turn, TurnError, TurnHelpers, TurnResult};
 
-const OPTIONS: [OptionSpec; 5] =
-    declaration_options(option("title", "One line: what is broken", OptionKind::Text, true));
+const OPTIONS: [OptionSpec; 5] = declaration_options(option(
+    "title",
+    "One line: what is broken",
+    OptionKind::Text { max_chars: TITLE_OPTION_CHARS },
+    true,
+));
 
 pub(super) const SPEC: CommandSpec = CommandSpec {
     name: "incident declare",
@@ -23,6 +30,7 @@ pub(super) const SPEC: CommandSpec = CommandSpec {
     leading: Some("title"),
     options: &OPTIONS,
     privileged: false,
+    reads_only: false,
     parse,
 };
 
@@ -64,7 +72,11 @@ pub(in crate::core) async fn declare_here(
 
 /// The declaration within the length limit, its texts redacted.
 fn checked(turn: &Turn<'_>, declaration: Declaration) -> Result<Declaration, UserError> {
-    turn.check_length(&declaration.title)?;
+    let length = declaration.title.chars().count();
+    let limit = MAX_TITLE_CHARS;
+    if length > limit {
+        return Err(UserError::TitleTooLong { length, limit });
+    }
     turn.check_length(&declaration.summary)?;
     Ok(Declaration {
         title: redact(&declaration.title).into_owned(),
@@ -82,8 +94,9 @@ async fn open(turn: &Turn<'_>, id: IncidentId, channel: &str, declaration: Decla
     turn.store().create(&incident, &[declared]).await?;
 
     let mut outbound = vec![turn.text_in(channel, replies::declared(&incident, &turn.settings.bot_name))];
-    let first_response = turn.locked(id, |incident| first_response(turn, incident)).await;
-    match first_response {
+    // No lock: gathering evidence and asking the advisor may be slow, and nothing here decides
+    // anything another turn could contradict; each result is one atomic append.
+    match first_response(turn, incident).await {
         Ok(mut posts) => outbound.append(&mut posts),
         // The incident exists whatever happens next; say what failed instead of hiding it.
         Err(TurnError::Advisor(failure)) => {

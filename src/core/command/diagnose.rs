@@ -18,10 +18,16 @@ pub(super) const SPEC: CommandSpec = CommandSpec {
     description: "Run one diagnostic now and keep what it finds as evidence.",
     leading: Some("tool"),
     options: &[
-        option("tool", "The diagnostic to run (see /help for the list)", OptionKind::Text, true),
-        option("args", "Its arguments as name=value pairs, e.g. service=checkout", OptionKind::Text, false),
+        option("tool", "The diagnostic to run (see /help for the list)", OptionKind::Text { max_chars: 100 }, true),
+        option(
+            "args",
+            "Its arguments as name=value pairs, e.g. service=checkout",
+            OptionKind::Text { max_chars: 1_000 },
+            false,
+        ),
     ],
     privileged: true,
+    reads_only: false,
     parse,
 };
 

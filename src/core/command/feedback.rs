@@ -15,9 +15,10 @@ pub(super) const SPEC: CommandSpec = CommandSpec {
     leading: Some("rating"),
     options: &[
         option("rating", "1 (useless) to 5 (spot on)", OptionKind::Integer { min: 1, max: 5 }, true),
-        option("comment", "What helped or what was missing", OptionKind::Text, false),
+        option("comment", "What helped or what was missing", OptionKind::Text { max_chars: 1_000 }, false),
     ],
     privileged: false,
+    reads_only: false,
     parse,
 };
 

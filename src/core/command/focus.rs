@@ -10,7 +10,7 @@ use crate::core::turn::{Turn, TurnHelpers, TurnResult};
 
 /// A focus command's spec: no options, nothing privileged.
 const fn spec(name: &'static str, usage: &'static str, description: &'static str, parse: Parser) -> CommandSpec {
-    CommandSpec { name, usage, description, leading: None, options: &[], privileged: false, parse }
+    CommandSpec { name, usage, description, leading: None, options: &[], privileged: false, reads_only: true, parse }
 }
 
 pub(super) const ROOT_CAUSE: CommandSpec =

@@ -15,6 +15,7 @@ pub(super) const SPEC: CommandSpec = CommandSpec {
     leading: None,
     options: &[],
     privileged: false,
+    reads_only: true,
     parse: |_| Ok(Command::Evidence),
 };
 

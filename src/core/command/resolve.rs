@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 use chrono::Utc;
 use regex::Regex;
 
-use super::{Command, CommandSpec, OptionKind, OptionValues, option};
+use super::{Command, CommandSpec, LONG_TEXT_CHARS, OptionKind, OptionValues, option};
 use crate::core::error::UserError;
 use crate::core::incident::{Incident, Status};
 use crate::core::invalid::InvalidValue;
@@ -22,11 +22,17 @@ pub(super) const SPEC: CommandSpec = CommandSpec {
     description: "Close the incident with its root cause and mitigation, so future incidents can learn from it.",
     leading: None,
     options: &[
-        option("root_cause", "What caused it", OptionKind::Text, true),
-        option("mitigation", "What stopped the impact", OptionKind::Text, true),
-        option("category", "Root-cause category, e.g. deployment or certificate-expiry", OptionKind::Text, false),
+        option("root_cause", "What caused it", OptionKind::Text { max_chars: LONG_TEXT_CHARS }, true),
+        option("mitigation", "What stopped the impact", OptionKind::Text { max_chars: LONG_TEXT_CHARS }, true),
+        option(
+            "category",
+            "Root-cause category, e.g. deployment or certificate-expiry",
+            OptionKind::Text { max_chars: 40 },
+            false,
+        ),
     ],
     privileged: true,
+    reads_only: false,
     parse,
 };
 

@@ -15,11 +15,12 @@ pub(super) const SPEC: CommandSpec = CommandSpec {
     leading: None,
     options: &[],
     privileged: false,
+    reads_only: true,
     parse: |_| Ok(Command::Timeline),
 };
 
 pub(super) async fn handle(turn: &Turn<'_>, incident: Incident) -> TurnResult {
-    let timeline = turn.store().timeline(incident.id).await?;
+    let timeline = turn.timeline(incident.id).await?;
     let hidden = timeline.len().saturating_sub(SHOWN);
     let mut lines = vec![replies::timeline_heading(&incident, timeline.len())];
     if hidden > 0 {

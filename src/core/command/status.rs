@@ -9,7 +9,8 @@ use crate::core::replies;
 use crate::core::timeline::EntryKind;
 use crate::core::turn::{Turn, TurnResult};
 
-const STATUSES: &[&str] = &["investigating", "mitigated", "resolved"];
+/// The statuses the command offers; resolving takes `/incident resolve`, with its details.
+const STATUSES: &[&str] = &["investigating", "mitigated"];
 
 pub(super) const SPEC: CommandSpec = CommandSpec {
     name: "incident status",
@@ -18,6 +19,7 @@ pub(super) const SPEC: CommandSpec = CommandSpec {
     leading: Some("status"),
     options: &[option("status", "The new status", OptionKind::Choice(STATUSES), true)],
     privileged: true,
+    reads_only: false,
     parse,
 };
 

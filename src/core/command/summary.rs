@@ -12,6 +12,7 @@ pub(super) const SPEC: CommandSpec = CommandSpec {
     leading: None,
     options: &[],
     privileged: false,
+    reads_only: true,
     parse: |_| Ok(Command::Summary),
 };
 

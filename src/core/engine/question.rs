@@ -8,25 +8,28 @@ use crate::core::replies;
 use crate::core::timeline::EntryKind;
 use crate::core::turn::{Turn, TurnHelpers, TurnResult};
 
+/// Takes no lock: the question and the answer are single appends, and diagnostics and the
+/// advisor (possibly a slow model) run while others may decide things about the incident.
 pub(super) async fn handle(turn: &Turn<'_>, incident: Incident, question: &str) -> TurnResult {
     turn.check_length(question)?;
-    turn.locked(incident.id, |incident| async move {
-        turn.store().append(incident.id, &turn.by_author(EntryKind::Question, question)).await?;
-        let mut ran = Vec::new();
-        if asks_about_live_state(question) {
-            ran = turn.investigate(&incident, &turn.triggered(&incident)).await?;
-        }
-        let gathered = turn.gather(&incident).await?;
-        let helpers = TurnHelpers::new(turn, &incident);
-        let answer = turn.advisor().answer(gathered.context(&incident, &helpers), question).await?;
-        ran.extend(helpers.ran());
-        turn.store().append(incident.id, &turn.by_bot(EntryKind::Answer, &answer)).await?;
-        let mut replies = Vec::new();
-        if !ran.is_empty() {
-            replies.push(turn.text(replies::ran_diagnostics(&ran)));
-        }
-        replies.push(turn.text(answer));
-        Ok(replies)
-    })
-    .await
+    turn.store().append(incident.id, &turn.by_author(EntryKind::Question, question)).await?;
+    let live_state = asks_about_live_state(question);
+    let mut ran = Vec::new();
+    if live_state {
+        ran = turn.investigate(&incident, &turn.triggered(&incident)).await?;
+    }
+    let gathered = turn.gather(&incident).await?;
+    let helpers = TurnHelpers::new(turn, &incident);
+    let answer = turn.advisor().answer(gathered.context(&incident, &helpers), question).await?;
+    ran.extend(helpers.ran());
+    turn.store().append(incident.id, &turn.by_bot(EntryKind::Answer, &answer)).await?;
+    let mut replies = Vec::new();
+    if live_state && !turn.responder {
+        replies.push(turn.text(replies::no_fresh_evidence_without_role(&turn.settings.responder_role_names())));
+    }
+    if !ran.is_empty() {
+        replies.push(turn.text(replies::ran_diagnostics(&ran)));
+    }
+    replies.push(turn.text(answer));
+    Ok(replies)
 }

@@ -88,6 +88,10 @@ pub trait Store: Send + Sync {
     /// The incident with this id, if any.
     async fn incident(&self, id: IncidentId) -> Result<Option<Incident>, StoreError>;
 
+    /// Unbinds `channel` from incident `id`, if it is still bound to it; the incident itself is
+    /// kept. True when a binding was removed.
+    async fn release_channel(&self, channel: &str, id: IncidentId) -> Result<bool, StoreError>;
+
     /// The incident this channel was bound to, if any.
     async fn incident_in_channel(&self, channel: &str) -> Result<Option<Incident>, StoreError>;
 

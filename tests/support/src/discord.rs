@@ -283,6 +283,12 @@ impl DiscordServer {
         self.shared.read(|state| state.config.bot_user_id)
     }
 
+    /// The id of the role Discord manages for the bot in `guild_id` (what `<@&id>` addresses
+    /// the bot by), if the bot is in that guild.
+    pub fn bot_role_id(&self, guild_id: u64) -> Option<u64> {
+        self.shared.read(|state| state.bot_role(guild_id))
+    }
+
     /// The id of the guild the server starts with, also the id of its `@everyone` role.
     pub fn guild_id(&self) -> u64 {
         self.shared.read(|state| state.config.guild_id)

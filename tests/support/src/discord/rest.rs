@@ -195,6 +195,9 @@ fn route(world: &mut World, call: &Call<'_>) -> Outcome {
         ("PATCH", ["webhooks", app, token, "messages", message]) => {
             interactions::edit_message(world, id(app)?, token, message, payload)
         }
+        ("DELETE", ["webhooks", app, token, "messages", message]) => {
+            interactions::delete_message(world, id(app)?, token, message)
+        }
         _ => Err(ApiError::no_route()),
     }
 }

@@ -89,3 +89,28 @@ async fn ephemeral_answers_are_seen_only_by_the_invoking_user_and_stay_ephemeral
     let loading_cleared = discord.message(edited.id.get()).unwrap()["flags"].as_u64().unwrap();
     assert_eq!(loading_cleared, 64, "ephemeral, no longer loading");
 }
+
+#[tokio::test]
+async fn a_deferred_response_can_be_deleted_and_answered_privately_by_follow_up() {
+    let discord = DiscordServer::start().await;
+    let alice = discord.add_member("alice", &[]);
+    let ops = discord.add_text_channel("ops", None);
+    let http = client_http(&discord, discord.token());
+    http.set_application_id(discord.application_id().into());
+    let interaction = discord.invoke_command(ops, alice, "status", Value::Null);
+    let defer = json!({ "type": 5 });
+    http.create_interaction_response(interaction.id.into(), &interaction.token, &defer, Vec::new()).await.unwrap();
+
+    let deleted = http.delete_original_interaction_response(&interaction.token).await;
+    let again = http.delete_original_interaction_response(&interaction.token).await;
+    let private = http
+        .create_followup_message(&interaction.token, &json!({ "content": "only you", "flags": 64 }), Vec::new())
+        .await;
+
+    deleted.unwrap();
+    assert_eq!(discord_error(again.unwrap_err()).1, 10008, "the original is gone");
+    assert_eq!(private.unwrap().content, "only you");
+    assert!(discord.channel_messages(ops).is_empty(), "{:?}", discord.channel_messages(ops));
+    assert_eq!(discord.ephemeral_messages(alice).len(), 1);
+    assert_eq!(discord.interaction(interaction.id).unwrap().original, None);
+}

@@ -1,6 +1,6 @@
 //! Answering interactions: `POST /interactions/{id}/{token}/callback` within the ack deadline,
 //! only once and with a type that suits the interaction, then through the interaction's webhook
-//! `POST /webhooks/{app}/{token}` (follow-ups) and `GET`/`PATCH
+//! `POST /webhooks/{app}/{token}` (follow-ups) and `GET`/`PATCH`/`DELETE
 //! /webhooks/{app}/{token}/messages/{@original or id}` while the token lives.
 //!
 //! Callback types by interaction: a command takes 4 (message), 5 (deferred message) or 9
@@ -144,6 +144,22 @@ pub(super) fn edit_message(
         interaction.edits.push(payload.json.clone());
     }
     Ok(Reply::ok(edited))
+}
+
+/// `DELETE /webhooks/{app}/{token}/messages/{@original or follow-up id}`: deletes the response
+/// (an "is thinking…" placeholder too) while the token lives. Answers 204.
+pub(super) fn delete_message(state: &mut State, application_id: u64, token: &str, message: &str) -> Outcome {
+    let interaction = answered(state, application_id, token)?;
+    let interaction_id = interaction.id;
+    let message_id = target(interaction, message)?;
+    state.delete_message(message_id).ok_or_else(ApiError::unknown_message)?;
+    if let Some(interaction) = state.interaction_mut(interaction_id) {
+        if interaction.original_id == Some(message_id) {
+            interaction.original_id = None;
+        }
+        interaction.followup_ids.retain(|id| *id != message_id);
+    }
+    Ok(Reply::NoContent)
 }
 
 /// The callback types an interaction accepts.

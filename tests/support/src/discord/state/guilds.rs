@@ -101,6 +101,12 @@ impl State {
         id
     }
 
+    /// The role Discord manages for the bot in `guild_id`, if the bot is in it.
+    pub(crate) fn bot_role(&self, guild_id: u64) -> Option<u64> {
+        let guild = self.guilds.get(&guild_id)?;
+        guild.roles.values().find(|role| role.bot_id.is_some()).map(|role| role.id)
+    }
+
     /// Whether `role_id` is a role of `guild_id`.
     pub(crate) fn has_role(&self, guild_id: u64, role_id: u64) -> bool {
         self.guilds.get(&guild_id).is_some_and(|guild| guild.roles.contains_key(&role_id))

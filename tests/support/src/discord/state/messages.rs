@@ -149,6 +149,21 @@ impl State {
         Some(message)
     }
 
+    /// Deletes a message and dispatches MESSAGE_DELETE unless it was ephemeral; its revisions
+    /// stay for tests to read. The deleted message, if it existed.
+    pub(crate) fn delete_message(&mut self, message_id: u64) -> Option<Value> {
+        let message = self.messages.remove(&message_id)?;
+        if !is_ephemeral(&message) {
+            let event = json!({
+                "id": message["id"],
+                "channel_id": message["channel_id"],
+                "guild_id": message["guild_id"],
+            });
+            self.sessions.dispatch("MESSAGE_DELETE", &event);
+        }
+        Some(message)
+    }
+
     /// Who `content` pings in `guild_id` under `allowed_mentions`.
     fn pings(&self, guild_id: u64, content: &str, allowed: Option<&Value>, replied_author: Option<u64>) -> Pings {
         mentions::pings(
