@@ -34,8 +34,8 @@ impl App {
     /// when a model is configured, the offline advisor otherwise. Incidents are declared in
     /// place until an adapter brings a workspace that opens channels.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let store: Arc<dyn Store> = match &settings.redis.url {
-            Some(url) => Arc::new(RedisStore::connect(url).await.context("starting the state store")?),
+        let store: Arc<dyn Store> = match settings.redis.store_options() {
+            Some(options) => Arc::new(RedisStore::connect_with(&options).await.context("starting the state store")?),
             None => Arc::new(MemoryStore::new()),
         };
         let knowledge = Arc::new(load_knowledge(&settings.knowledge)?);

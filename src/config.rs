@@ -20,6 +20,7 @@ use crate::advisor::llm::client::{LlmSettings, Provider};
 use crate::core::redact::redact_url_credentials;
 use crate::core::settings::{DEFAULT_FOLLOW, EngineSettings, FollowPattern, ResponderRole};
 use crate::diagnostics::DiagnosticsSettings;
+use crate::store::{RedisOptions, Target};
 
 /// The file read when `--config` is not given, if it exists.
 pub const DEFAULT_FILE: &str = "firebreak.toml";
@@ -89,16 +90,56 @@ pub struct MetricsSettings {
 }
 
 /// `[redis]`: where incident state lives. Without a URL the state is kept in memory.
-#[derive(Clone, Default, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Deserialize, PartialEq, Eq)]
 #[serde(default, deny_unknown_fields)]
 pub struct RedisSettings {
-    /// `redis://[user:password@]host:port[/db]`.
+    /// `redis://[user:password@]host:port[/db]` (`rediss://` for TLS), a Redis Cluster as
+    /// `redis+cluster://host:port,host:port,…`, or a Sentinel-managed primary as
+    /// `redis+sentinel://host:port,host:port,…/name[/db]`.
     pub url: Option<String>,
+    /// A certificate authority (PEM file) to trust for TLS instead of the system's.
+    pub ca_file: Option<PathBuf>,
+    /// Replicas that must hold each write before the bot counts it as recorded; set it to 1
+    /// on a Cluster or Sentinel deployment whose primaries have replicas, so that a failover
+    /// never loses an acknowledged message. 0 (the default) trusts the primary alone.
+    pub wait_replicas: u32,
+    /// How long a write waits for those replicas, milliseconds.
+    pub wait_timeout_ms: u64,
+}
+
+impl Default for RedisSettings {
+    fn default() -> Self {
+        let defaults = RedisOptions::new("");
+        Self {
+            url: None,
+            ca_file: None,
+            wait_replicas: defaults.wait_replicas,
+            wait_timeout_ms: u64::try_from(defaults.wait_timeout.as_millis()).unwrap_or(u64::MAX),
+        }
+    }
+}
+
+impl RedisSettings {
+    /// What the Redis store needs to connect, when a URL is set.
+    pub fn store_options(&self) -> Option<RedisOptions> {
+        let url = self.url.clone()?;
+        Some(RedisOptions {
+            url,
+            ca_file: self.ca_file.clone(),
+            wait_replicas: self.wait_replicas,
+            wait_timeout: Duration::from_millis(self.wait_timeout_ms),
+        })
+    }
 }
 
 impl fmt::Debug for RedisSettings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RedisSettings").field("url", &self.url.as_deref().map(redact_url_credentials)).finish()
+        f.debug_struct("RedisSettings")
+            .field("url", &self.url.as_deref().map(redact_url_credentials))
+            .field("ca_file", &self.ca_file)
+            .field("wait_replicas", &self.wait_replicas)
+            .field("wait_timeout_ms", &self.wait_timeout_ms)
+            .finish()
     }
 }
 
@@ -342,6 +383,12 @@ impl Settings {
         if self.knowledge.k == 0 {
             return invalid("knowledge.k", "must be at least 1");
         }
+        if let Some(Err(error)) = self.redis.url.as_deref().map(Target::parse) {
+            return invalid("redis.url", &error.to_string());
+        }
+        if self.redis.wait_replicas > 0 && self.redis.wait_timeout_ms == 0 {
+            return invalid("redis.wait_timeout_ms", "must be at least 1 when redis.wait_replicas is set");
+        }
         if let Some(Err(error)) = self.discord.follow_pattern.as_deref().map(Regex::new) {
             return invalid("discord.follow_pattern", &format!("is not a valid regex: {error}"));
         }
@@ -438,10 +485,30 @@ mod tests {
 
     #[test]
     fn debug_output_hides_the_redis_password_and_the_bot_token() {
-        let settings = RedisSettings { url: Some("redis://:topsecret@db:6379".into()) };
+        let settings = RedisSettings { url: Some("redis://:topsecret@db:6379".into()), ..RedisSettings::default() };
         let discord = DiscordSettings { token: Some("MTIzNDU2.bot-token".into()), ..DiscordSettings::default() };
         assert!(!format!("{settings:?}").contains("topsecret"));
         assert!(!format!("{discord:?}").contains("bot-token"));
+    }
+
+    #[test]
+    fn redis_settings_name_a_cluster_or_sentinel_and_a_bad_url_is_refused_at_load() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("firebreak.toml");
+        std::fs::write(
+            &path,
+            "[redis]\nurl = \"redis+cluster://10.0.0.1:7000,10.0.0.2:7000\"\nwait_replicas = 1\nca_file = \"ca.pem\"\n",
+        )
+        .unwrap();
+
+        let options = Settings::load_with_env(Some(&path), |_| None).unwrap().redis.store_options().unwrap();
+        std::fs::write(&path, "[redis]\nurl = \"redis+sentinel://:hunter2@s1:26379,s2:26379\"\n").unwrap();
+        let error = Settings::load_with_env(Some(&path), |_| None).unwrap_err().to_string();
+
+        assert_eq!(options.url, "redis+cluster://10.0.0.1:7000,10.0.0.2:7000");
+        assert_eq!((options.wait_replicas, options.ca_file.as_deref()), (1, Some(Path::new("ca.pem"))));
+        assert!(error.contains("redis.url") && error.contains("name the primary"), "{error}");
+        assert!(!error.contains("hunter2"), "{error}");
     }
 
     #[test]

@@ -1,26 +1,48 @@
-//! `RedisStore`: incident state in Redis, shared by every replica and kept across restarts.
+//! `RedisStore`: incident state in Redis — one server, a Redis Cluster, or a primary managed by
+//! Sentinel — shared by every replica and kept across restarts.
 //!
-//! Layout (see ARCHITECTURE.md): per-incident keys share the hash tag `{inc:N}` —
-//! `fb:{inc:N}:meta` (hash, with the schema version), `fb:{inc:N}:timeline` (stream, one JSON
-//! entry per stream item), `fb:{inc:N}:evidence` (list of JSON evidence), `fb:{inc:N}:digest`
-//! (hash: `text`, the running summary of older entries, and `covers`, how many it stands in for),
-//! `fb:{inc:N}:lock` (owner token with expiry) — plus
-//! `fb:channel:CHANNEL` → incident number, the set `fb:incidents:open`, the counter
-//! `fb:incidents:seq`, dedupe marks `fb:seen:EVENT` and the stream `fb:incidents:resolved` of
-//! knowledge records (resolutions and imports) that every replica folds. Writes that belong together go in one
-//! MULTI.
+//! Layout (the README's "State in Redis" has the table): everything of one incident shares the
+//! hash tag `{inc:N}`, so it lives in one Cluster slot — `fb:{inc:N}:meta` (hash, with the
+//! schema version), `:timeline` (stream), `:evidence` (list), `:digest` (hash), `:lock`, and
+//! `:write:TOKEN` markers that make a repeated write harmless. Indexes across incidents live
+//! in other slots: `fb:channel:CHANNEL` → incident number, the set `fb:incidents:open`, the
+//! counter `fb:incidents:seq`, dedupe marks `fb:seen:EVENT` and the stream
+//! `fb:incidents:resolved` of knowledge records every replica folds.
+//!
+//! No atomic step spans two slots. Each write to one incident is one script in its slot; an
+//! index and the incident it points at are written one after the other, in the order that
+//! leaves, after a crash between the two, only states a reader tolerates or repairs:
+//! - an index entry is added *before* the incident it points at is written, and removed only
+//!   *after* the incident stops qualifying, so an index may point at too much but never misses
+//!   an incident; readers check every entry against the incident's own record and ignore what
+//!   it does not confirm (a channel bound to a missing incident, an open-set number whose
+//!   incident is missing or closed);
+//! - a resolution is written to the incident first (with the knowledge record it publishes),
+//!   then published, then the incident leaves the open set; an incident found closed in the
+//!   open set may have missed its publication, so it is published (again: the knowledge base
+//!   replaces a record with the same id) before it leaves. Every replica settles the open set
+//!   this way when it connects, and whenever the open incidents are listed.
+
+mod connection;
+mod fields;
+mod scripts;
+mod target;
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::streams::StreamRangeReply;
-use redis::{AsyncCommands, Pipeline, RedisError, Script};
+use redis::{Cmd, FromRedisValue, RedisError, ServerErrorKind};
+use tracing::warn;
 
-use super::{SCHEMA_VERSION, new_lock_token};
-use crate::core::incident::{Incident, IncidentId, Severity, Source, Status};
+use self::connection::Connection;
+use self::fields::{LEARNED, incident_from_fields, meta_fields};
+use self::scripts::{APPEND_ALL, CLAIM, DELETE_IF_EQUAL, KEEP_DIGEST, WRITE};
+pub use self::target::{InvalidTarget, Target};
+use super::new_lock_token;
+use crate::core::incident::{Incident, IncidentId};
 use crate::core::ports::{Evidence, KnowledgeCursor, LockToken, Store, StoreError};
 use crate::core::record::IncidentRecord;
 use crate::core::redact::redact_url_credentials;
@@ -29,11 +51,48 @@ use crate::core::timeline::{Digest, Entry};
 const OPEN_KEY: &str = "fb:incidents:open";
 const SEQUENCE_KEY: &str = "fb:incidents:seq";
 const KNOWLEDGE_KEY: &str = "fb:incidents:resolved";
+/// How long a write's marker outlives it: far longer than any client retries a request.
+const WRITE_MARKER_MS: u64 = 300_000;
 
-/// Redis-backed state store over one auto-reconnecting connection.
+/// How to reach the store, and how sure a write must be before the store says it is done.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RedisOptions {
+    /// Where the store lives: `redis://`, `rediss://`, `redis+cluster://`, `redis+sentinel://`
+    /// (see [`Target`]).
+    pub url: String,
+    /// A certificate authority (PEM file) to trust for TLS instead of the system's.
+    pub ca_file: Option<PathBuf>,
+    /// Replicas that must hold a write before it counts (`WAIT`), so that a failover never loses
+    /// what the bot acknowledged; 0 trusts the primary alone (with its append-only file).
+    pub wait_replicas: u32,
+    /// How long a write waits for those replicas before it is refused as not recorded.
+    pub wait_timeout: Duration,
+}
+
+impl RedisOptions {
+    /// Options for `url` that trust the system's certificate authorities and the primary alone.
+    pub fn new(url: impl Into<String>) -> Self {
+        Self { url: url.into(), ca_file: None, wait_replicas: 0, wait_timeout: Duration::from_secs(1) }
+    }
+}
+
+impl std::fmt::Debug for RedisOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisOptions")
+            .field("url", &redact_url_credentials(&self.url))
+            .field("ca_file", &self.ca_file)
+            .field("wait_replicas", &self.wait_replicas)
+            .field("wait_timeout", &self.wait_timeout)
+            .finish()
+    }
+}
+
+/// Redis-backed state store; cheap to clone, every clone shares one connection.
 #[derive(Clone)]
 pub struct RedisStore {
-    connection: ConnectionManager,
+    connection: Connection,
+    wait_replicas: u32,
+    wait_timeout_ms: u64,
 }
 
 impl std::fmt::Debug for RedisStore {
@@ -43,61 +102,162 @@ impl std::fmt::Debug for RedisStore {
 }
 
 impl RedisStore {
-    /// Deletes `key` only while it holds `value`, in one step: a lock released only by its
-    /// owner, a channel released only from the incident it points at.
-    async fn delete_if_equal(&self, key: &str, value: &str) -> Result<bool, StoreError> {
-        static DELETE_IF_EQUAL: std::sync::LazyLock<Script> = std::sync::LazyLock::new(|| {
-            Script::new(
-                "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end",
-            )
-        });
-        let deleted: i64 =
-            DELETE_IF_EQUAL.key(key).arg(value).invoke_async(&mut self.connection()).await.map_err(failure)?;
-        Ok(deleted == 1)
-    }
-
-    /// Connects to `url` (`redis://[user:password@]host:port[/db]`). Fails fast, with the URL
-    /// (credentials hidden) in the error, when the server cannot be reached.
+    /// Connects to `url` (any form [`Target`] reads) with the default [`RedisOptions`].
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        let shown = redact_url_credentials(url);
-        let client = redis::Client::open(url)
-            .map_err(|error| StoreError::Backend(format!("invalid Redis URL {shown}: {error}")))?;
-        // Short timeouts and few reconnect attempts: a turn should report an outage within a
-        // couple of seconds rather than hang the channel.
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(Duration::from_secs(2)))
-            .set_response_timeout(Some(Duration::from_secs(5)))
-            .set_number_of_retries(2)
-            .set_max_delay(Duration::from_millis(500));
-        let connection = ConnectionManager::new_with_config(client, config)
-            .await
-            .map_err(|error| StoreError::Unavailable(format!("cannot reach Redis at {shown}: {error}")))?;
-        Ok(Self { connection })
+        Self::connect_with(&RedisOptions::new(url)).await
     }
 
-    fn connection(&self) -> ConnectionManager {
+    /// Connects as `options` say, then settles the open-incident index (see the module docs).
+    /// Fails fast, with the URL (credentials hidden) in the error, when the store cannot be
+    /// reached.
+    pub async fn connect_with(options: &RedisOptions) -> Result<Self, StoreError> {
+        let shown = redact_url_credentials(&options.url);
+        let target = Target::parse(&options.url).map_err(|error| StoreError::Backend(error.to_string()))?;
+        let ca = match &options.ca_file {
+            Some(path) => Some(std::fs::read(path).map_err(|error| {
+                StoreError::Backend(format!("cannot read the CA file {}: {error}", path.display()))
+            })?),
+            None => None,
+        };
+        let connection = Connection::open(&target, ca).await.map_err(|error| match failure(error) {
+            StoreError::Unavailable(reason) => {
+                StoreError::Unavailable(format!("cannot reach Redis at {shown}: {reason}"))
+            }
+            other => StoreError::Backend(format!("cannot use Redis at {shown}: {other}")),
+        })?;
+        let store = Self {
+            connection,
+            wait_replicas: options.wait_replicas,
+            wait_timeout_ms: u64::try_from(options.wait_timeout.as_millis()).unwrap_or(u64::MAX),
+        };
+        store.settle_open_index().await?;
+        Ok(store)
+    }
+
+    fn connection(&self) -> Connection {
         self.connection.clone()
     }
+
+    /// Sends `command`, a write, and when replicas must confirm writes, `WAIT`s for them on the
+    /// node that took it (a pipeline goes to one node); too few in time and the write is
+    /// refused as not recorded.
+    async fn write<T: FromRedisValue>(&self, command: Cmd) -> Result<T, StoreError> {
+        let mut connection = self.connection();
+        if self.wait_replicas == 0 {
+            return command.query_async(&mut connection).await.map_err(failure);
+        }
+        let mut pipe = redis::pipe();
+        pipe.add_command(command).cmd("WAIT").arg(self.wait_replicas).arg(self.wait_timeout_ms);
+        let (value, confirmed): (T, u32) = pipe.query_async(&mut connection).await.map_err(failure)?;
+        if confirmed < self.wait_replicas {
+            return Err(StoreError::Unavailable(format!(
+                "{confirmed} of {} replicas confirmed the write within {} ms",
+                self.wait_replicas, self.wait_timeout_ms
+            )));
+        }
+        Ok(value)
+    }
+
+    /// One write to incident `id`, applied once however often it is sent: its record replaced
+    /// when `record` is given, `evidence` and `entries` appended.
+    async fn write_incident(
+        &self,
+        id: IncidentId,
+        record: Option<Vec<(&str, String)>>,
+        evidence: &[Evidence],
+        entries: &[Entry],
+    ) -> Result<(), StoreError> {
+        let record = record.unwrap_or_default();
+        let mut args = vec![WRITE_MARKER_MS.to_string(), (2 * record.len()).to_string()];
+        for (name, value) in record {
+            args.extend([name.to_owned(), value]);
+        }
+        args.push(evidence.len().to_string());
+        for found in evidence {
+            args.push(encode(found, "evidence")?);
+        }
+        for entry in entries {
+            args.push(encode(entry, "timeline entry")?);
+        }
+        let marker = key(id, &format!("write:{}", new_lock_token().0));
+        let keys = [marker.as_str(), &key(id, "meta"), &key(id, "timeline"), &key(id, "evidence")];
+        self.write::<i64>(WRITE.call(&keys, args)).await.map(drop)
+    }
+
+    /// Adds the incident to the open index when it is open: before it is written.
+    async fn index_if_open(&self, incident: &Incident) -> Result<(), StoreError> {
+        if incident.is_open() {
+            self.write::<()>(Cmd::sadd(OPEN_KEY, incident.id.number())).await?;
+        }
+        Ok(())
+    }
+
+    /// Takes the incident out of the open index when it is closed: after it is written.
+    async fn unindex_if_closed(&self, incident: &Incident) -> Result<(), StoreError> {
+        if !incident.is_open() {
+            self.write::<()>(Cmd::srem(OPEN_KEY, incident.id.number())).await?;
+        }
+        Ok(())
+    }
+
+    /// Appends encoded knowledge records to the stream every replica folds.
+    async fn publish_encoded(&self, records: &[String]) -> Result<(), StoreError> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        self.write::<i64>(APPEND_ALL.call(&[KNOWLEDGE_KEY], ("record", records))).await.map(drop)
+    }
+
+    /// The open incidents the open index lists, after finishing what an interrupted
+    /// resolution left undone: an incident found closed is published (again) from the record
+    /// it keeps, then leaves the index. Numbers without an incident — a creation in progress, or
+    /// one interrupted — are left alone; so are unreadable incidents, with a warning.
+    async fn settle_open_index(&self) -> Result<Vec<IncidentId>, StoreError> {
+        let numbers: Vec<u64> = Cmd::smembers(OPEN_KEY).query_async(&mut self.connection()).await.map_err(failure)?;
+        let mut open = Vec::new();
+        for number in numbers {
+            let id = IncidentId::from_number(number);
+            let meta = key(id, "meta");
+            let mut fields: HashMap<String, String> =
+                Cmd::hgetall(&meta).query_async(&mut self.connection()).await.map_err(failure)?;
+            if fields.is_empty() {
+                continue;
+            }
+            let learned = fields.remove(LEARNED);
+            let incident = match incident_from_fields(&meta, fields) {
+                Ok(incident) => incident,
+                Err(error) => {
+                    warn!(%error, "leaving an unreadable incident in the open index");
+                    continue;
+                }
+            };
+            if incident.is_open() {
+                open.push(id);
+                continue;
+            }
+            self.publish_encoded(learned.as_slice()).await?;
+            self.unindex_if_closed(&incident).await?;
+        }
+        open.sort_unstable();
+        Ok(open)
+    }
+
+    /// Takes `key` for `holder` for `ttl` unless someone else holds it; true when `holder`
+    /// does.
+    async fn claim(&self, key: &str, holder: &str, ttl: Duration) -> Result<bool, StoreError> {
+        let ttl_ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
+        self.write::<i64>(CLAIM.call(&[key], (holder, ttl_ms))).await.map(|held| held == 1)
+    }
+
+    /// Deletes `key` only while it holds `value`; true when deleted.
+    async fn delete_if_equal(&self, key: &str, value: &str) -> Result<bool, StoreError> {
+        self.write::<i64>(DELETE_IF_EQUAL.call(&[key], value)).await.map(|deleted| deleted == 1)
+    }
 }
 
-fn meta_key(id: IncidentId) -> String {
-    format!("fb:{{inc:{}}}:meta", id.number())
-}
-
-fn timeline_key(id: IncidentId) -> String {
-    format!("fb:{{inc:{}}}:timeline", id.number())
-}
-
-fn evidence_key(id: IncidentId) -> String {
-    format!("fb:{{inc:{}}}:evidence", id.number())
-}
-
-fn digest_key(id: IncidentId) -> String {
-    format!("fb:{{inc:{}}}:digest", id.number())
-}
-
-fn lock_key(id: IncidentId) -> String {
-    format!("fb:{{inc:{}}}:lock", id.number())
+/// `fb:{inc:N}:PART`, a key of incident `id`.
+fn key(id: IncidentId, part: &str) -> String {
+    format!("fb:{{inc:{}}}:{part}", id.number())
 }
 
 fn channel_key(channel: &str) -> String {
@@ -109,7 +269,23 @@ fn seen_key(event_id: &str) -> String {
 }
 
 fn failure(error: RedisError) -> StoreError {
-    if error.is_io_error() || error.is_connection_dropped() || error.is_connection_refusal() || error.is_timeout() {
+    let passing = matches!(
+        error.kind(),
+        redis::ErrorKind::ClusterConnectionNotFound
+            | redis::ErrorKind::Server(
+                ServerErrorKind::ReadOnly
+                    | ServerErrorKind::ClusterDown
+                    | ServerErrorKind::MasterDown
+                    | ServerErrorKind::TryAgain
+                    | ServerErrorKind::BusyLoading
+            )
+    );
+    if passing
+        || error.is_io_error()
+        || error.is_connection_dropped()
+        || error.is_connection_refusal()
+        || error.is_timeout()
+    {
         StoreError::Unavailable(error.to_string())
     } else {
         StoreError::Backend(error.to_string())
@@ -120,115 +296,22 @@ fn encode<T: serde::Serialize>(value: &T, what: &str) -> Result<String, StoreErr
     serde_json::to_string(value).map_err(|error| StoreError::Backend(format!("cannot encode {what}: {error}")))
 }
 
-fn queue_entries(pipe: &mut Pipeline, id: IncidentId, entries: &[Entry]) -> Result<(), StoreError> {
-    for entry in entries {
-        pipe.cmd("XADD").arg(timeline_key(id)).arg("*").arg("entry").arg(encode(entry, "timeline entry")?).ignore();
-    }
-    Ok(())
-}
-
-/// Adds the commands that store `incident`'s record, replacing the previous one whole, and
-/// append `entries`, keeping the open set in step.
-fn queue_write(pipe: &mut Pipeline, incident: &Incident, entries: &[Entry]) -> Result<(), StoreError> {
-    let meta = meta_key(incident.id);
-    pipe.del(&meta).ignore();
-    pipe.hset_multiple(&meta, &meta_fields(incident)).ignore();
-    queue_entries(pipe, incident.id, entries)?;
-    if incident.is_open() {
-        pipe.sadd(OPEN_KEY, incident.id.number()).ignore();
-    } else {
-        pipe.srem(OPEN_KEY, incident.id.number()).ignore();
-    }
-    Ok(())
-}
-
-fn queue_publish(pipe: &mut Pipeline, records: &[IncidentRecord]) -> Result<(), StoreError> {
-    for record in records {
-        pipe.cmd("XADD").arg(KNOWLEDGE_KEY).arg("*").arg("record").arg(encode(record, "knowledge record")?).ignore();
-    }
-    Ok(())
-}
-
-fn meta_fields(incident: &Incident) -> Vec<(&'static str, String)> {
-    let mut fields = vec![
-        ("schema", SCHEMA_VERSION.to_string()),
-        ("id", incident.id.to_string()),
-        ("title", incident.title.clone()),
-        ("summary", incident.summary.clone()),
-        ("severity", incident.severity.to_string()),
-        ("source", incident.source.to_string()),
-        ("status", incident.status.to_string()),
-        ("commander", incident.commander.clone()),
-        ("channel", incident.channel.clone()),
-        ("created_at", incident.created_at.to_rfc3339()),
-        ("updated_at", incident.updated_at.to_rfc3339()),
-    ];
-    let optional = [
-        ("service", incident.service.clone()),
-        ("category", incident.category.clone()),
-        ("resolved_at", incident.resolved_at.map(|at| at.to_rfc3339())),
-        ("root_cause", incident.root_cause.clone()),
-        ("mitigation", incident.mitigation.clone()),
-    ];
-    fields.extend(optional.into_iter().filter_map(|(name, value)| Some((name, value?))));
-    fields
-}
-
-fn incident_from_fields(key: &str, mut fields: HashMap<String, String>) -> Result<Incident, StoreError> {
-    let corrupt = |reason: String| StoreError::Corrupt { key: key.to_owned(), reason };
-    let schema: u32 =
-        fields.get("schema").and_then(|v| v.parse().ok()).ok_or_else(|| corrupt("no schema version".into()))?;
-    if schema > SCHEMA_VERSION {
-        return Err(corrupt(format!(
-            "schema version {schema} is newer than this build's {SCHEMA_VERSION}; upgrade Firebreak"
-        )));
-    }
-    let mut take = |name: &str| fields.remove(name).ok_or_else(|| corrupt(format!("missing field {name}")));
-    let time = |value: String| {
-        DateTime::parse_from_rfc3339(&value)
-            .map(|at| at.with_timezone(&Utc))
-            .map_err(|e| corrupt(format!("bad time {value:?}: {e}")))
-    };
-    let user = |error: crate::core::invalid::InvalidValue| corrupt(error.to_string());
-    let incident = Incident {
-        id: IncidentId::parse(&take("id")?).map_err(user)?,
-        title: take("title")?,
-        summary: take("summary")?,
-        severity: Severity::parse(&take("severity")?).map_err(user)?,
-        source: Source::parse(&take("source")?).map_err(user)?,
-        status: Status::parse(&take("status")?).map_err(user)?,
-        commander: take("commander")?,
-        channel: take("channel")?,
-        created_at: time(take("created_at")?)?,
-        updated_at: time(take("updated_at")?)?,
-        service: fields.remove("service"),
-        category: fields.remove("category"),
-        resolved_at: fields.remove("resolved_at").map(time).transpose()?,
-        root_cause: fields.remove("root_cause"),
-        mitigation: fields.remove("mitigation"),
-    };
-    Ok(incident)
-}
-
 #[async_trait]
 impl Store for RedisStore {
     async fn next_sequence(&self) -> Result<u64, StoreError> {
-        self.connection().incr(SEQUENCE_KEY, 1u64).await.map_err(failure)
+        self.write(Cmd::incr(SEQUENCE_KEY, 1u64)).await
     }
 
     async fn create(&self, incident: &Incident, entries: &[Entry]) -> Result<(), StoreError> {
-        let mut pipe = redis::pipe();
-        pipe.atomic();
-        pipe.set(channel_key(&incident.channel), incident.id.number()).ignore();
-        queue_write(&mut pipe, incident, entries)?;
-        pipe.query_async::<()>(&mut self.connection()).await.map_err(failure)
+        self.write::<()>(Cmd::set(channel_key(&incident.channel), incident.id.number())).await?;
+        self.index_if_open(incident).await?;
+        self.write_incident(incident.id, Some(meta_fields(incident)), &[], entries).await
     }
 
     async fn update(&self, incident: &Incident, entries: &[Entry]) -> Result<(), StoreError> {
-        let mut pipe = redis::pipe();
-        pipe.atomic();
-        queue_write(&mut pipe, incident, entries)?;
-        pipe.query_async::<()>(&mut self.connection()).await.map_err(failure)
+        self.index_if_open(incident).await?;
+        self.write_incident(incident.id, Some(meta_fields(incident)), &[], entries).await?;
+        self.unindex_if_closed(incident).await
     }
 
     async fn resolve(
@@ -237,18 +320,17 @@ impl Store for RedisStore {
         entries: &[Entry],
         learned: &IncidentRecord,
     ) -> Result<(), StoreError> {
-        let mut pipe = redis::pipe();
-        pipe.atomic();
-        queue_write(&mut pipe, incident, entries)?;
-        queue_publish(&mut pipe, std::slice::from_ref(learned))?;
-        pipe.query_async::<()>(&mut self.connection()).await.map_err(failure)
+        let learned = encode(learned, "knowledge record")?;
+        let mut record = meta_fields(incident);
+        record.push((LEARNED, learned.clone()));
+        self.write_incident(incident.id, Some(record), &[], entries).await?;
+        self.publish_encoded(&[learned]).await?;
+        self.unindex_if_closed(incident).await
     }
 
     async fn publish(&self, records: &[IncidentRecord]) -> Result<(), StoreError> {
-        let mut pipe = redis::pipe();
-        pipe.atomic();
-        queue_publish(&mut pipe, records)?;
-        pipe.query_async::<()>(&mut self.connection()).await.map_err(failure)
+        let encoded = records.iter().map(|record| encode(record, "knowledge record")).collect::<Result<Vec<_>, _>>()?;
+        self.publish_encoded(&encoded).await
     }
 
     async fn knowledge_after(
@@ -256,9 +338,8 @@ impl Store for RedisStore {
         cursor: &KnowledgeCursor,
         count: usize,
     ) -> Result<(Vec<IncidentRecord>, KnowledgeCursor), StoreError> {
-        let reply: StreamRangeReply = self
-            .connection()
-            .xrange_count(KNOWLEDGE_KEY, format!("({}", cursor.0), "+", count)
+        let reply: StreamRangeReply = Cmd::xrange_count(KNOWLEDGE_KEY, format!("({}", cursor.0), "+", count)
+            .query_async(&mut self.connection())
             .await
             .map_err(failure)?;
         let next = reply.ids.last().map_or_else(|| cursor.clone(), |item| KnowledgeCursor(item.id.clone()));
@@ -271,7 +352,7 @@ impl Store for RedisStore {
                     .ok_or_else(|| "no record field".to_owned())
                     .and_then(|json| serde_json::from_str::<IncidentRecord>(&json).map_err(|error| error.to_string()));
                 decoded
-                    .inspect_err(|reason| tracing::warn!(stream = KNOWLEDGE_KEY, id = %item.id, %reason, "skipping unreadable knowledge record"))
+                    .inspect_err(|reason| warn!(stream = KNOWLEDGE_KEY, id = %item.id, %reason, "skipping unreadable knowledge record"))
                     .ok()
             })
             .collect();
@@ -279,18 +360,12 @@ impl Store for RedisStore {
     }
 
     async fn add_evidence(&self, id: IncidentId, evidence: &[Evidence], entries: &[Entry]) -> Result<(), StoreError> {
-        let mut pipe = redis::pipe();
-        pipe.atomic();
-        for found in evidence {
-            pipe.rpush(evidence_key(id), encode(found, "evidence")?).ignore();
-        }
-        queue_entries(&mut pipe, id, entries)?;
-        pipe.query_async::<()>(&mut self.connection()).await.map_err(failure)
+        self.write_incident(id, None, evidence, entries).await
     }
 
     async fn evidence(&self, id: IncidentId) -> Result<Vec<Evidence>, StoreError> {
-        let key = evidence_key(id);
-        let items: Vec<String> = self.connection().lrange(&key, 0, -1).await.map_err(failure)?;
+        let key = key(id, "evidence");
+        let items: Vec<String> = Cmd::lrange(&key, 0, -1).query_async(&mut self.connection()).await.map_err(failure)?;
         items
             .iter()
             .map(|json| {
@@ -301,20 +376,13 @@ impl Store for RedisStore {
     }
 
     async fn append(&self, id: IncidentId, entry: &Entry) -> Result<(), StoreError> {
-        redis::cmd("XADD")
-            .arg(timeline_key(id))
-            .arg("*")
-            .arg("entry")
-            .arg(encode(entry, "timeline entry")?)
-            .query_async::<String>(&mut self.connection())
-            .await
-            .map(drop)
-            .map_err(failure)
+        self.write_incident(id, None, &[], std::slice::from_ref(entry)).await
     }
 
     async fn incident(&self, id: IncidentId) -> Result<Option<Incident>, StoreError> {
-        let key = meta_key(id);
-        let fields: HashMap<String, String> = self.connection().hgetall(&key).await.map_err(failure)?;
+        let key = key(id, "meta");
+        let fields: HashMap<String, String> =
+            Cmd::hgetall(&key).query_async(&mut self.connection()).await.map_err(failure)?;
         if fields.is_empty() {
             return Ok(None);
         }
@@ -322,16 +390,18 @@ impl Store for RedisStore {
     }
 
     async fn incident_in_channel(&self, channel: &str) -> Result<Option<Incident>, StoreError> {
-        let number: Option<u64> = self.connection().get(channel_key(channel)).await.map_err(failure)?;
-        match number {
-            Some(number) => self.incident(IncidentId::from_number(number)).await,
-            None => Ok(None),
-        }
+        let number: Option<u64> =
+            Cmd::get(channel_key(channel)).query_async(&mut self.connection()).await.map_err(failure)?;
+        let Some(number) = number else { return Ok(None) };
+        // A binding its incident does not confirm is what a creation interrupted after binding
+        // the channel leaves: nothing is in this channel.
+        Ok(self.incident(IncidentId::from_number(number)).await?.filter(|incident| incident.channel == channel))
     }
 
     async fn timeline(&self, id: IncidentId) -> Result<Vec<Entry>, StoreError> {
-        let key = timeline_key(id);
-        let reply: StreamRangeReply = self.connection().xrange_all(&key).await.map_err(failure)?;
+        let key = key(id, "timeline");
+        let reply: StreamRangeReply =
+            Cmd::xrange_all(&key).query_async(&mut self.connection()).await.map_err(failure)?;
         reply
             .ids
             .iter()
@@ -349,8 +419,9 @@ impl Store for RedisStore {
     }
 
     async fn digest(&self, id: IncidentId) -> Result<Option<Digest>, StoreError> {
-        let key = digest_key(id);
-        let mut fields: HashMap<String, String> = self.connection().hgetall(&key).await.map_err(failure)?;
+        let key = key(id, "digest");
+        let mut fields: HashMap<String, String> =
+            Cmd::hgetall(&key).query_async(&mut self.connection()).await.map_err(failure)?;
         if fields.is_empty() {
             return Ok(None);
         }
@@ -362,41 +433,19 @@ impl Store for RedisStore {
     }
 
     async fn keep_digest(&self, id: IncidentId, digest: &Digest) -> Result<bool, StoreError> {
-        // Compared and written in one script, so two replicas folding at once keep the wider one.
-        static KEEP: std::sync::LazyLock<Script> = std::sync::LazyLock::new(|| {
-            Script::new(
-                "local stored = tonumber(redis.call('HGET', KEYS[1], 'covers') or '-1') \
-                 if tonumber(ARGV[2]) > stored then \
-                   redis.call('HSET', KEYS[1], 'text', ARGV[1], 'covers', ARGV[2]) return 1 \
-                 end return 0",
-            )
-        });
-        KEEP.key(digest_key(id))
-            .arg(&digest.text)
-            .arg(digest.covers)
-            .invoke_async::<i64>(&mut self.connection())
-            .await
-            .map(|kept| kept == 1)
-            .map_err(failure)
+        let command = KEEP_DIGEST.call(&[&key(id, "digest")], (&digest.text, digest.covers));
+        self.write::<i64>(command).await.map(|kept| kept == 1)
     }
 
     async fn open_incidents(&self) -> Result<Vec<IncidentId>, StoreError> {
-        let mut numbers: Vec<u64> = self.connection().smembers(OPEN_KEY).await.map_err(failure)?;
-        numbers.sort_unstable();
-        Ok(numbers.into_iter().map(IncidentId::from_number).collect())
+        self.settle_open_index().await
     }
 
     async fn all_incidents(&self) -> Result<Vec<IncidentId>, StoreError> {
-        // Every incident has a meta record; SCAN walks them without blocking the server.
-        let mut connection = self.connection();
-        let mut keys = connection.scan_match::<_, String>("fb:{inc:*}:meta").await.map_err(failure)?;
-        let mut numbers = Vec::new();
-        while let Some(key) = keys.next_item().await {
-            let key = key.map_err(failure)?;
-            if let Some(number) = key.strip_prefix("fb:{inc:").and_then(|rest| rest.strip_suffix("}:meta")) {
-                numbers.extend(number.parse::<u64>().ok());
-            }
-        }
+        // Every incident has a record; SCAN walks them without blocking the servers.
+        let keys = self.connection.scan_match("fb:{inc:*}:meta").await.map_err(failure)?;
+        let mut numbers: Vec<u64> =
+            keys.iter().filter_map(|key| key.strip_prefix("fb:{inc:")?.strip_suffix("}:meta")?.parse().ok()).collect();
         numbers.sort_unstable();
         numbers.dedup();
         Ok(numbers.into_iter().map(IncidentId::from_number).collect())
@@ -404,21 +453,11 @@ impl Store for RedisStore {
 
     async fn try_lock(&self, id: IncidentId, ttl: Duration) -> Result<Option<LockToken>, StoreError> {
         let token = new_lock_token();
-        let ttl_ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
-        let acquired: Option<String> = redis::cmd("SET")
-            .arg(lock_key(id))
-            .arg(&token.0)
-            .arg("NX")
-            .arg("PX")
-            .arg(ttl_ms)
-            .query_async(&mut self.connection())
-            .await
-            .map_err(failure)?;
-        Ok(acquired.map(|_| token))
+        Ok(self.claim(&key(id, "lock"), &token.0, ttl).await?.then_some(token))
     }
 
     async fn unlock(&self, id: IncidentId, token: &LockToken) -> Result<(), StoreError> {
-        self.delete_if_equal(&lock_key(id), &token.0).await.map(drop)
+        self.delete_if_equal(&key(id, "lock"), &token.0).await.map(drop)
     }
 
     async fn release_channel(&self, channel: &str, id: IncidentId) -> Result<bool, StoreError> {
@@ -426,15 +465,8 @@ impl Store for RedisStore {
     }
 
     async fn first_sighting(&self, event_id: &str, ttl: Duration) -> Result<bool, StoreError> {
-        let marked: Option<String> = redis::cmd("SET")
-            .arg(seen_key(event_id))
-            .arg(1)
-            .arg("NX")
-            .arg("EX")
-            .arg(ttl.as_secs().max(1))
-            .query_async(&mut self.connection())
-            .await
-            .map_err(failure)?;
-        Ok(marked.is_some())
+        // The holder is this call alone, so a repeat of the same claim still counts as first.
+        let holder = new_lock_token();
+        self.claim(&seen_key(event_id), &holder.0, Duration::from_secs(ttl.as_secs().max(1))).await
     }
 }

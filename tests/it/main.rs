@@ -6,6 +6,7 @@
 
 mod architecture;
 mod cli;
+mod cluster;
 mod conversation;
 mod diagnostics;
 mod discord;

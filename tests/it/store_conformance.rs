@@ -1,5 +1,8 @@
-//! One suite of store behaviour, run against `MemoryStore` and against `RedisStore` on a real
-//! `redis-server`: both implementations must agree on every case.
+//! One suite of store behaviour, run against `MemoryStore` and against `RedisStore` on real
+//! Redis deployments — one `redis-server`, one with TLS only, a three-master Redis Cluster and a
+//! Sentinel-managed primary: every implementation must agree on every case. A single server is
+//! started per case; a Cluster and a Sentinel deployment take seconds to form, so each runs the
+//! whole suite in one test, emptied between cases.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,9 +13,10 @@ use firebreak::core::ports::{KnowledgeCursor, Store};
 use firebreak::core::record::IncidentRecord;
 use firebreak::core::timeline::{Author, Digest, Entry, EntryKind};
 use firebreak::knowledge::KnowledgeBase;
-use firebreak::store::MemoryStore;
-use firebreak_testkit::RedisServer;
+use firebreak::store::{MemoryStore, RedisOptions, RedisStore};
+use firebreak_testkit::{RedisCluster, RedisSentinel, RedisServer};
 
+use crate::cluster::{cluster_store, flush_cluster};
 use crate::support::redis_store;
 
 fn incident(number: u64, channel: &str) -> Incident {
@@ -169,6 +173,27 @@ async fn a_digest_is_kept_only_when_it_covers_more_of_the_timeline(store: Arc<dy
     assert_eq!(store.digest(IncidentId::from_number(13)).await.unwrap(), None, "digests are per incident");
 }
 
+/// A store on the TLS-only `server`, trusting only its CA.
+async fn tls_store(server: &RedisServer) -> Arc<dyn Store> {
+    let options = RedisOptions { ca_file: server.ca_file(), ..RedisOptions::new(server.url()) };
+    Arc::new(RedisStore::connect_with(&options).await.expect("connect over TLS"))
+}
+
+/// A store on the primary `deployment`'s sentinels name, with every write confirmed by its
+/// replica.
+async fn sentinel_store(deployment: &RedisSentinel) -> Arc<dyn Store> {
+    let options = RedisOptions { wait_replicas: 1, ..RedisOptions::new(deployment.sentinel_url()) };
+    Arc::new(RedisStore::connect_with(&options).await.expect("connect through the sentinels"))
+}
+
+/// Empties the Sentinel deployment's primary, and its replica with it.
+async fn flush_primary(deployment: &RedisSentinel) {
+    let url = format!("redis://127.0.0.1:{}", deployment.primary_port());
+    let mut primary = ::redis::Client::open(url).unwrap().get_multiplexed_async_connection().await.unwrap();
+    ::redis::cmd("FLUSHALL").exec_async(&mut primary).await.unwrap();
+    ::redis::cmd("WAIT").arg(1).arg(5_000).exec_async(&mut primary).await.unwrap();
+}
+
 macro_rules! conformance {
     ($($case:ident),+ $(,)?) => {
         mod memory {
@@ -186,6 +211,33 @@ macro_rules! conformance {
                     let server = super::RedisServer::start();
                     super::$case(super::redis_store(&server.url()).await).await;
                 }
+            )+
+        }
+        mod redis_tls {
+            $(
+                #[tokio::test]
+                async fn $case() {
+                    let server = super::RedisServer::start_tls().expect("redis-server with TLS support");
+                    super::$case(super::tls_store(&server).await).await;
+                }
+            )+
+        }
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn every_case_holds_on_a_three_master_cluster_with_replicas_confirming_writes() {
+            let cluster = RedisCluster::start();
+            $(
+                flush_cluster(&cluster).await;
+                eprintln!("case {}", stringify!($case));
+                $case(cluster_store(&cluster).await).await;
+            )+
+        }
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn every_case_holds_on_a_sentinel_managed_primary() {
+            let deployment = RedisSentinel::start();
+            $(
+                flush_primary(&deployment).await;
+                eprintln!("case {}", stringify!($case));
+                $case(sentinel_store(&deployment).await).await;
             )+
         }
     };

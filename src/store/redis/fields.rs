@@ -1,0 +1,79 @@
+//! An incident's record as the fields of its `meta` hash, and back: every value a string, the
+//! optional ones left out when empty, the layout version in `schema` so a newer layout is
+//! refused rather than misread.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+
+use crate::core::incident::{Incident, IncidentId, Severity, Source, Status};
+use crate::core::ports::StoreError;
+use crate::store::SCHEMA_VERSION;
+
+/// The field holding the knowledge record a resolution publishes, kept with the resolved
+/// incident so a resolution interrupted before publishing can be published later.
+pub(super) const LEARNED: &str = "learned";
+
+/// The fields of `incident`'s record.
+pub(super) fn meta_fields(incident: &Incident) -> Vec<(&'static str, String)> {
+    let mut fields = vec![
+        ("schema", SCHEMA_VERSION.to_string()),
+        ("id", incident.id.to_string()),
+        ("title", incident.title.clone()),
+        ("summary", incident.summary.clone()),
+        ("severity", incident.severity.to_string()),
+        ("source", incident.source.to_string()),
+        ("status", incident.status.to_string()),
+        ("commander", incident.commander.clone()),
+        ("channel", incident.channel.clone()),
+        ("created_at", incident.created_at.to_rfc3339()),
+        ("updated_at", incident.updated_at.to_rfc3339()),
+    ];
+    let optional = [
+        ("service", incident.service.clone()),
+        ("category", incident.category.clone()),
+        ("resolved_at", incident.resolved_at.map(|at| at.to_rfc3339())),
+        ("root_cause", incident.root_cause.clone()),
+        ("mitigation", incident.mitigation.clone()),
+    ];
+    fields.extend(optional.into_iter().filter_map(|(name, value)| Some((name, value?))));
+    fields
+}
+
+/// The incident stored at `key` as `fields`; fields it does not know (such as [`LEARNED`]) are
+/// left aside.
+pub(super) fn incident_from_fields(key: &str, mut fields: HashMap<String, String>) -> Result<Incident, StoreError> {
+    let corrupt = |reason: String| StoreError::Corrupt { key: key.to_owned(), reason };
+    let schema: u32 =
+        fields.get("schema").and_then(|v| v.parse().ok()).ok_or_else(|| corrupt("no schema version".into()))?;
+    if schema > SCHEMA_VERSION {
+        return Err(corrupt(format!(
+            "schema version {schema} is newer than this build's {SCHEMA_VERSION}; upgrade Firebreak"
+        )));
+    }
+    let mut take = |name: &str| fields.remove(name).ok_or_else(|| corrupt(format!("missing field {name}")));
+    let time = |value: String| {
+        DateTime::parse_from_rfc3339(&value)
+            .map(|at| at.with_timezone(&Utc))
+            .map_err(|e| corrupt(format!("bad time {value:?}: {e}")))
+    };
+    let user = |error: crate::core::invalid::InvalidValue| corrupt(error.to_string());
+    let incident = Incident {
+        id: IncidentId::parse(&take("id")?).map_err(user)?,
+        title: take("title")?,
+        summary: take("summary")?,
+        severity: Severity::parse(&take("severity")?).map_err(user)?,
+        source: Source::parse(&take("source")?).map_err(user)?,
+        status: Status::parse(&take("status")?).map_err(user)?,
+        commander: take("commander")?,
+        channel: take("channel")?,
+        created_at: time(take("created_at")?)?,
+        updated_at: time(take("updated_at")?)?,
+        service: fields.remove("service"),
+        category: fields.remove("category"),
+        resolved_at: fields.remove("resolved_at").map(time).transpose()?,
+        root_cause: fields.remove("root_cause"),
+        mitigation: fields.remove("mitigation"),
+    };
+    Ok(incident)
+}

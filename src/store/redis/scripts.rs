@@ -1,0 +1,83 @@
+//! The store's Lua scripts. Each touches keys of one hash slot only (every key it names is in
+//! `KEYS`, so a Cluster routes it to the node owning them) and does its whole job in one step,
+//! so no other client sees half of it. Writes a client may send twice — redis-rs's cluster
+//! client resends a request whose connection broke, and the store retries once on a new
+//! Sentinel primary — are made safe to repeat: by a marker (`WRITE`) or by comparing with a
+//! token only the caller knows (`CLAIM`, `DELETE_IF_EQUAL`).
+//!
+//! Scripts go as `EVAL` with their source, not `EVALSHA`: a replica promoted by a failover has
+//! no script cache, and the server caches the compiled script by its text anyway.
+
+use redis::{Cmd, ToRedisArgs};
+
+/// A Lua script with its source.
+pub(super) struct Lua(&'static str);
+
+impl Lua {
+    /// `EVAL` of this script with `keys` and `args`.
+    pub(super) fn call(&self, keys: &[&str], args: impl ToRedisArgs) -> Cmd {
+        let mut command = redis::cmd("EVAL");
+        command.arg(self.0).arg(keys.len()).arg(keys).arg(args);
+        command
+    }
+}
+
+/// Applies one write to an incident once. KEYS: the write's marker, `meta`, `timeline`,
+/// `evidence`. ARGV: the marker's lifetime (ms); how many field/value strings of the record
+/// follow (0 leaves the record alone; otherwise it is replaced whole) and those strings; how
+/// many evidence items follow and those items; then the timeline entries. Returns 1 when
+/// written, 0 when the marker says this very write was applied before.
+pub(super) const WRITE: Lua = Lua(r"
+if not redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then return 0 end
+local at = 3
+local fields = tonumber(ARGV[2])
+if fields > 0 then
+  redis.call('DEL', KEYS[2])
+  redis.call('HSET', KEYS[2], unpack(ARGV, at, at + fields - 1))
+end
+at = at + fields
+local evidence = tonumber(ARGV[at])
+at = at + 1
+for i = at, at + evidence - 1 do redis.call('RPUSH', KEYS[4], ARGV[i]) end
+for i = at + evidence, #ARGV do redis.call('XADD', KEYS[3], '*', 'entry', ARGV[i]) end
+return 1
+");
+
+/// Takes KEYS[1] for the holder ARGV[1] for ARGV[2] ms unless another holder has it. Returns 1
+/// when the caller holds it (also when a repeat of the same claim finds it already the
+/// caller's), 0 when someone else does: a lock, or an event marked as handled.
+pub(super) const CLAIM: Lua = Lua(r"
+local holder = redis.call('GET', KEYS[1])
+if not holder then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+if holder == ARGV[1] then return 1 end
+return 0
+");
+
+/// Deletes KEYS[1] only while it holds ARGV[1]: a lock released only by its owner, a channel
+/// unbound only from the incident it points at. Returns 1 when deleted.
+pub(super) const DELETE_IF_EQUAL: Lua = Lua(r"
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+");
+
+/// Keeps the digest ARGV[1] covering ARGV[2] entries in the hash KEYS[1] unless the one there
+/// covers as many or more, compared and written in one step so two replicas folding at once
+/// keep the wider one. Returns 1 when kept.
+pub(super) const KEEP_DIGEST: Lua = Lua(r"
+local stored = tonumber(redis.call('HGET', KEYS[1], 'covers') or '-1')
+if tonumber(ARGV[2]) > stored then
+  redis.call('HSET', KEYS[1], 'text', ARGV[1], 'covers', ARGV[2])
+  return 1
+end
+return 0
+");
+
+/// Appends every ARGV after the first to the stream KEYS[1], each as the field ARGV[1], all or
+/// none: a batch of knowledge records.
+pub(super) const APPEND_ALL: Lua = Lua(r"
+for i = 2, #ARGV do redis.call('XADD', KEYS[1], '*', ARGV[1], ARGV[i]) end
+return #ARGV - 1
+");
