@@ -11,7 +11,7 @@ use firebreak::adapters::console::render::Format;
 use firebreak::advisor::llm::prompts::Prompts;
 use firebreak::app::App;
 use firebreak::cli::eval::{self, EvalArgs};
-use firebreak::cli::{demo, kb, stats};
+use firebreak::cli::{demo, kb, load, stats};
 use firebreak::config::Settings;
 use firebreak::core::ports::Knowledge;
 use firebreak::core::timeline::Author;
@@ -77,6 +77,20 @@ enum LiveCommand {
     Kb {
         #[command(subcommand)]
         command: KbCommand,
+    },
+    /// A replica process of the load harness (`benches/load.rs`): takes requests on stdin,
+    /// answers on stdout.
+    #[command(hide = true)]
+    LoadWorker {
+        /// Replicas that must hold each write (`[redis] wait_replicas`).
+        #[arg(long)]
+        wait_replicas: Option<u32>,
+        /// How long a write waits for them, milliseconds.
+        #[arg(long)]
+        wait_timeout_ms: Option<u64>,
+        /// A certificate authority (PEM) to trust for TLS.
+        #[arg(long)]
+        ca_file: Option<PathBuf>,
     },
 }
 
@@ -161,8 +175,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Live(live) => live,
     };
+    if let LiveCommand::LoadWorker { wait_replicas, wait_timeout_ms, ca_file } = &live {
+        settings.redis.wait_replicas = wait_replicas.unwrap_or(settings.redis.wait_replicas);
+        settings.redis.wait_timeout_ms = wait_timeout_ms.unwrap_or(settings.redis.wait_timeout_ms);
+        settings.redis.ca_file = ca_file.clone().or(settings.redis.ca_file.take());
+    }
     if settings.redis.url.is_none() {
         match live {
+            LiveCommand::LoadWorker { .. } => {
+                anyhow::bail!("load-worker needs the store its replicas share: --redis URL")
+            }
             LiveCommand::Kb { command: KbCommand::Import { .. } } => {
                 anyhow::bail!(
                     "kb import needs Redis (--redis URL or REDIS_URL): the knowledge base is shared through it"
@@ -196,6 +218,11 @@ async fn run_live(live: LiveCommand, app: App) -> anyhow::Result<ExitCode> {
             let stdin = tokio::io::BufReader::new(tokio::io::stdin());
             let author = Author::new(format!("console:{user}"), user.clone());
             console.chat(&author, &settings.console.roles, stdin).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        LiveCommand::LoadWorker { .. } => {
+            let stdin = tokio::io::BufReader::new(tokio::io::stdin());
+            load::serve(std::sync::Arc::new(app.engine()), stdin, tokio::io::stdout()).await?;
             Ok(ExitCode::SUCCESS)
         }
         LiveCommand::Stats { command: StatsCommand::Feedback { format } } => {

@@ -268,12 +268,16 @@ fn seen_key(event_id: &str) -> String {
     format!("fb:seen:{event_id}")
 }
 
+/// What a Redis error means for the turn: the store out of reach for now — down, moving a
+/// slot, failing over — or anything else.
 fn failure(error: RedisError) -> StoreError {
     let passing = matches!(
         error.kind(),
         redis::ErrorKind::ClusterConnectionNotFound
             | redis::ErrorKind::Server(
                 ServerErrorKind::ReadOnly
+                    | ServerErrorKind::Moved
+                    | ServerErrorKind::Ask
                     | ServerErrorKind::ClusterDown
                     | ServerErrorKind::MasterDown
                     | ServerErrorKind::TryAgain

@@ -16,6 +16,7 @@ mod evaluation;
 mod investigation;
 mod knowledge;
 mod llm;
+mod load;
 mod local_llm;
 mod metrics;
 mod redis_behaviour;

@@ -161,6 +161,20 @@ impl RedisCluster {
         replica
     }
 
+    /// Starts the node on `port` again, on its own directory, after [`kill_master`]
+    /// (Self::kill_master): it rejoins as a replica of the master that took its slots, as an
+    /// operator restarting a failed node would see. Waits until every node agrees and it is in
+    /// sync.
+    ///
+    /// # Panics
+    /// If `port` is not a node of this cluster, or it does not rejoin within 30 s.
+    pub fn restart_node(&mut self, port: u16) {
+        self.nodes.iter_mut().find(|node| node.port() == port).expect("a node of this cluster").restart();
+        self.wait_until_settled("the restarted node rejoining", |view| {
+            view.iter().any(|node| node.port == port && !node.master && !node.failed && node.master_id.is_some())
+        });
+    }
+
     /// Waits until every running node says `cluster_state:ok`, every running replica is in
     /// sync, and `settled` holds for every running node's view of the cluster.
     fn wait_until_settled(&self, what: &str, settled: impl Fn(&[NodeView]) -> bool) {

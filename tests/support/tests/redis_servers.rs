@@ -124,7 +124,7 @@ fn a_tls_server_serves_clients_trusting_its_ca_and_no_one_else() {
 }
 
 #[test]
-fn a_cluster_serves_every_slot_and_a_killed_master_is_replaced_by_its_replica() {
+fn a_cluster_serves_every_slot_and_a_killed_master_is_replaced_by_its_replica_and_rejoins_as_one() {
     let mut cluster = RedisCluster::start();
     let key = "fb:{inc:12}:meta";
     let slot = cluster.slot_of(key);
@@ -149,6 +149,12 @@ fn a_cluster_serves_every_slot_and_a_killed_master_is_replaced_by_its_replica() 
     assert!(!cluster.masters().contains(&master));
     assert_eq!(cluster.seed_urls().len(), 5, "the killed node is no longer a seed");
     assert_eq!(get(&mut through_cluster, key).as_deref(), Some("written before the crash"));
+
+    cluster.restart_node(master);
+
+    assert_eq!(cluster.seed_urls().len(), 6, "the restarted node is back");
+    assert_eq!(cluster.master_for_slot(slot), promoted, "it came back as a replica, not the master");
+    assert_eq!(replicas_acknowledging(&mut connect(&format!("redis://127.0.0.1:{promoted}"))), 1);
 }
 
 #[test]
