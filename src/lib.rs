@@ -14,8 +14,8 @@
 //!   [`core::settings`], [`core::error`], [`core::replies`] (fixed wording),
 //!   [`core::redact`] (secrets masked at every boundary), [`core::channel_names`],
 //!   [`core::intent`].
-//! - [`store`] — the store port's implementations: [`store::RedisStore`] and
-//!   [`store::MemoryStore`].
+//! - [`store`] — the store port's implementations: [`store::RedisStore`] (one server, a Redis
+//!   Cluster or a Sentinel-managed primary, TLS optional) and [`store::MemoryStore`].
 //! - [`knowledge`] — the knowledge port's implementation: the JSONL corpus and similar-incident
 //!   retrieval (tantivy inside), learning from every resolution.
 //! - [`advisor`] — the advisor port's implementations: [`advisor::OfflineAdvisor`] (retrieval,
@@ -28,7 +28,7 @@
 //! - [`adapters`] — platforms: [`adapters::console`] (the terminal as a channel) and
 //!   [`adapters::discord`] (serenity; its workspace opens incident channels).
 //! - [`cli`] — subcommands that are not chat: [`cli::demo`], [`cli::kb`], [`cli::eval`],
-//!   [`cli::stats`].
+//!   [`cli::stats`], and [`cli::load`], the load-and-fault harness with its replica processes.
 //! - [`eval`] — offline evaluation on an incident history: [`eval::protocol`] (no leakage),
 //!   [`eval::harness`] (advisor and [`eval::baselines`] side by side), [`eval::metrics`]
 //!   (BLEU-4, ROUGE-L, METEOR), [`eval::report`] (JSON) rendered by [`eval::markdown`] and

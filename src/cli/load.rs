@@ -54,6 +54,9 @@ pub enum LoadError {
     /// A request could not be encoded.
     #[error("cannot talk to a replica: {0}")]
     Protocol(String),
+    /// A writer or the fault's injection panicked, or a writer outlived the run.
+    #[error("the run broke: {0}")]
+    Broken(String),
     /// The store could not be read to check what was kept.
     #[error("cannot read what the store kept: {0}")]
     Store(#[from] StoreError),
@@ -148,8 +151,9 @@ struct Run {
     fault_due: usize,
     fault_now: Notify,
     attempts: Mutex<Vec<Attempt>>,
-    /// Per message: whether acknowledged; per question: how many answers it got.
+    /// Per message sent: whether some attempt was acknowledged.
     acknowledged: Mutex<HashMap<Step, bool>>,
+    /// Per question asked: how many answers it got, over every attempt and replica.
     answers: Mutex<HashMap<Step, usize>>,
 }
 
@@ -199,7 +203,7 @@ pub async fn run(
         })
         .collect();
     for writer in writers {
-        writer.await.map_err(|error| LoadError::Protocol(format!("a writer failed: {error}")))??;
+        writer.await.map_err(|error| LoadError::Broken(format!("a writer failed: {error}")))??;
     }
     let elapsed = run.started.elapsed();
     // A run too short to reach the fault still ends with it injected, so its figures say so.
@@ -207,16 +211,16 @@ pub async fn run(
     let fault = match injector {
         Some(injector) => {
             let (name, at, ended, injected) =
-                injector.await.map_err(|error| LoadError::Protocol(format!("the fault failed: {error}")))?;
+                injector.await.map_err(|error| LoadError::Broken(format!("the fault failed: {error}")))?;
             if !injected {
-                return Err(LoadError::Protocol(format!("injecting the fault {name:?} panicked")));
+                return Err(LoadError::Broken(format!("injecting the fault {name:?} panicked")));
             }
             Some((name, at, ended))
         }
         None => None,
     };
     let Ok(run) = Arc::try_unwrap(run) else {
-        return Err(LoadError::Protocol("a writer outlived the run".into()));
+        return Err(LoadError::Broken("a writer outlived the run".into()));
     };
     run.report(elapsed, fault).await
 }
