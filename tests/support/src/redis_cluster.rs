@@ -161,10 +161,10 @@ impl RedisCluster {
         replica
     }
 
-    /// Starts the node on `port` again, on its own directory, after [`kill_master`]
-    /// (Self::kill_master): it rejoins as a replica of the master that took its slots, as an
-    /// operator restarting a failed node would see. Waits until every node agrees and it is in
-    /// sync.
+    /// Starts the node on `port` again, on its own directory, after
+    /// [`kill_master`](Self::kill_master): it rejoins as a replica of the master that took its
+    /// slots, as an operator restarting a failed node would see. Waits until every node agrees
+    /// and it is in sync.
     ///
     /// # Panics
     /// If `port` is not a node of this cluster, or it does not rejoin within 30 s.
