@@ -52,7 +52,9 @@ pub trait Store: Send + Sync {
     async fn next_sequence(&self) -> Result<u64, StoreError>;
 
     /// Stores a new incident, binds its channel, marks it open and appends its first timeline
-    /// entries, all or nothing.
+    /// entries. The incident and its entries are written all or nothing; a failure part-way
+    /// may leave the channel bound to, or the open set naming, an incident never written,
+    /// which every read ignores.
     async fn create(&self, incident: &Incident, entries: &[Entry]) -> Result<(), StoreError>;
 
     /// Replaces the incident's record and appends entries, all or nothing. Keeps the set of
@@ -60,7 +62,8 @@ pub trait Store: Send + Sync {
     async fn update(&self, incident: &Incident, entries: &[Entry]) -> Result<(), StoreError>;
 
     /// Like `update` for the resolution, which also publishes `learned` to the knowledge
-    /// stream that every replica folds, all or nothing.
+    /// stream that every replica folds. A resolution stored but interrupted before it was
+    /// published is published later by the store itself.
     async fn resolve(&self, incident: &Incident, entries: &[Entry], learned: &IncidentRecord)
     -> Result<(), StoreError>;
 
