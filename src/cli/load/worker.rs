@@ -87,3 +87,44 @@ fn outcome_of(replies: &[Outbound]) -> Outcome {
         Outcome::Replied
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reply(message: Message) -> Outbound {
+        Outbound { channel: "load-1".into(), message }
+    }
+
+    #[test]
+    fn the_channel_is_told_not_recorded_only_when_the_store_was_out_of_reach() {
+        let not_recorded = reply(Message::Error { text: UserError::StoreUnavailable.to_string() });
+        let other_error = reply(Message::Error { text: "There is no incident in this channel.".into() });
+        let answer = reply(Message::Text { text: "Check the deploy of 09:10.".into() });
+
+        assert_eq!(outcome_of(&[]), Outcome::Silent);
+        assert_eq!(outcome_of(std::slice::from_ref(&answer)), Outcome::Replied);
+        assert_eq!(outcome_of(&[answer.clone(), not_recorded]), Outcome::NotRecorded);
+        assert_eq!(outcome_of(&[answer, other_error]), Outcome::Failed);
+    }
+
+    #[test]
+    fn a_request_becomes_the_event_it_names_with_its_event_id() {
+        let request = |kind, text: &str| Request {
+            id: 7,
+            event: "load:7".into(),
+            channel: "load-1".into(),
+            author: "writer-1".into(),
+            kind,
+            text: text.into(),
+        };
+
+        let question = inbound(&request(Kind::Question, "what next?")).unwrap();
+        let declare = inbound(&request(Kind::Declare, "/incident declare Checkout 502s")).unwrap();
+
+        assert_eq!(question.event_id.as_deref(), Some("load:7"));
+        assert_eq!(question.input, Input::Question("what next?".into()));
+        assert!(matches!(declare.input, Input::Command(Command::Declare(_))));
+        assert!(inbound(&request(Kind::Declare, "/incident explode")).is_none());
+    }
+}
