@@ -3,6 +3,7 @@
 //! Prometheus scrape endpoint for them (`[metrics] listen`). With no recorder installed,
 //! recording a metric costs next to nothing.
 
+use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -30,7 +31,10 @@ pub fn init(filter: Option<&str>) {
         Err(error) => (EnvFilter::new(DEFAULT_FILTER), Some(error)),
     };
     // A second install (tests, embedding) keeps the first subscriber; that is fine.
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    // Colours only for a person watching: a log file or a pipe gets plain text.
+    let colours = std::io::stderr().is_terminal();
+    let _ =
+        tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(colours).try_init();
     if let Some(error) = problem {
         tracing::warn!(%error, requested, "invalid log filter, using the default");
     }

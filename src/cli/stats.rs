@@ -78,6 +78,13 @@ pub fn print(stats: &FeedbackStats, format: Format, out: &mut impl Write) -> io:
     if format == Format::Json {
         return writeln!(out, "{}", serde_json::to_string(stats).map_err(io::Error::other)?);
     }
+    if stats.overall.count == 0 {
+        return writeln!(
+            out,
+            "No /feedback ratings yet across {} incidents: there is no mean to show.",
+            stats.incidents
+        );
+    }
     writeln!(out, "/feedback ratings over {} incidents", stats.incidents)?;
     writeln!(out, "{:<24} {:>7} {:>6} {:>8}", "", "ratings", "mean", format!("≥{USEFUL_RATING}/5"))?;
     row(out, "all", &stats.overall)?;
@@ -107,5 +114,16 @@ mod tests {
         assert_eq!(tally.count, 4);
         assert!((tally.mean - 2.75).abs() < 1e-12);
         assert!((tally.useful_share - 0.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn no_ratings_say_so_instead_of_a_mean_of_zero() {
+        let mut out = Vec::new();
+
+        print(&FeedbackStats { incidents: 3, ..FeedbackStats::default() }, Format::Text, &mut out).unwrap();
+
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("No /feedback ratings yet across 3 incidents"), "{text}");
+        assert!(!text.contains("0.00"), "{text}");
     }
 }

@@ -362,7 +362,7 @@ impl Classification {
     fn take(options: &mut OptionValues) -> Result<Self, UserError> {
         Ok(Self {
             severity: options.take("severity").map(|s| Severity::parse(&s)).transpose()?.unwrap_or(Severity::Sev3),
-            source: options.take("source").map(|s| Source::parse(&s)).transpose()?.unwrap_or(Source::Customer),
+            source: options.take("source").map(|s| Source::parse(&s)).transpose()?.unwrap_or(Source::Unknown),
             service: options.take("service").map(|s| s.to_ascii_lowercase()),
             summary: options.take("summary").unwrap_or_default(),
         })
@@ -386,7 +386,7 @@ const fn declaration_options(title: OptionSpec) -> [OptionSpec; 5] {
         option("service", "The affected service", OptionKind::Text { max_chars: 100 }, false),
         option(
             "source",
-            "Who noticed: machine (an alert) or customer; default customer",
+            "Who noticed: machine (an alert) or customer; default unknown",
             OptionKind::Choice(SOURCES),
             false,
         ),
@@ -449,13 +449,13 @@ mod tests {
     }
 
     #[test]
-    fn declare_defaults_to_sev3_customer_reported() {
+    fn declare_defaults_to_sev3_with_the_source_unknown() {
         let Command::Declare(declaration) = Command::parse("/incident declare Search is slow").unwrap() else {
             panic!("not a declaration")
         };
         assert_eq!(
             (declaration.severity, declaration.source, declaration.service),
-            (Severity::Sev3, Source::Customer, None)
+            (Severity::Sev3, Source::Unknown, None)
         );
     }
 

@@ -215,6 +215,6 @@ fn followed_channel_declaration(name: &str, topic: &str) -> Declaration {
         summary: topic.to_owned(),
         severity: Severity::Sev3,
         service: None,
-        source: Source::Customer,
+        source: Source::Unknown,
     }
 }

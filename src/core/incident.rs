@@ -119,12 +119,15 @@ word_enum!(
 );
 
 word_enum!(
-    /// Who noticed first: a monitor (machine-reported) or a person (customer-reported).
-    Source, "source", "machine or customer", {
+    /// Who noticed first: a monitor (machine-reported) or a person (customer-reported), when
+    /// the declarer said.
+    Source, "source", "machine, customer or unknown", {
         /// Raised by an alert or monitor.
         Machine => "machine",
         /// Reported by a customer, support or a colleague.
         Customer => "customer",
+        /// Not said.
+        Unknown => "unknown",
     }
 );
 
@@ -154,7 +157,7 @@ pub struct Declaration {
     pub severity: Severity,
     /// The affected service, when known.
     pub service: Option<String>,
-    /// Defaults to `customer` for people, `machine` for alerts.
+    /// `machine` for alerts; for people, what they said, `unknown` otherwise.
     pub source: Source,
 }
 

@@ -1,6 +1,6 @@
 //! Fixed wording the engine posts, kept apart from the logic that decides when.
 
-use super::incident::{Incident, IncidentId, Status};
+use super::incident::{Incident, IncidentId, Source, Status};
 use super::outbound::{Report, Section};
 use super::ports::Evidence;
 
@@ -22,11 +22,22 @@ pub const DONE: &str = "Done.";
 /// Confirms a declaration.
 pub fn declared(incident: &Incident, bot_name: &str) -> String {
     let service = incident.service.as_deref().unwrap_or("service unknown");
-    format!(
-        "Declared {} — {} ({}, {}, {}-reported). Commander: {}. Talk to me with @{bot_name} or /help.",
-        incident.id, incident.title, incident.severity, service, incident.source, incident.commander
-    )
+    let source = match incident.source {
+        Source::Unknown => "source unknown".to_owned(),
+        known => format!("{known}-reported"),
+    };
+    let mut text = format!(
+        "Declared {} — {} ({}, {service}, {source}). Commander: {}. Talk to me with @{bot_name} or /help.",
+        incident.id, incident.title, incident.severity, incident.commander
+    );
+    if incident.service.is_none() || incident.source == Source::Unknown {
+        text.push_str(DECLARATION_DEFAULTS);
+    }
+    text
 }
+
+/// Added to a declaration that left things out: what was assumed, and how to say more.
+const DECLARATION_DEFAULTS: &str = " Unless given, severity is sev3, and service and source are unknown (say `severity: sev2 service: checkout source: machine` when declaring).";
 
 /// Refuses a change to an incident that is closed.
 pub fn already_resolved(id: IncidentId) -> String {
