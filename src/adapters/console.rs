@@ -14,6 +14,7 @@ use crate::core::engine::Engine;
 use crate::core::inbound::{Inbound, Input};
 use crate::core::outbound::{Message, Outbound};
 use crate::core::ports::{ChannelRequest, OpenedChannel, Workspace, WorkspaceError};
+use crate::core::replies;
 use crate::core::timeline::Author;
 
 /// The console's workspace: it has one channel, so incidents are declared where they are typed.
@@ -68,7 +69,7 @@ impl<'a, W: Write> Console<'a, W> {
                 self.engine.handle(inbound).await
             }
             Err(error) => {
-                vec![Outbound { channel: self.channel.clone(), message: Message::Error { text: error.to_string() } }]
+                vec![Outbound { channel: self.channel.clone(), message: Message::Error { text: error.reply() } }]
             }
         };
         for reply in &replies {
@@ -94,17 +95,33 @@ impl<'a, W: Write> Console<'a, W> {
         Ok(())
     }
 
-    /// Reads lines from `input` until it ends, each said by `author` holding `roles`.
+    /// Reads lines from `input` until it ends, each said by `author` holding `roles`. A line
+    /// that is not UTF-8 is refused on its own; the lines after it are read as usual.
     pub async fn chat(
         &mut self,
         author: &Author,
         roles: &[String],
-        input: impl AsyncBufRead + Unpin,
+        mut input: impl AsyncBufRead + Unpin,
     ) -> io::Result<()> {
-        let mut lines = input.lines();
-        while let Some(line) = lines.next_line().await? {
-            self.say(author, roles, &line).await?;
+        let mut bytes = Vec::new();
+        loop {
+            bytes.clear();
+            if input.read_until(b'\n', &mut bytes).await? == 0 {
+                return Ok(());
+            }
+            match std::str::from_utf8(&bytes) {
+                Ok(line) => {
+                    self.say(author, roles, line.trim_end_matches(['\n', '\r'])).await?;
+                }
+                Err(_) => self.refuse(replies::NOT_UTF8)?,
+            }
         }
-        Ok(())
+    }
+
+    /// Prints an error the console itself found in what was typed.
+    fn refuse(&mut self, text: &str) -> io::Result<()> {
+        let error = Outbound { channel: self.channel.clone(), message: Message::Error { text: text.to_owned() } };
+        writeln!(self.out, "{}", render::outbound(&error, self.format, &self.engine.settings().bot_name))?;
+        self.out.flush()
     }
 }

@@ -33,6 +33,7 @@ pub(super) use self::declare::declare_here;
 use super::error::UserError;
 use super::incident::{Declaration, Incident, MAX_TITLE_CHARS, Severity, Source, Status};
 use super::ports::Focus;
+use super::text::clean;
 use super::turn::{Turn, TurnResult, require};
 
 /// Something a person asked the bot to do.
@@ -270,6 +271,9 @@ impl Invocation {
         let spec = spec(&name)?;
         let names: Vec<&str> = spec.options.iter().map(|option| option.name).collect();
         let (leading, mut options) = split_options(rest, &names);
+        if let Some(repeated) = repeated_option(rest, &names) {
+            return Err(bad_usage(&format!("`{repeated}:` is given twice; give each option once"), spec));
+        }
         match spec.leading {
             Some(target) if !leading.is_empty() => {
                 options.entry(target.to_owned()).or_insert(leading);
@@ -307,6 +311,7 @@ pub enum Utterance {
 impl Utterance {
     /// Classifies a line typed in a channel where the bot is called `bot_name`.
     pub fn parse(line: &str, bot_name: &str) -> Result<Self, UserError> {
+        let line = clean(line);
         let line = line.trim();
         if line.starts_with('/') {
             return Command::parse(line).map(Utterance::Command);
@@ -331,7 +336,8 @@ impl Command {
     /// Checks an invocation against its command's options and builds the command.
     pub fn from_invocation(invocation: Invocation) -> Result<Self, UserError> {
         let spec = spec(&invocation.name)?;
-        let mut options = invocation.options;
+        let mut options: BTreeMap<String, String> =
+            invocation.options.into_iter().map(|(name, value)| (name, clean(&value).into_owned())).collect();
         options.retain(|_, value| !value.trim().is_empty());
         if let Some(unknown) = options.keys().find(|name| !spec.options.iter().any(|option| option.name == *name)) {
             return Err(bad_usage(&format!("`{unknown}` is not an option of this command"), spec));
@@ -403,12 +409,25 @@ fn split_word(text: &str) -> (&str, &str) {
     }
 }
 
-/// Splits `text` into the free text before the first option and the `name: value` options
-/// whose names are in `known`; other `word:` sequences stay part of the text they are in.
-fn split_options(text: &str, known: &[&str]) -> (String, HashMap<String, String>) {
+/// The first of `known` options that `text` gives more than once.
+fn repeated_option<'a>(text: &str, known: &[&'a str]) -> Option<&'a str> {
+    let mut seen = Vec::new();
+    option_markers(text, known).into_iter().find_map(|(_, _, name)| {
+        let known_name = known.iter().copied().find(|candidate| *candidate == name)?;
+        if seen.contains(&known_name) {
+            Some(known_name)
+        } else {
+            seen.push(known_name);
+            None
+        }
+    })
+}
+
+/// Where each `name:` of a known option starts, where its value starts, and its name.
+fn option_markers(text: &str, known: &[&str]) -> Vec<(usize, usize, String)> {
     static OPTION: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"(?i)(?:^|\s)([a-z_]+):(?:\s|$)").expect("static regex is valid"));
-    let markers: Vec<(usize, usize, String)> = OPTION
+    OPTION
         .captures_iter(text)
         .filter_map(|caps| {
             let name = caps.get(1)?;
@@ -416,7 +435,13 @@ fn split_options(text: &str, known: &[&str]) -> (String, HashMap<String, String>
             let whole = caps.get(0)?;
             known.contains(&lower.as_str()).then_some((name.start(), whole.end(), lower))
         })
-        .collect();
+        .collect()
+}
+
+/// Splits `text` into the free text before the first option and the `name: value` options
+/// whose names are in `known`; other `word:` sequences stay part of the text they are in.
+fn split_options(text: &str, known: &[&str]) -> (String, HashMap<String, String>) {
+    let markers = option_markers(text, known);
     let head_end = markers.first().map_or(text.len(), |(start, _, _)| *start);
     let mut options = HashMap::new();
     for (index, (_, value_start, name)) in markers.iter().enumerate() {

@@ -23,6 +23,7 @@ use super::ports::{Ports, StoreError};
 use super::redact::redact;
 use super::replies;
 use super::settings::EngineSettings;
+use super::text::clean;
 use super::turn::{Origin, Turn, TurnError, TurnResult, require};
 
 /// Whether a reply is for everyone in the channel or only for the person who asked.
@@ -82,7 +83,9 @@ impl Engine {
         let private = command.is_some_and(|command| command.spec().reads_only) && self.settings.private_reads;
         Plan {
             visibility: if private { Visibility::Private } else { Visibility::Public },
-            refusal: command.and_then(|command| self.check_role(command, &inbound.roles).err()).map(|e| e.to_string()),
+            refusal: command
+                .and_then(|command| self.check_role(command, &inbound.roles).err())
+                .map(|refusal| refusal.reply()),
             opens_channel: matches!(command, Some(Command::Declare(_))) && self.ports.workspace.opens_channels(),
         }
     }
@@ -90,6 +93,7 @@ impl Engine {
     /// Handles one inbound event and returns the messages to post. Never fails: problems
     /// become an error message for the channel, and internal ones are logged with a reference.
     pub async fn handle(&self, inbound: Inbound) -> Vec<Outbound> {
+        let inbound = cleaned(inbound);
         let span = info_span!("turn", channel = %inbound.channel, author = %inbound.author.name);
         match self.turn(&inbound).instrument(span).await {
             Ok(outbound) => outbound,
@@ -118,10 +122,10 @@ impl Engine {
 
     fn explain(&self, channel: &str, failure: TurnError) -> Outbound {
         let text = match failure {
-            TurnError::User(user) => user.to_string(),
+            TurnError::User(user) => user.reply(),
             TurnError::Store(StoreError::Unavailable(reason)) => {
                 warn!(%reason, "state store unavailable");
-                UserError::StoreUnavailable.to_string()
+                UserError::StoreUnavailable.reply()
             }
             internal => {
                 let reference = format!("{:08x}", rand::rng().random::<u32>());
@@ -206,6 +210,21 @@ impl Engine {
     fn follows(&self, name: &str) -> bool {
         self.settings.follow.as_ref().is_some_and(|pattern| pattern.0.is_match(name)) && !is_own_channel(name)
     }
+}
+
+/// `inbound` with its texts cleaned of control characters, before anything keeps or shows them
+/// (commands are cleaned when they are parsed).
+fn cleaned(mut inbound: Inbound) -> Inbound {
+    let owned = |text: &str| clean(text).into_owned();
+    inbound.author.name = owned(&inbound.author.name);
+    inbound.input = match inbound.input {
+        Input::Message(text) => Input::Message(owned(&text)),
+        Input::Overheard(text) => Input::Overheard(owned(&text)),
+        Input::Question(text) => Input::Question(owned(&text)),
+        Input::ChannelCreated { name, topic } => Input::ChannelCreated { name: owned(&name), topic: owned(&topic) },
+        command @ Input::Command(_) => command,
+    };
+    inbound
 }
 
 /// The declaration for a channel followed because of its name: the name, in words, is the title.

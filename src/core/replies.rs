@@ -16,6 +16,9 @@ pub fn opened(id: IncidentId, channel_mention: &str) -> String {
     format!("Opened {channel_mention} for {id}.")
 }
 
+/// A console line that is not text: refused on its own, nothing recorded.
+pub const NOT_UTF8: &str = "That line is not valid UTF-8 text, so I ignored it; the lines after it are read as usual.";
+
 /// Completes a command that had nothing else to say.
 pub const DONE: &str = "Done.";
 

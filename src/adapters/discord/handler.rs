@@ -74,7 +74,7 @@ impl Handler {
         let received = Instant::now();
         let parsed = match Command::from_invocation(invocation(&command.data.name, &command.data.options)) {
             Ok(parsed) => parsed,
-            Err(error) => return self.refuse(ctx, command, &error.to_string()).await,
+            Err(error) => return self.refuse(ctx, command, &error.reply()).await,
         };
         let member = command.member.as_deref();
         let who = author(&command.user, member.and_then(|member| member.nick.as_deref()));
