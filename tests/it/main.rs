@@ -13,6 +13,7 @@ mod knowledge;
 mod llm;
 mod local_llm;
 mod metrics;
+mod redaction;
 mod redis_behaviour;
 mod store_conformance;
 mod support;
