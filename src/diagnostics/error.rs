@@ -134,6 +134,17 @@ pub enum ToolError {
         /// Why it is unusable.
         reason: String,
     },
+    /// The target redirected somewhere the tool may not follow: another host not in
+    /// `allow_redirects_to`, or an internal address range its own URL is not in.
+    #[error("refused to follow the redirect from {from} to {location}: {reason}")]
+    RedirectRefused {
+        /// The URL that answered with the redirect.
+        from: String,
+        /// Where it pointed.
+        location: String,
+        /// Why it is not followed.
+        reason: String,
+    },
     /// The target answered, but not in the way the tool needs.
     #[error("{target} gave an unusable answer: {reason}")]
     BadResponse {
