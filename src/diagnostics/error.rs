@@ -112,6 +112,19 @@ pub enum DiagnosticsError {
         /// Why it is never accepted.
         reason: &'static str,
     },
+    /// A command-line element, filled from arguments that each passed, would still be read as
+    /// an option or step out of the intended path.
+    #[error("tool `{tool}`: argument {position} of the command line would be {element:?}, which is refused: {reason}")]
+    UnsafeCommandLine {
+        /// The tool.
+        tool: String,
+        /// Which element after the program, from 1.
+        position: usize,
+        /// The element as filled.
+        element: String,
+        /// Why it is never run.
+        reason: &'static str,
+    },
 }
 
 /// A probe that ran and could not produce its observation.
