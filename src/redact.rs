@@ -47,6 +47,12 @@ pub fn rule_names() -> Vec<&'static str> {
     RULES.iter().map(|rule| rule.name).collect()
 }
 
+/// Whether `key` names a secret (`token`, `DB_PASSWORD`, `api_key`, `clientSecret`), as the
+/// rules judge a `key = value` line; for errors and logs that must not show such a value.
+pub fn names_a_secret(key: &str) -> bool {
+    checks::secret_key(key)
+}
+
 /// Every secret the rules find in `text`, by position, overlaps included (several rules may
 /// recognise one secret). Masks already in the text are not findings.
 pub fn scan(text: &str) -> Vec<Finding> {

@@ -206,6 +206,11 @@ mod tests {
             assert!(matches!(tool(url, &params(&[])), Err(DiagnosticsError::InvalidTool { .. })), "{url} was accepted");
         }
         assert!(tool("https://{host}.internal/healthz", &params(&[("host", "[a-z]+")])).is_ok());
+        let refused = tool("ftp://probe:hunter2@files.internal/", &params(&[])).err().unwrap().to_string();
+        assert!(
+            refused.contains("ftp://probe:[REDACTED]@files.internal/") && !refused.contains("hunter2"),
+            "{refused}"
+        );
     }
 
     #[test]

@@ -20,6 +20,7 @@ use super::error::with_causes;
 use super::params::{Args, Params};
 use super::template::Template;
 use super::{DiagnosticsError, ToolError};
+use crate::redact::redact_url_credentials;
 
 /// Most bytes read from a JSON API answer; a Prometheus range query over many series is the
 /// largest thing expected, and a runaway answer must not exhaust memory.
@@ -45,7 +46,10 @@ pub(crate) fn url_template(
         Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => Ok(template),
         _ => Err(DiagnosticsError::InvalidTool {
             tool: tool.to_owned(),
-            problem: format!("{field} {text:?} must be an http:// or https:// URL with a host"),
+            problem: format!(
+                "{field} {:?} must be an http:// or https:// URL with a host",
+                redact_url_credentials(text)
+            ),
         }),
     }
 }
