@@ -38,14 +38,20 @@ fn group_s(captures: &Captures<'_>) -> Option<Range<usize>> {
     captures.name("s").map(|found| found.range())
 }
 
-/// The value of a quoted (`dq`, `sq`, `bq`) or bare (`bare`) alternative, bare values without
-/// the sentence's closing punctuation; with whether it was quoted.
+/// `text` without the punctuation of the sentence or structure around it (`is Xk9#mP2q.`,
+/// `{token: abc}`).
+fn unpunctuated(text: &str) -> &str {
+    text.trim_end_matches(['.', ',', ';', ':', ')', ']', '}'])
+}
+
+/// The value of a quoted (`dq`, `sq`, `bq`) or bare (`bare`) alternative, bare values
+/// [`unpunctuated`]; with whether it was quoted.
 fn value<'t>(captures: &Captures<'t>) -> Option<(Range<usize>, &'t str, bool)> {
     if let Some(quoted) = ["dq", "sq", "bq"].iter().find_map(|name| captures.name(name)) {
         return Some((quoted.range(), quoted.as_str(), true));
     }
     let bare = captures.name("bare")?;
-    let text = bare.as_str().trim_end_matches(['.', ',', ';', ':', ')', ']', '}']);
+    let text = unpunctuated(bare.as_str());
     Some((bare.start()..bare.start() + text.len(), text, false))
 }
 
@@ -126,7 +132,7 @@ fn prose(captures: &Captures<'_>) -> Option<Range<usize>> {
 /// A value right after the word password that looks chosen or generated, not a word.
 fn password_word(captures: &Captures<'_>) -> Option<Range<usize>> {
     let secret = captures.name("s")?;
-    let text = secret.as_str().trim_end_matches(['.', ',', ';', ':', ')']);
+    let text = unpunctuated(secret.as_str());
     (credential_like(text) && !not_a_secret(text)).then(|| secret.start()..secret.start() + text.len())
 }
 
@@ -158,7 +164,7 @@ fn random_s(captures: &Captures<'_>) -> Option<Range<usize>> {
     if public.iter().any(|word| before.contains(word)) {
         return None;
     }
-    let text = secret.as_str().trim_end_matches('.');
+    let text = unpunctuated(secret.as_str());
     random_token(text).then(|| secret.start()..secret.start() + text.len())
 }
 
