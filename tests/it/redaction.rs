@@ -70,6 +70,26 @@ fn at_least_99_percent_of_planted_secrets_are_caught_and_at_most_1_percent_of_or
 }
 
 #[test]
+fn the_shipped_incident_history_written_by_people_is_left_unaltered() {
+    let history = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/data/incidents.jsonl")).unwrap();
+    let texts: Vec<String> = history
+        .lines()
+        .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap())
+        .flat_map(|record| {
+            ["title", "summary", "root_cause", "mitigation"]
+                .map(|field| record[field].as_str().unwrap_or_default().to_owned())
+        })
+        .filter(|text| !text.is_empty())
+        .collect();
+
+    let altered: Vec<&String> = texts.iter().filter(|text| redact(text) != text.as_str()).collect();
+
+    println!("incident history: {} of {} texts altered", altered.len(), texts.len());
+    assert!(texts.len() > 800, "{} texts", texts.len());
+    assert!(altered.len() * 100 <= texts.len(), "{altered:#?}");
+}
+
+#[test]
 fn each_secret_format_the_probe_missed_is_caught_by_its_named_rule() {
     let cases = [
         (
