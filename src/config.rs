@@ -10,6 +10,7 @@
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
 use std::time::Duration;
 
 use regex::Regex;
@@ -17,7 +18,7 @@ use serde::Deserialize;
 use thiserror::Error;
 
 use crate::advisor::llm::client::{LlmSettings, Provider};
-use crate::core::redact::redact_url_credentials;
+use crate::core::redact::{names_a_secret, redact, redact_url_credentials};
 use crate::core::settings::{DEFAULT_FOLLOW, EngineSettings, FollowPattern, ResponderRole};
 use crate::diagnostics::DiagnosticsSettings;
 
@@ -38,12 +39,17 @@ pub enum ConfigError {
         /// The I/O error.
         source: std::io::Error,
     },
-    /// The file is not valid TOML for these settings.
-    #[error("invalid settings in {path}: {message}")]
+    /// The file is not valid TOML for these settings. The offending line is not quoted and a
+    /// secret-bearing key's value is never repeated: the line may hold a token or a password.
+    #[error("invalid settings in {}{}: {message}", .path.display(), location(*.line, .key.as_deref()))]
     Parse {
         /// The file.
         path: PathBuf,
-        /// What was wrong, with its location.
+        /// The line, from 1, when the parser knows it.
+        line: Option<usize>,
+        /// The dotted key on that line (`discord.token`), when there is one.
+        key: Option<String>,
+        /// What was wrong.
         message: String,
     },
     /// A value (from file or environment) is out of range.
@@ -281,7 +287,7 @@ impl Settings {
     fn from_file(path: &Path) -> Result<Self, ConfigError> {
         let text =
             std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
-        toml::from_str(&text).map_err(|error| ConfigError::Parse { path: path.to_owned(), message: error.to_string() })
+        toml::from_str(&text).map_err(|error| parse_error(path, &text, &error))
     }
 
     fn apply_env(&mut self, env: impl Fn(&str) -> Option<String>) {
@@ -372,6 +378,75 @@ impl Settings {
     }
 }
 
+/// `error` as a [`ConfigError::Parse`]: its line and key found in `text`, and its message
+/// without the value when the key may hold a secret (or cannot be told).
+fn parse_error(path: &Path, text: &str, error: &toml::de::Error) -> ConfigError {
+    let line = error.span().map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
+    let key = line.and_then(|line| key_at(text, line));
+    let message = if key.as_deref().is_none_or(secret_bearing) {
+        without_value(error.message())
+    } else {
+        error.message().to_owned()
+    };
+    ConfigError::Parse { path: path.to_owned(), line, key, message: redact(&message).into_owned() }
+}
+
+/// `, line 4, key `discord.token`` — as much of it as is known.
+fn location(line: Option<usize>, key: Option<&str>) -> String {
+    match (line, key) {
+        (Some(line), Some(key)) => format!(", line {line}, key `{key}`"),
+        (Some(line), None) => format!(", line {line}"),
+        (None, _) => String::new(),
+    }
+}
+
+/// A table header (`[discord]`, `[[diagnostics.tools]]`) or a `key =` line.
+static HEADER_OR_KEY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"^\s*(?:\[\[?\s*(?P<table>[^\]]+?)\s*\]|(?P<key>[A-Za-z0-9_.-]+|"[^"]*"|'[^']*')\s*=)"#)
+        .expect("the TOML line pattern is valid")
+});
+
+/// The dotted key set on `line` (from 1) of `text`, under the table it is in; the table itself
+/// when the line is a header.
+fn key_at(text: &str, line: usize) -> Option<String> {
+    let mut table: Option<String> = None;
+    for (number, content) in text.lines().enumerate().take(line) {
+        let Some(captures) = HEADER_OR_KEY.captures(content) else { continue };
+        if let Some(header) = captures.name("table") {
+            table = Some(header.as_str().to_owned());
+        }
+        if number + 1 < line {
+            continue;
+        }
+        return match captures.name("key") {
+            Some(key) => {
+                let key = key.as_str().trim_matches(['"', '\'']);
+                Some(table.map_or_else(|| key.to_owned(), |table| format!("{table}.{key}")))
+            }
+            None => table,
+        };
+    }
+    None
+}
+
+/// Whether a key's value may be a secret: its name says so (`token`, `password`, `api_key`),
+/// or it is a URL, which may carry credentials.
+fn secret_bearing(key: &str) -> bool {
+    let last = key.rsplit('.').next().unwrap_or(key).to_ascii_lowercase();
+    names_a_secret(&last) || ["url", "uri", "dsn", "base", "endpoint"].iter().any(|suffix| last.ends_with(suffix))
+}
+
+/// A serde message without the value it quotes (`invalid type: string "…", expected u64`);
+/// messages naming fields or describing syntax quote no value and are kept.
+fn without_value(message: &str) -> String {
+    static QUOTED: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#""(?:[^"\\]|\\.)*"|`[^`]*`|'[^']*'"#).expect("the quote pattern is valid"));
+    let quotes_a_value = ["invalid type", "invalid value", "invalid length", "unknown variant"]
+        .iter()
+        .any(|start| message.starts_with(start));
+    if quotes_a_value { QUOTED.replace(message, "[value not shown]").into_owned() } else { message.to_owned() }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -434,6 +509,48 @@ mod tests {
         std::fs::write(&path, "[engine]\nbot_nmae = \"x\"\n").unwrap();
         let error = Settings::load_with_env(Some(&path), |_| None).unwrap_err().to_string();
         assert!(error.contains("bad.toml") && error.contains("bot_nmae"), "{error}");
+    }
+
+    /// The error loading `text` as `firebreak.toml` from a fresh directory.
+    fn load_error(text: &str) -> String {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("firebreak.toml");
+        std::fs::write(&path, text).unwrap();
+        Settings::load_with_env(Some(&path), |_| None).unwrap_err().to_string()
+    }
+
+    const TOKEN: &str = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789";
+
+    #[test]
+    fn a_broken_file_names_the_file_line_and_key_but_never_a_secret_value() {
+        let redis = "[redis]\nurl = \"redis://:hunter2redis@db-1:6379\"\n";
+        let cases = [
+            (format!("{redis}[discord]\ntoken = \"{TOKEN}\ncategory_id = 1\n"), 4, "discord.token"),
+            (format!("{redis}[discord]\ntoken = 12345678901234567890123\n"), 4, "discord.token"),
+            (format!("{redis}[discord]\ntoken = [\"{TOKEN}\"]\n"), 4, "discord.token"),
+            ("[redis]\nurl = redis://:hunter2redis@db-1:6379\n".to_owned(), 2, "redis.url"),
+            (format!("[llm]\napi_key = \"sk-proj-{TOKEN}\"\n"), 2, "llm.api_key"),
+            (format!("{redis}[engine]\nbot_name = \"{TOKEN}\" extra\n"), 4, "engine.bot_name"),
+        ];
+        for (text, line, key) in cases {
+            let error = load_error(&text);
+            assert!(
+                error.contains("firebreak.toml, line ") && error.contains(&format!("line {line}, key `{key}`")),
+                "{error}"
+            );
+            assert!(!error.contains("hunter2redis") && !error.contains("aBcDeFgHiJkLmNoPqRsTuVwXyZ"), "{error}");
+            assert!(!error.contains("12345678901234567890123"), "{error}");
+        }
+    }
+
+    #[test]
+    fn the_value_of_an_ordinary_key_is_shown_to_help_fix_it() {
+        let error = load_error("[engine]\nbot_name = \"pager\"\nlock_ttl_secs = \"ten\"\n");
+
+        assert!(
+            error.ends_with(r#"line 3, key `engine.lock_ttl_secs`: invalid type: string "ten", expected u64"#),
+            "{error}"
+        );
     }
 
     #[test]

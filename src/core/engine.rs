@@ -20,7 +20,7 @@ use super::inbound::{Inbound, Input};
 use super::incident::{Declaration, Incident, Severity, Source};
 use super::outbound::{Message, Outbound};
 use super::ports::{Ports, StoreError};
-use super::redact::redact;
+use super::redact::{BlockRedactor, redact};
 use super::replies;
 use super::settings::EngineSettings;
 use super::text::clean;
@@ -56,12 +56,16 @@ pub struct Engine {
     /// Channels seen holding an incident, so that during a store outage the bot answers only
     /// where it knows it is expected to.
     known_channels: Mutex<HashSet<String>>,
+    /// Private key blocks pasted line by line, per channel and author. Every replica feeds it
+    /// every message of its incident channels, whichever replica records them, so a block
+    /// begun on one is masked on all.
+    pasted: Mutex<BlockRedactor>,
 }
 
 impl Engine {
     /// An engine over these ports.
     pub fn new(ports: Ports, settings: EngineSettings) -> Self {
-        Self { ports, settings, known_channels: Mutex::new(HashSet::new()) }
+        Self { ports, settings, known_channels: Mutex::new(HashSet::new()), pasted: Mutex::new(BlockRedactor::new()) }
     }
 
     /// The engine's settings.
@@ -147,6 +151,10 @@ impl Engine {
             // incident is resolved its channel goes back to being an ordinary one.
             return Ok(Vec::new());
         }
+        let pasted = match &inbound.input {
+            Input::Message(text) | Input::Overheard(text) => Some(self.redact_pasted(inbound, text)),
+            _ => None,
+        };
         if let Some(event_id) = &inbound.event_id
             && !store.first_sighting(event_id, self.settings.dedupe_ttl).await?
         {
@@ -163,7 +171,9 @@ impl Engine {
         let responder = self.is_responder(&inbound.roles);
         let turn = Turn { ports: &self.ports, settings: &self.settings, origin, responder };
         match &inbound.input {
-            Input::Message(text) | Input::Overheard(text) => turn.record_message(&require(incident)?, text).await,
+            Input::Message(text) | Input::Overheard(text) => {
+                turn.record_message(&require(incident)?, pasted.as_deref().unwrap_or(text)).await
+            }
             Input::Question(text) => question::handle(&turn, require(incident)?, text).await,
             Input::Command(command) => command::run(&turn, incident, command).await,
             Input::ChannelCreated { name, topic } => {
@@ -173,6 +183,14 @@ impl Engine {
                 command::declare_here(&turn, None, followed_channel_declaration(name, topic)).await
             }
         }
+    }
+
+    /// `text` redacted as the next line its author pasted in this channel: the rest of a
+    /// private key block begun in an earlier message is masked too.
+    fn redact_pasted(&self, inbound: &Inbound, text: &str) -> String {
+        let key = format!("{}\u{1f}{}", inbound.channel, inbound.author.id);
+        let mut pasted = self.pasted.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        pasted.line(&key, text).into_owned()
     }
 
     /// The incident of the inbound's channel, or of its parent when the channel is a thread.

@@ -4,13 +4,12 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, TimeDelta, Utc};
-use reqwest::Client;
 use serde::Deserialize;
 
 use super::duration::Span;
 use super::params::{Args, Params};
 use super::template::Template;
-use super::web::{self, Redirects};
+use super::web::{self, Fetcher};
 use super::{DiagnosticsError, Observation, Tool, ToolError};
 
 /// Changes listed in the detail, newest first.
@@ -29,6 +28,12 @@ pub struct ChangesSettings {
     /// How far back to look (`6h`, `2d`); 6 hours when unset.
     #[serde(default)]
     pub window: Option<String>,
+    /// Hosts redirects of the feed may lead to besides its own origin, as for `http` tools.
+    #[serde(default)]
+    pub allow_redirects_to: Vec<String>,
+    /// `ip:port` of the nameserver to resolve names with instead of the system's resolvers.
+    #[serde(default)]
+    pub nameserver: Option<String>,
 }
 
 /// One change as the feed reports it; fields beyond these are ignored.
@@ -46,7 +51,7 @@ struct Change {
 pub(crate) struct ChangesTool {
     url: Template,
     window: Span,
-    client: Client,
+    fetcher: Fetcher,
 }
 
 impl ChangesTool {
@@ -56,8 +61,9 @@ impl ChangesTool {
         let url = web::url_template(name, "url", &settings.url, params)?;
         let window = Span::parse(settings.window.as_deref().unwrap_or("6h"))
             .map_err(|problem| invalid(format!("window: {problem}")))?;
-        let client = web::client(None, Redirects::Follow).map_err(invalid)?;
-        Ok(Self { url, window, client })
+        let fetcher =
+            Fetcher::new(None, settings.nameserver.as_deref(), &settings.allow_redirects_to).map_err(invalid)?;
+        Ok(Self { url, window, fetcher })
     }
 }
 
@@ -69,7 +75,7 @@ impl Tool for ChangesTool {
 
     async fn run(&self, args: &Args) -> Result<Observation, ToolError> {
         let url = self.query(args);
-        let feed: Vec<Change> = web::get_json(&self.client, &url, &[]).await?;
+        let feed: Vec<Change> = web::get_json(&self.fetcher, &url, &[]).await?;
         Ok(observe(feed, args.get(SERVICE_PARAM), &self.window, Utc::now()))
     }
 }

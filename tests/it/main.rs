@@ -20,6 +20,7 @@ mod llm;
 mod local_llm;
 mod metrics;
 mod properties;
+mod redaction;
 mod redis_behaviour;
 mod store_conformance;
 mod support;
