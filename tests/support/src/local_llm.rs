@@ -8,7 +8,10 @@
 //! `serve.py` documents each rewrite. It answers one request at a time. A 135M model calls tools
 //! in the right format but without judgement: assert the plumbing, never the wording.
 //!
-//! Needs the Python packages `bash scripts/install-llm.sh` installs (`scripts/test.sh` runs it).
+//! Needs the Python packages `bash scripts/install-llm.sh` installs into the project's virtual
+//! environment, `.venv-llm/` (`scripts/test.sh` runs it). The server runs on the Python named by
+//! `FIREBREAK_LLM_PYTHON` when set, else that environment's when it exists, else `python3` from
+//! the PATH (for a machine with the packages installed some other way).
 
 use std::fs::File;
 use std::io::{Read, Write};
@@ -41,7 +44,7 @@ impl LocalLlm {
     /// Starts `serve.py` on a free loopback port and waits until `GET /v1/models` answers.
     ///
     /// # Panics
-    /// If `python3` or the server's Python packages are missing (the message says to run
+    /// If the Python (see the module's documentation) or its packages are missing (the message says to run
     /// `bash scripts/install-llm.sh`), or if the server does not answer within 60 s (the message
     /// shows the end of its stderr).
     pub fn start() -> Self {
@@ -52,7 +55,8 @@ impl LocalLlm {
         let stderr = File::create(&log).expect("create the model server's log");
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("llm/serve.py");
         let port = crate::free_port();
-        let child = Command::new("python3")
+        let python = python();
+        let child = Command::new(&python)
             .arg(&script)
             .arg(port.to_string())
             .env("HF_HUB_OFFLINE", "1")
@@ -60,7 +64,9 @@ impl LocalLlm {
             .stdout(Stdio::null())
             .stderr(stderr)
             .spawn()
-            .expect("python3 is not installed: run `bash scripts/install-llm.sh` on a machine with python3 and pip");
+            .unwrap_or_else(|error| {
+                panic!("{} could not start ({error}): run `bash scripts/install-llm.sh`", python.display())
+            });
         // Owned before waiting, so a panic while waiting still kills the process.
         let mut server = Self { port, model: String::new(), log, child, _dir: dir };
         server.model = server.wait_until_ready();
@@ -125,6 +131,16 @@ impl LocalLlm {
         let lines = log.lines().collect::<Vec<_>>();
         lines[lines.len().saturating_sub(LOG_TAIL_LINES)..].join("\n")
     }
+}
+
+/// The Python that runs `serve.py`: `FIREBREAK_LLM_PYTHON`, else the virtual environment
+/// `scripts/install-llm.sh` makes, else `python3` from the PATH.
+fn python() -> PathBuf {
+    if let Some(python) = std::env::var_os("FIREBREAK_LLM_PYTHON") {
+        return PathBuf::from(python);
+    }
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv-llm/bin/python3");
+    if venv.exists() { venv } else { PathBuf::from("python3") }
 }
 
 impl Drop for LocalLlm {

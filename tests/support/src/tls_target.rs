@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::{Datelike, Duration, Utc};
-use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, date_time_ymd};
+use rcgen::date_time_ymd;
 use tempfile::TempDir;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -14,7 +14,8 @@ use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::rustls::ServerConfig;
 use tokio_rustls::rustls::crypto::ring;
-use tokio_rustls::rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+
+use crate::certs;
 
 const RESPONSE: &[u8] =
     b"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 12\r\nconnection: close\r\n\r\nsecure hello";
@@ -33,32 +34,18 @@ impl TlsTarget {
     /// # Panics
     /// If the certificates cannot be made or no port can be bound.
     pub async fn start(valid_days: i64) -> Self {
-        let ca_key = KeyPair::generate().expect("generate the CA key");
-        let mut ca = CertificateParams::new(Vec::<String>::new()).expect("CA parameters");
-        ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        ca.distinguished_name.push(DnType::CommonName, "Firebreak test CA");
-        let ca_certificate = ca.self_signed(&ca_key).expect("self-sign the CA");
-
-        let leaf_key = KeyPair::generate().expect("generate the server key");
-        let mut leaf =
-            CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()]).expect("server parameters");
-        leaf.distinguished_name.push(DnType::CommonName, "firebreak-tls-target");
-        let ((from_year, from_month, from_day), (to_year, to_month, to_day)) = (day(-1), day(valid_days));
-        leaf.not_before = date_time_ymd(from_year, from_month, from_day);
-        leaf.not_after = date_time_ymd(to_year, to_month, to_day);
-        let leaf_certificate =
-            leaf.signed_by(&leaf_key, &Issuer::new(ca, &ca_key)).expect("sign the server certificate");
-
+        let certificate = certs::issue("firebreak-tls-target", |params| {
+            let ((from_year, from_month, from_day), (to_year, to_month, to_day)) = (day(-1), day(valid_days));
+            params.not_before = date_time_ymd(from_year, from_month, from_day);
+            params.not_after = date_time_ymd(to_year, to_month, to_day);
+        });
         let dir = tempfile::tempdir().expect("create a directory for the CA file");
-        std::fs::write(dir.path().join("ca.pem"), ca_certificate.pem()).expect("write the CA file");
+        std::fs::write(dir.path().join("ca.pem"), &certificate.ca_pem).expect("write the CA file");
         let config = ServerConfig::builder_with_provider(Arc::new(ring::default_provider()))
             .with_safe_default_protocol_versions()
             .expect("ring supports the default TLS versions")
             .with_no_client_auth()
-            .with_single_cert(
-                vec![leaf_certificate.der().clone()],
-                PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der())),
-            )
+            .with_single_cert(vec![certificate.cert_der], certificate.key_der)
             .expect("the server certificate matches its key");
         let acceptor = TlsAcceptor::from(Arc::new(config));
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port for the TLS server");
