@@ -54,8 +54,12 @@ enum Command {
 /// Commands that run against the wired app (store, knowledge base, engine).
 #[derive(Debug, Subcommand)]
 enum LiveCommand {
-    /// Run the Discord bot until Ctrl-C (token from DISCORD_TOKEN).
+    /// Run the Discord bot (token from DISCORD_TOKEN) and, with `[intake] listen`, the alert
+    /// intake, until Ctrl-C.
     Run,
+    /// Run the alert intake alone (webhooks, /healthz, /readyz, /metrics on `[intake] listen`)
+    /// until Ctrl-C; posts to Discord over HTTP when DISCORD_TOKEN is set.
+    Intake,
     /// Talk to the bot in the terminal, as in an incident channel (reads stdin).
     Chat {
         /// Output format of the bot's messages.
@@ -183,6 +187,10 @@ async fn run_live(live: LiveCommand, app: App) -> anyhow::Result<ExitCode> {
     match live {
         LiveCommand::Run => {
             app.run_until_stopped(shutdown_signal()).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        LiveCommand::Intake => {
+            app.run_intake(shutdown_signal()).await?;
             Ok(ExitCode::SUCCESS)
         }
         LiveCommand::Chat { format, user, channel } => {

@@ -3,9 +3,12 @@
 //! author may do what they ask, whether a new channel follows the bot's pattern. It records the
 //! input, gathers what the decision needs, records its answers and returns what the adapter
 //! should post. Each command's handling lives in its own file under `command/`; questions in
-//! `engine/question.rs`.
+//! `engine/question.rs`; alerts and changes in `engine/alert.rs`.
 
+mod alert;
 mod question;
+
+use std::time::Instant;
 
 use rand::Rng;
 use tracing::{Instrument, error, info_span, warn};
@@ -16,7 +19,7 @@ use super::error::UserError;
 use super::inbound::{Inbound, Input};
 use super::incident::{Declaration, Severity, Source};
 use super::outbound::{Message, Outbound};
-use super::ports::{Ports, StoreError};
+use super::ports::{Outcome, Ports, StoreError};
 use super::redact::redact;
 use super::replies;
 use super::settings::EngineSettings;
@@ -81,11 +84,22 @@ impl Engine {
     /// Handles one inbound event and returns the messages to post. Never fails: problems
     /// become an error message for the channel, and internal ones are logged with a reference.
     pub async fn handle(&self, inbound: Inbound) -> Vec<Outbound> {
+        self.handle_for_sender(inbound).await.outbound
+    }
+
+    /// Like [`handle`](Self::handle), also saying how the turn ended, for adapters that owe the
+    /// sender an answer (a webhook's HTTP status: retry later, or do not send that again).
+    pub async fn handle_for_sender(&self, inbound: Inbound) -> Handled {
         let span = info_span!("turn", channel = %inbound.channel, author = %inbound.author.name);
-        match self.turn(&inbound).instrument(span).await {
+        let started = Instant::now();
+        let result = self.turn(&inbound).instrument(span).await;
+        let outcome = result.as_ref().map_or_else(outcome_of, |_| Outcome::Done);
+        self.ports.observer.turn(inbound.input.kind(), outcome, started.elapsed());
+        let outbound = match result {
             Ok(outbound) => outbound,
             Err(failure) => vec![self.explain(&inbound.channel, failure)],
-        }
+        };
+        Handled { outbound, outcome }
     }
 
     fn explain(&self, channel: &str, failure: TurnError) -> Outbound {
@@ -117,6 +131,7 @@ impl Engine {
         if let Some(event_id) = &inbound.event_id
             && !store.first_sighting(event_id, self.settings.dedupe_ttl).await?
         {
+            self.ports.observer.duplicate(inbound.input.kind());
             return Ok(Vec::new());
         }
         let origin = Origin {
@@ -137,6 +152,8 @@ impl Engine {
                 }
                 command::declare_here(&turn, None, followed_channel_declaration(name, topic)).await
             }
+            Input::Alert(group) => alert::handle(&turn, group).await,
+            Input::Change(change) => alert::record_change(&turn, change).await,
         }
     }
 
@@ -152,6 +169,27 @@ impl Engine {
     /// followed pattern and is not one the bot named itself.
     fn follows(&self, name: &str) -> bool {
         self.settings.follow.as_ref().is_some_and(|pattern| pattern.0.is_match(name)) && !is_own_channel(name)
+    }
+}
+
+/// What a turn posts and how it ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Handled {
+    /// The messages to post.
+    pub outbound: Vec<Outbound>,
+    /// How the turn ended.
+    pub outcome: Outcome,
+}
+
+/// How a failed turn ended: whether sending the event again later could succeed.
+fn outcome_of(failure: &TurnError) -> Outcome {
+    match failure {
+        TurnError::Store(StoreError::Unavailable(_))
+        | TurnError::User(UserError::Busy(_) | UserError::StoreUnavailable | UserError::ChannelFailed(_)) => {
+            Outcome::Unavailable
+        }
+        TurnError::User(_) => Outcome::Refused,
+        TurnError::Store(_) | TurnError::Advisor(_) | TurnError::Knowledge(_) => Outcome::Failed,
     }
 }
 

@@ -119,14 +119,7 @@ impl Handler {
     }
 
     async fn post_all(&self, ctx: &Context, replies: &[Outbound]) {
-        for reply in replies {
-            let Some(channel) = channel_id(&reply.channel) else { continue };
-            for post in render(&reply.message) {
-                if let Err(error) = channel.send_message(&ctx.http, message_builder(post)).await {
-                    warn!(%error, %channel, "could not post a message");
-                }
-            }
-        }
+        super::poster::post_all(&ctx.http, replies).await;
     }
 
     /// Answers an interaction: the first post in its channel replaces the deferred response,
@@ -196,7 +189,7 @@ fn inbound(channel: ChannelId, guild: Option<GuildId>, author: Author, input: In
     inbound
 }
 
-fn channel_id(text: &str) -> Option<ChannelId> {
+pub(super) fn channel_id(text: &str) -> Option<ChannelId> {
     text.parse::<u64>().ok().filter(|id| *id != 0).map(ChannelId::new)
 }
 
@@ -236,7 +229,7 @@ fn embed(embed: Embed) -> CreateEmbed {
     built
 }
 
-fn message_builder(post: Post) -> CreateMessage {
+pub(super) fn message_builder(post: Post) -> CreateMessage {
     match post {
         Post::Text(text) => CreateMessage::new().content(text),
         Post::Embed(parts) => CreateMessage::new().embed(embed(parts)),
