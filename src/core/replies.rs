@@ -152,10 +152,7 @@ pub fn alert_report(id: IncidentId, news: &[(&Alert, Transition)]) -> Report {
         .iter()
         .take(ALERTS_LISTED)
         .map(|(alert, transition)| {
-            let mut body = Vec::new();
-            if let Some(text) = description(alert) {
-                body.push(text.to_owned());
-            }
+            let mut body: Vec<String> = own_words(alert).into_iter().map(str::to_owned).collect();
             body.extend(alert.labels.iter().map(|(name, value)| format!("- {name}={value}")));
             if let Some(link) = &alert.link {
                 body.push(link.clone());
@@ -183,7 +180,7 @@ pub fn alert_line(alert: &Alert, transition: Transition) -> String {
         .map(|(name, value)| format!("{name}={value}"))
         .collect();
     let mut line = format!("{} {} {{{}}}", alert.name, transition_word(transition), labels.join(", "));
-    if let Some(text) = description(alert) {
+    if let Some(text) = own_words(alert).first() {
         line.push_str(&format!(" — {text}"));
     }
     line
@@ -219,11 +216,16 @@ fn transition_word(transition: Transition) -> &'static str {
     }
 }
 
-/// The alert's own words: its summary, else its description.
-fn description(alert: &Alert) -> Option<&str> {
-    ["summary", "description"]
-        .iter()
-        .find_map(|name| alert.annotations.get(*name))
-        .map(|text| text.trim())
-        .filter(|text| !text.is_empty())
+/// The alert's own words: its summary, then its description when it says more.
+fn own_words(alert: &Alert) -> Vec<&str> {
+    let mut words: Vec<&str> = Vec::new();
+    for name in ["summary", "description"] {
+        if let Some(text) = alert.annotations.get(name).map(|text| text.trim())
+            && !text.is_empty()
+            && !words.contains(&text)
+        {
+            words.push(text);
+        }
+    }
+    words
 }

@@ -12,6 +12,7 @@ mod discord;
 mod embeddings;
 mod engine;
 mod evaluation;
+mod intake;
 mod investigation;
 mod knowledge;
 mod llm;
