@@ -13,6 +13,7 @@ mod embeddings;
 mod engine;
 mod evaluation;
 mod intake;
+mod intake_alerting;
 mod intake_replicas;
 mod investigation;
 mod knowledge;
