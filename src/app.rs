@@ -91,12 +91,14 @@ impl App {
         if let Some(address) = self.settings.metrics.listen {
             telemetry::serve_metrics(address).with_context(|| format!("serving metrics on {address}"))?;
         }
-        let discord = match &self.settings.discord.token {
-            Some(_) => Some(discord::Connection::new(&self.settings.discord)?),
-            None if self.settings.intake.listen.is_some() => None,
-            None => anyhow::bail!(
+        let discord = if self.discord_configured() {
+            Some(discord::Connection::new(&self.settings.discord)?)
+        } else if self.settings.intake.listen.is_some() {
+            None
+        } else {
+            anyhow::bail!(
                 "nothing to run: set DISCORD_TOKEN for the Discord bot, or [intake] listen for the alert intake"
-            ),
+            )
         };
         let workspace: Arc<dyn Workspace> = match &discord {
             Some(connection) => connection.workspace(),
@@ -138,18 +140,23 @@ impl App {
         if let Some(metrics) = self.settings.metrics.listen {
             telemetry::serve_metrics(metrics).with_context(|| format!("serving metrics on {metrics}"))?;
         }
-        let (delivery, workspace): (Arc<dyn Deliver>, Arc<dyn Workspace>) = match &self.settings.discord.token {
-            Some(_) => {
-                self.require_guild()?;
-                let (poster, workspace) = discord::without_gateway(&self.settings.discord)?;
-                (Arc::new(poster), workspace)
-            }
-            None => (self.printed(), Arc::new(NamedChannels)),
+        let (delivery, workspace): (Arc<dyn Deliver>, Arc<dyn Workspace>) = if self.discord_configured() {
+            self.require_guild()?;
+            let (poster, workspace) = discord::without_gateway(&self.settings.discord)?;
+            (Arc::new(poster), workspace)
+        } else {
+            (self.printed(), Arc::new(NamedChannels))
         };
         let engine = Arc::new(Engine::new(Ports { workspace, ..self.ports.clone() }, self.settings.engine_settings()));
         let listener = bind(address).await?;
         let intake = Intake::new(engine, self.settings.intake.clone(), delivery, Vec::new());
         intake::serve(listener, intake, shutdown).await.context("serving the alert intake")
+    }
+
+    /// Whether a Discord bot token is set (an empty one, as an unset variable in a container
+    /// often is, is not).
+    fn discord_configured(&self) -> bool {
+        self.settings.discord.token.as_deref().is_some_and(|token| !token.is_empty())
     }
 
     /// Alert incidents open their Discord channels in `[intake] guild_id`.

@@ -454,3 +454,50 @@ fn hmac_hex(text: &str) -> String {
     mac.update(text.as_bytes());
     mac.finalize().into_bytes().iter().map(|byte| format!("{byte:02x}")).collect()
 }
+
+#[tokio::test]
+async fn the_intake_command_serves_the_hooks_alone_prints_what_incidents_post_and_stops_cleanly_on_sigterm() {
+    firebreak_testkit::ensure_crypto_provider();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("firebreak.toml");
+    let address = format!("127.0.0.1:{}", firebreak_testkit::free_port());
+    std::fs::write(&config, format!("[intake]\nlisten = \"{address}\"\n")).unwrap();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_firebreak"))
+        .args(["intake", "--config", config.to_str().unwrap()])
+        .env("FIREBREAK_INTAKE_SECRET", SECRET)
+        .env_remove("REDIS_URL")
+        .env_remove("FIREBREAK_REDIS_URL")
+        .env_remove("DISCORD_TOKEN")
+        .env_remove("FIREBREAK_DISCORD_TOKEN")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let client = reqwest::Client::new();
+    let mut alive = false;
+    for _ in 0..100 {
+        alive = client.get(format!("http://{address}/healthz")).send().await.is_ok_and(|r| r.status() == 200);
+        if alive {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+
+    let posted = client
+        .post(format!("http://{address}/hooks/incident"))
+        .bearer_auth(SECRET)
+        .body(fixture("incident.json"))
+        .send()
+        .await
+        .unwrap()
+        .status();
+    let stopped = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let output = child.wait_with_output().unwrap();
+
+    assert!(alive && stopped.success());
+    assert_eq!(posted, 200);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let printed = String::from_utf8_lossy(&output.stdout);
+    assert!(printed.contains("#inc-2001-payments-queue-backing-up firebreak: Webhook opened INC-2001"), "{printed}");
+    assert!(printed.contains("Likely root causes"), "{printed}");
+}
