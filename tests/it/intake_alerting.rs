@@ -187,6 +187,11 @@ async fn an_alert_from_prometheus_through_alertmanager_opens_a_discord_channel_w
     settings.intake.guild_id = Some(discord.guild_id());
     let app = spawn_app(settings).await;
     discord.wait_ready(1, Duration::from_secs(10)).await;
+    let readiness = eventually("the gateway counts as ready", || async {
+        let response = reqwest::get(format!("http://{}/readyz", path.intake)).await.ok()?;
+        (response.status() == 200).then_some(response.text().await.ok()?)
+    })
+    .await;
 
     let channel = discord
         .wait_for(WAIT, |server| {
@@ -210,6 +215,7 @@ async fn an_alert_from_prometheus_through_alertmanager_opens_a_discord_channel_w
         })
         .await;
 
+    assert!(readiness.contains(r#""discord":"ok""#) && readiness.contains(r#""store":"ok""#), "{readiness}");
     assert!(channel["name"].as_str().unwrap().starts_with("inc-2001-checkout-error-ratio"), "{channel}");
     assert!(first_response.contains("- alertname=CheckoutErrors") && first_response.contains("- service=checkout"));
     assert!(first_response.contains("error_ratio"), "{first_response}");
