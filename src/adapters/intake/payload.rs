@@ -36,15 +36,20 @@ mod tests {
     use super::*;
 
     #[derive(Debug, Deserialize)]
-    #[allow(dead_code)]
     struct Shape {
         alerts: Vec<Item>,
     }
 
     #[derive(Debug, Deserialize)]
-    #[allow(dead_code)]
     struct Item {
         count: u32,
+    }
+
+    #[test]
+    fn a_payload_of_the_shape_is_read_whole() {
+        let shape = decode::<Shape>(br#"{"alerts":[{"count":1},{"count":2}]}"#).unwrap();
+
+        assert_eq!(shape.alerts.iter().map(|item| item.count).collect::<Vec<_>>(), [1, 2]);
     }
 
     #[test]
