@@ -336,6 +336,27 @@ async fn a_generic_incident_joins_its_open_incident_by_dedupe_key_and_opens_a_ne
 }
 
 #[tokio::test]
+async fn secrets_in_an_alert_are_masked_before_they_are_stored_or_posted() {
+    let running = intake().start().await;
+    let event = json!({
+        "title": "Orders DB refusing connections",
+        "summary": "app cannot log in with password=hunter2",
+        "service": "orders",
+        "labels": { "dsn": "postgres://app:hunter2@db-1/orders" },
+    });
+
+    let (status, _) = running.post("incident", &event.to_string()).await;
+
+    assert_eq!(status, 200);
+    let posted = running.delivered.text_in(&channel_named(&running, "inc-2001-"));
+    let incident = running.store().incident(IncidentId::from_number(2001)).await.unwrap().unwrap();
+    let timeline = running.store().timeline(incident.id).await.unwrap();
+    let stored = format!("{incident:?} {timeline:?}");
+    assert!(!posted.contains("hunter2") && posted.contains("[REDACTED]"), "{posted}");
+    assert!(!stored.contains("hunter2"), "{stored}");
+}
+
+#[tokio::test]
 async fn tokens_and_signatures_are_refused_when_missing_or_wrong_and_taken_when_right() {
     let running = intake().settings(|settings| settings.hooks.change.auth = HookAuth::Hmac).start().await;
     let alert = fixture("alertmanager-firing.json");

@@ -19,7 +19,7 @@ use crate::core::channel_names::incident_channel_name;
 use crate::core::command::first_response;
 use crate::core::error::UserError;
 use crate::core::incident::{Declaration, Incident, IncidentId};
-use crate::core::outbound::{Message, Outbound};
+use crate::core::outbound::{Message, Outbound, Report, Section};
 use crate::core::ports::ChannelRequest;
 use crate::core::redact::redact;
 use crate::core::replies;
@@ -129,7 +129,7 @@ async fn bind_and_create(
     let channel = channel_for(turn, id, &declaration.title).await?;
     let origin = &turn.origin;
     let mut incident = Incident::declared(id, declaration, &origin.author.name, &channel, origin.at);
-    incident.labels = group.labels.clone();
+    incident.labels = group.labels.iter().map(|(name, value)| (name.clone(), redact(value).into_owned())).collect();
     let news = alert::changes(&AlertStates::new(), &group.alerts);
     let mut entries = vec![turn.by_author(EntryKind::Declared, &incident.title)];
     entries.extend(alert_entries(turn, &news));
@@ -139,7 +139,7 @@ async fn bind_and_create(
     let opened = replies::alert_opened(&incident, &origin.author.name, &turn.settings.bot_name);
     let outbound = vec![
         turn.text_in(&incident.channel, opened),
-        turn.post_in(&incident.channel, Message::Report(replies::alert_report(id, &news))),
+        turn.post_in(&incident.channel, Message::Report(redacted(replies::alert_report(id, &news)))),
     ];
     Ok(Opened::Created(Box::new(incident), outbound))
 }
@@ -211,6 +211,16 @@ async fn join(turn: &Turn<'_>, id: IncidentId, group: &AlertGroup) -> TurnResult
 /// alert's news becomes a message: a live status card takes over here.
 fn status_update(turn: &Turn<'_>, incident: &Incident, news: &[(&alert::Alert, Transition)]) -> Outbound {
     turn.text_in(&incident.channel, replies::alert_update(incident.id, &turn.origin.author.name, news))
+}
+
+/// `report` with secrets masked: it quotes the alerts' labels and annotations as they came.
+fn redacted(report: Report) -> Report {
+    let sections = report
+        .sections
+        .into_iter()
+        .map(|section| Section::new(redact(&section.heading), redact(&section.body)))
+        .collect();
+    Report { sections, ..report }
 }
 
 /// One timeline entry per alert that changed, by the alert's source.
