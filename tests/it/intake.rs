@@ -522,3 +522,17 @@ async fn the_intake_command_serves_the_hooks_alone_prints_what_incidents_post_an
     assert!(printed.contains("#inc-2001-payments-queue-backing-up firebreak: Webhook opened INC-2001"), "{printed}");
     assert!(printed.contains("Likely root causes"), "{printed}");
 }
+
+#[test]
+fn a_changes_tool_without_a_feed_needs_a_service_parameter_and_a_store_to_read() {
+    let without_service =
+        diagnostics_settings("[[diagnostics.tools]]\nname = \"changes\"\ndescription = \"d\"\nkind = \"changes\"\n");
+    let with_service = diagnostics_settings(CHANGES_ON_ALERT);
+
+    let no_parameter = Catalog::with_change_history(&without_service, Arc::new(MemoryStore::new())).unwrap_err();
+    let no_store = Catalog::from_settings(&with_service).unwrap_err();
+
+    assert!(no_parameter.to_string().contains("needs a `service` parameter"), "{no_parameter}");
+    assert!(no_store.to_string().contains("needs a url"), "{no_store}");
+    assert!(Catalog::with_change_history(&with_service, Arc::new(MemoryStore::new())).is_ok());
+}
