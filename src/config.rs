@@ -5,8 +5,11 @@
 //! `FIREBREAK_REDIS_URL` (or `REDIS_URL`), `FIREBREAK_DISCORD_TOKEN` (or `DISCORD_TOKEN`),
 //! `FIREBREAK_OPENAI_API_KEY` (or `OPENAI_API_KEY`; `AZURE_OPENAI_API_KEY` for Azure),
 //! `FIREBREAK_LLM_BASE_URL` (or `OPENAI_BASE_URL`), `FIREBREAK_LLM_MODEL`,
-//! `FIREBREAK_EMBEDDING_MODEL`, `FIREBREAK_BOT_NAME`, `RUST_LOG`.
+//! `FIREBREAK_EMBEDDING_MODEL`, `FIREBREAK_BOT_NAME`, `RUST_LOG`; the intake's hook secrets come
+//! from the environment only: `FIREBREAK_INTAKE_<HOOK>_SECRET` (`ALERTMANAGER`, `GRAFANA`,
+//! `INCIDENT`, `CHANGE`), or `FIREBREAK_INTAKE_SECRET` for every hook without its own.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -18,6 +21,7 @@ use serde::Deserialize;
 use thiserror::Error;
 
 use crate::advisor::llm::client::{LlmSettings, Provider};
+use crate::core::incident::Severity;
 use crate::core::redact::{names_a_secret, redact, redact_url_credentials};
 use crate::core::settings::{DEFAULT_FOLLOW, EngineSettings, FollowPattern, ResponderRole};
 use crate::diagnostics::DiagnosticsSettings;
@@ -82,6 +86,8 @@ pub struct Settings {
     pub llm: LlmSettings,
     /// The Prometheus scrape endpoint of `firebreak run`.
     pub metrics: MetricsSettings,
+    /// The alert intake: webhooks, health and metrics over HTTP.
+    pub intake: IntakeSettings,
     /// Log filter in `RUST_LOG` syntax.
     pub log: Option<String>,
 }
@@ -92,6 +98,114 @@ pub struct Settings {
 pub struct MetricsSettings {
     /// Address of the scrape endpoint, e.g. `127.0.0.1:9184`.
     pub listen: Option<SocketAddr>,
+}
+
+/// `[intake]`: the HTTP server that takes alert and change webhooks and answers `/healthz`,
+/// `/readyz` and `/metrics`; served by `firebreak run` and `firebreak intake` when `listen` is set.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct IntakeSettings {
+    /// Address to listen on, e.g. `0.0.0.0:8080`.
+    pub listen: Option<SocketAddr>,
+    /// The Discord server (guild) alert incidents open their channels in.
+    pub guild_id: Option<u64>,
+    /// Largest request body accepted, in bytes; larger ones get 413.
+    pub max_body_bytes: usize,
+    /// Requests per second one source (client address) may send to one hook, sustained.
+    pub rate_per_second: u32,
+    /// Requests one source may send to one hook at once above the sustained rate; more get 429.
+    pub burst: u32,
+    /// Labels naming the affected service, the first one present wins.
+    pub service_labels: Vec<String>,
+    /// The label giving an alert's severity.
+    pub severity_label: String,
+    /// Values of the severity label (lower-case) and the severity each means; `sev1`–`sev4`
+    /// are understood as themselves.
+    pub severities: BTreeMap<String, Severity>,
+    /// Severity of an alert whose severity label is missing or not in `severities`.
+    pub default_severity: Severity,
+    /// How each hook authenticates its requests.
+    pub hooks: Hooks,
+}
+
+impl Default for IntakeSettings {
+    fn default() -> Self {
+        let severities = [
+            ("critical", Severity::Sev1),
+            ("page", Severity::Sev2),
+            ("error", Severity::Sev2),
+            ("warning", Severity::Sev3),
+            ("info", Severity::Sev4),
+        ]
+        .map(|(word, severity)| (word.to_owned(), severity))
+        .into();
+        Self {
+            listen: None,
+            guild_id: None,
+            max_body_bytes: 1024 * 1024,
+            rate_per_second: 20,
+            burst: 200,
+            service_labels: ["service", "app", "job"].map(str::to_owned).to_vec(),
+            severity_label: "severity".to_owned(),
+            severities,
+            default_severity: Severity::Sev3,
+            hooks: Hooks::default(),
+        }
+    }
+}
+
+/// `[intake.hooks.*]`: one entry per hook.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Hooks {
+    /// `POST /hooks/alertmanager`.
+    pub alertmanager: HookSettings,
+    /// `POST /hooks/grafana`.
+    pub grafana: HookSettings,
+    /// `POST /hooks/incident`.
+    pub incident: HookSettings,
+    /// `POST /hooks/change`.
+    pub change: HookSettings,
+}
+
+/// How a hook checks that a request comes from whoever holds its secret.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum HookAuth {
+    /// `Authorization: Bearer <secret>`.
+    #[default]
+    Bearer,
+    /// An HMAC-SHA256 of the body keyed with the secret, hex in `signature_header` (optionally
+    /// `sha256=`-prefixed); with `timestamp_header`, of `<timestamp>:<body>`, as Grafana signs.
+    Hmac,
+}
+
+/// `[intake.hooks.NAME]`.
+#[derive(Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct HookSettings {
+    /// Bearer token or HMAC signature.
+    pub auth: HookAuth,
+    /// The header carrying the signature (HMAC only); `X-Grafana-Alerting-Signature` for
+    /// Grafana, `X-Firebreak-Signature` for the others, when unset.
+    pub signature_header: Option<String>,
+    /// The header carrying the timestamp signed with the body (HMAC only), if the sender adds one.
+    pub timestamp_header: Option<String>,
+    /// The token or HMAC key, from the environment only; a hook without one refuses every
+    /// request.
+    #[serde(skip)]
+    pub secret: Option<String>,
+}
+
+impl fmt::Debug for HookSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HookSettings")
+            .field("auth", &self.auth)
+            .field("signature_header", &self.signature_header)
+            .field("timestamp_header", &self.timestamp_header)
+            .field("secret", &self.secret.as_ref().map(|_| "[REDACTED]"))
+            .finish()
+    }
 }
 
 /// `[redis]`: where incident state lives. Without a URL the state is kept in memory.
@@ -319,6 +433,16 @@ impl Settings {
         if let Some(filter) = env("RUST_LOG") {
             self.log = Some(filter);
         }
+        let shared = env("FIREBREAK_INTAKE_SECRET");
+        let hooks = &mut self.intake.hooks;
+        for (name, hook) in [
+            ("ALERTMANAGER", &mut hooks.alertmanager),
+            ("GRAFANA", &mut hooks.grafana),
+            ("INCIDENT", &mut hooks.incident),
+            ("CHANGE", &mut hooks.change),
+        ] {
+            hook.secret = env(&format!("FIREBREAK_INTAKE_{name}_SECRET")).or_else(|| shared.clone());
+        }
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
@@ -350,6 +474,13 @@ impl Settings {
         }
         if let Some(Err(error)) = self.discord.follow_pattern.as_deref().map(Regex::new) {
             return invalid("discord.follow_pattern", &format!("is not a valid regex: {error}"));
+        }
+        let intake = &self.intake;
+        if intake.max_body_bytes == 0 || intake.rate_per_second == 0 || intake.burst == 0 {
+            return invalid("intake.max_body_bytes", "the body limit, rate and burst must be at least 1");
+        }
+        if intake.service_labels.is_empty() || intake.severity_label.is_empty() {
+            return invalid("intake.service_labels", "name at least one service label and the severity label");
         }
         Ok(())
     }

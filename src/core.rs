@@ -3,6 +3,7 @@
 //! model API, search engine or HTTP framework): the outside world reaches it through the
 //! traits in [`ports`], which the rest of the crate implements. A test keeps it so.
 
+pub mod alert;
 pub mod channel_names;
 pub mod command;
 pub mod engine;

@@ -8,9 +8,11 @@
 //! - [`core`] — the platform-free domain: [`core::incident`], [`core::timeline`],
 //!   [`core::record`] (what the knowledge base knows of a resolved incident),
 //!   [`core::command`] (every command's spec, parser and handler, one file each),
-//!   [`core::inbound`] / [`core::outbound`] (what a turn takes and gives), [`core::engine`]
+//!   [`core::inbound`] / [`core::outbound`] (what a turn takes and gives), [`core::alert`]
+//!   (alert groups and changes, and what a notification changes), [`core::engine`]
 //!   (one turn per event, with a store-free [`core::engine::Plan`] for adapters that must
-//!   acknowledge first), [`core::ports`] (the traits below, and [`core::ports::Ports`]),
+//!   acknowledge first), [`core::ports`] (the traits below, the observer the engine reports
+//!   its own work to, and [`core::ports::Ports`]),
 //!   [`core::settings`], [`core::error`], [`core::replies`] (fixed wording),
 //!   [`core::redact`] (secrets masked at every boundary), [`core::channel_names`],
 //!   [`core::intent`].
@@ -25,8 +27,10 @@
 //! - [`diagnostics`] — the diagnostics port's implementation: read-only tools gathering live
 //!   evidence (HTTP, Prometheus, allow-listed commands, DNS, recent changes) and the handlers
 //!   that trigger them, in one [`diagnostics::Catalog`].
-//! - [`adapters`] — platforms: [`adapters::console`] (the terminal as a channel) and
-//!   [`adapters::discord`] (serenity; its workspace opens incident channels).
+//! - [`adapters`] — platforms: [`adapters::console`] (the terminal as a channel),
+//!   [`adapters::discord`] (serenity; its workspace opens incident channels, its poster posts
+//!   without the gateway) and [`adapters::intake`] (axum: alert and change webhooks, `/healthz`,
+//!   `/readyz`, `/metrics`).
 //! - [`cli`] — subcommands that are not chat: [`cli::demo`], [`cli::kb`], [`cli::eval`],
 //!   [`cli::stats`].
 //! - [`eval`] — offline evaluation on an incident history: [`eval::protocol`] (no leakage),
@@ -34,8 +38,9 @@
 //!   (BLEU-4, ROUGE-L, METEOR), [`eval::report`] (JSON) rendered by [`eval::markdown`] and
 //!   [`eval::html`] (with [`eval::charts`]).
 //! - [`config`] — settings from `firebreak.toml` and the environment.
-//! - [`telemetry`] — logging (stderr), the metrics recorded (model tokens and latency,
-//!   fallbacks) and their Prometheus endpoint.
+//! - [`telemetry`] — logging (stderr), the metrics recorded (turns, tools, webhooks,
+//!   incidents, ratings, lock waits, duplicates, model tokens and latency, fallbacks), the
+//!   engine's observer that records them, and their Prometheus rendering.
 //! - [`app`] — wiring settings into ports and engines, and running the adapters until stopped.
 
 pub mod adapters;

@@ -60,8 +60,15 @@ enum Command {
 /// Commands that run against the wired app (store, knowledge base, engine).
 #[derive(Debug, Subcommand)]
 enum LiveCommand {
-    /// Run the Discord bot until Ctrl-C (token from DISCORD_TOKEN).
+    /// Run the Discord bot (token from DISCORD_TOKEN) and, with `[intake] listen`, the alert
+    /// intake, until Ctrl-C.
     Run {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Run the alert intake alone (webhooks, /healthz, /readyz, /metrics on `[intake] listen`)
+    /// until Ctrl-C; posts to Discord over HTTP when DISCORD_TOKEN is set.
+    Intake {
         #[command(flatten)]
         store: StoreArgs,
     },
@@ -184,6 +191,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let store = match &cli.command {
         Command::Live(
             LiveCommand::Run { store }
+            | LiveCommand::Intake { store }
             | LiveCommand::Chat { store, .. }
             | LiveCommand::Stats { store, .. }
             | LiveCommand::Kb { store, .. },
@@ -233,6 +241,10 @@ async fn run_live(live: LiveCommand, app: App) -> anyhow::Result<ExitCode> {
     match live {
         LiveCommand::Run { .. } => {
             app.run_until_stopped(shutdown_signal()).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        LiveCommand::Intake { .. } => {
+            app.run_intake(shutdown_signal()).await?;
             Ok(ExitCode::SUCCESS)
         }
         LiveCommand::Chat { format, user, channel, .. } => {

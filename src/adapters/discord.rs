@@ -7,6 +7,7 @@
 mod commands;
 mod handler;
 mod post;
+mod poster;
 pub mod render;
 mod workspace;
 
@@ -15,10 +16,11 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
-use serenity::all::{ChannelId, ClientBuilder, GatewayIntents, Http, HttpBuilder};
+use serenity::all::{ChannelId, ClientBuilder, GatewayIntents, Http, HttpBuilder, ShardManager};
 use thiserror::Error;
 
 use self::handler::Handler;
+pub use self::poster::{Gateway, Poster, without_gateway};
 use self::workspace::DiscordWorkspace;
 use crate::config::DiscordSettings;
 use crate::core::engine::Engine;
@@ -58,6 +60,7 @@ impl From<serenity::Error> for DiscordError {
 pub struct Connection {
     http: Http,
     opened: Arc<OnceLock<Arc<Http>>>,
+    shards: Arc<OnceLock<Arc<ShardManager>>>,
     category: Option<ChannelId>,
     threads_in: Option<ChannelId>,
 }
@@ -79,6 +82,7 @@ impl Connection {
         Ok(Self {
             http: http.build(),
             opened: Arc::new(OnceLock::new()),
+            shards: Arc::new(OnceLock::new()),
             category: settings.category_id.map(ChannelId::new),
             threads_in: settings.threads_in.map(ChannelId::new),
         })
@@ -96,6 +100,7 @@ impl Connection {
         // The first client built fills it; a connection runs once.
         let _ = self.opened.set(client.http.clone());
         let shards = client.shard_manager.clone();
+        let _ = self.shards.set(shards.clone());
         tokio::select! {
             // Discord says how many shards the bot needs (`GET /gateway/bot`): one per 2,500
             // guilds, each with its own connection.

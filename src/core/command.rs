@@ -29,7 +29,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 pub use self::attach::Attachment;
-pub(super) use self::declare::declare_here;
+pub(super) use self::declare::{declare_here, first_response};
 use super::error::UserError;
 use super::incident::{Declaration, Incident, MAX_TITLE_CHARS, Severity, Source, Status};
 use super::ports::Focus;

@@ -3,12 +3,14 @@
 //! author may do what they ask, whether a new channel follows the bot's pattern. It records the
 //! input, gathers what the decision needs, records its answers and returns what the adapter
 //! should post. Each command's handling lives in its own file under `command/`; questions in
-//! `engine/question.rs`.
+//! `engine/question.rs`; alerts and changes in `engine/alert.rs`.
 
+mod alert;
 mod question;
 
 use std::collections::HashSet;
 use std::sync::Mutex;
+use std::time::Instant;
 
 use rand::Rng;
 use tracing::{Instrument, error, info_span, warn};
@@ -19,7 +21,7 @@ use super::error::UserError;
 use super::inbound::{Inbound, Input};
 use super::incident::{Declaration, Incident, Severity, Source};
 use super::outbound::{Message, Outbound};
-use super::ports::{Ports, StoreError};
+use super::ports::{Outcome, Ports, StoreError};
 use super::redact::{BlockRedactor, redact};
 use super::replies;
 use super::settings::EngineSettings;
@@ -97,16 +99,27 @@ impl Engine {
     /// Handles one inbound event and returns the messages to post. Never fails: problems
     /// become an error message for the channel, and internal ones are logged with a reference.
     pub async fn handle(&self, inbound: Inbound) -> Vec<Outbound> {
+        self.handle_for_sender(inbound).await.outbound
+    }
+
+    /// Like [`handle`](Self::handle), also saying how the turn ended, for adapters that owe the
+    /// sender an answer (a webhook's HTTP status: retry later, or do not send that again).
+    pub async fn handle_for_sender(&self, inbound: Inbound) -> Handled {
         let inbound = cleaned(inbound);
         let span = info_span!("turn", channel = %inbound.channel, author = %inbound.author.name);
-        match self.turn(&inbound).instrument(span).await {
+        let started = Instant::now();
+        let result = self.turn(&inbound).instrument(span).await;
+        let outcome = result.as_ref().map_or_else(outcome_of, |_| Outcome::Done);
+        self.ports.observer.turn(inbound.input.kind(), outcome, started.elapsed());
+        let outbound = match result {
             Ok(outbound) => outbound,
             Err(TurnError::Store(StoreError::Unavailable(reason))) if !self.expected_to_answer(&inbound) => {
                 warn!(%reason, channel = %inbound.channel, "state store unavailable; not answering unaddressed input");
                 Vec::new()
             }
             Err(failure) => vec![self.explain(&inbound.channel, failure)],
-        }
+        };
+        Handled { outbound, outcome }
     }
 
     /// Whether a failure of this turn should be explained in the channel: yes to a person who
@@ -115,7 +128,9 @@ impl Engine {
     /// one apology per replica).
     fn expected_to_answer(&self, inbound: &Inbound) -> bool {
         match &inbound.input {
-            Input::Command(_) | Input::Message(_) => true,
+            // A person ran a command or typed at the console; an alert source waits for its
+            // answer (and retries when told the store is down).
+            Input::Command(_) | Input::Message(_) | Input::Alert(_) | Input::Change(_) => true,
             Input::Question(_) => {
                 let known = self.known_channels.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
                 known.contains(&inbound.channel) || inbound.parent.as_ref().is_some_and(|parent| known.contains(parent))
@@ -158,6 +173,7 @@ impl Engine {
         if let Some(event_id) = &inbound.event_id
             && !store.first_sighting(event_id, self.settings.dedupe_ttl).await?
         {
+            self.ports.observer.duplicate(inbound.input.kind());
             return Ok(Vec::new());
         }
         let origin = Origin {
@@ -168,7 +184,9 @@ impl Engine {
             at: inbound.at,
             order: inbound.order,
         };
-        let responder = self.is_responder(&inbound.roles);
+        // An authenticated alert source may gather evidence for what it reports.
+        let responder =
+            matches!(inbound.input, Input::Alert(_) | Input::Change(_)) || self.is_responder(&inbound.roles);
         let turn = Turn { ports: &self.ports, settings: &self.settings, origin, responder };
         match &inbound.input {
             Input::Message(text) | Input::Overheard(text) => {
@@ -182,6 +200,8 @@ impl Engine {
                 }
                 command::declare_here(&turn, None, followed_channel_declaration(name, topic)).await
             }
+            Input::Alert(group) => alert::handle(&turn, group).await,
+            Input::Change(change) => alert::record_change(&turn, change).await,
         }
     }
 
@@ -240,9 +260,33 @@ fn cleaned(mut inbound: Inbound) -> Inbound {
         Input::Overheard(text) => Input::Overheard(owned(&text)),
         Input::Question(text) => Input::Question(owned(&text)),
         Input::ChannelCreated { name, topic } => Input::ChannelCreated { name: owned(&name), topic: owned(&topic) },
+        Input::Alert(group) => Input::Alert(group.cleaned()),
+        Input::Change(change) => Input::Change(change.cleaned()),
+        // Cleaned by the command parser.
         command @ Input::Command(_) => command,
     };
     inbound
+}
+
+/// What a turn posts and how it ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Handled {
+    /// The messages to post.
+    pub outbound: Vec<Outbound>,
+    /// How the turn ended.
+    pub outcome: Outcome,
+}
+
+/// How a failed turn ended: whether sending the event again later could succeed.
+fn outcome_of(failure: &TurnError) -> Outcome {
+    match failure {
+        TurnError::Store(StoreError::Unavailable(_))
+        | TurnError::User(UserError::Busy(_) | UserError::StoreUnavailable | UserError::ChannelFailed(_)) => {
+            Outcome::Unavailable
+        }
+        TurnError::User(_) => Outcome::Refused,
+        TurnError::Store(_) | TurnError::Advisor(_) | TurnError::Knowledge(_) => Outcome::Failed,
+    }
 }
 
 /// The declaration for a channel followed because of its name: the name, in words, is the title.

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::alert::{AlertGroup, Change};
 use super::command::Command;
 use super::timeline::Author;
 
@@ -76,4 +77,24 @@ pub enum Input {
         /// The channel's topic, possibly empty.
         topic: String,
     },
+    /// A monitoring system's notification about a group of alerts: opens an incident for the
+    /// group, or tells its incident what changed.
+    Alert(AlertGroup),
+    /// A deploy, config or flag change of a service, kept in its history of changes.
+    Change(Change),
+}
+
+impl Input {
+    /// The kind of input, as metrics label turns.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Input::Message(_) => "message",
+            Input::Overheard(_) => "overheard",
+            Input::Question(_) => "question",
+            Input::Command(_) => "command",
+            Input::ChannelCreated { .. } => "channel_created",
+            Input::Alert(_) => "alert",
+            Input::Change(_) => "change",
+        }
+    }
 }

@@ -1,6 +1,7 @@
 //! The incident itself: identity, classification and lifecycle, parsed from text once so the
 //! rest of the engine only ever sees valid values.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use chrono::{DateTime, Utc};
@@ -194,6 +195,10 @@ pub struct Incident {
     pub mitigation: Option<String>,
     /// Root-cause category recorded at resolution, e.g. `deployment`.
     pub category: Option<String>,
+    /// Labels of the alerts that opened it (none for incidents people declared): handlers match
+    /// them and fill them into their calls.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
 }
 
 impl Incident {
@@ -221,6 +226,7 @@ impl Incident {
             root_cause: None,
             mitigation: None,
             category: None,
+            labels: BTreeMap::new(),
         }
     }
 

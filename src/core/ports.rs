@@ -6,6 +6,7 @@
 mod advisor;
 mod diagnostics;
 mod knowledge;
+mod observer;
 mod store;
 mod workspace;
 
@@ -16,6 +17,7 @@ pub use self::advisor::{
 };
 pub use self::diagnostics::{Diagnostics, Evidence, IncidentFacts, Refusal, ToolCall, ToolInfo};
 pub use self::knowledge::{Knowledge, KnowledgeError, SimilarIncident, query_text};
+pub use self::observer::{Observer, Outcome};
 pub use self::store::{KnowledgeCursor, LockToken, Store, StoreError};
 pub use self::workspace::{ChannelRequest, OpenedChannel, Workspace, WorkspaceError};
 
@@ -35,6 +37,8 @@ pub struct Ports {
     pub advisor: Arc<dyn Advisor>,
     /// Where declared incidents get their own channel.
     pub workspace: Arc<dyn Workspace>,
+    /// What the engine reports about its own work (metrics).
+    pub observer: Arc<dyn Observer>,
 }
 
 /// Why catching up with the store's knowledge stream failed.

@@ -1,5 +1,6 @@
 //! Fixed wording the engine posts, kept apart from the logic that decides when.
 
+use super::alert::{Alert, Transition};
 use super::incident::{Incident, IncidentId, Source, Status};
 use super::outbound::{Report, Section};
 use super::ports::Evidence;
@@ -163,4 +164,100 @@ pub fn ran_diagnostics(evidence: &[Evidence]) -> String {
     let runs: Vec<String> =
         evidence.iter().map(|found| format!("`{}` ({})", found.tool, if found.ok { "ok" } else { "failed" })).collect();
     format!("Ran {} for fresh evidence.", runs.join(", "))
+}
+
+/// The first message in the channel of an incident an alert opened.
+pub fn alert_opened(incident: &Incident, reporter: &str, bot_name: &str) -> String {
+    let service = incident.service.as_deref().unwrap_or("service unknown");
+    format!(
+        "{reporter} opened {} — {} ({}, {}, machine-reported). Talk to me with @{bot_name} or /help.",
+        incident.id, incident.title, incident.severity, service
+    )
+}
+
+/// Most alerts an alert report or update lists one by one.
+const ALERTS_LISTED: usize = 10;
+
+/// The alerts behind an incident an alert opened, each with its labels and description.
+pub fn alert_report(id: IncidentId, news: &[(&Alert, Transition)]) -> Report {
+    let mut sections: Vec<Section> = news
+        .iter()
+        .take(ALERTS_LISTED)
+        .map(|(alert, transition)| {
+            let mut body: Vec<String> = own_words(alert).into_iter().map(str::to_owned).collect();
+            body.extend(alert.labels.iter().map(|(name, value)| format!("- {name}={value}")));
+            if let Some(link) = &alert.link {
+                body.push(link.clone());
+            }
+            let since = alert.starts_at.format("%Y-%m-%d %H:%M UTC");
+            Section::new(format!("{} {} (since {since})", alert.name, transition_word(*transition)), body.join("\n"))
+        })
+        .collect();
+    if news.len() > ALERTS_LISTED {
+        sections.push(Section::new("More", format!("… and {} more alerts", news.len() - ALERTS_LISTED)));
+    }
+    Report {
+        title: format!("{id} · alerts"),
+        sections,
+        footer: "labels are kept on the incident for handlers".to_owned(),
+    }
+}
+
+/// One line for the timeline about an alert: its name, what happened, its labels and summary.
+pub fn alert_line(alert: &Alert, transition: Transition) -> String {
+    let labels: Vec<String> = alert
+        .labels
+        .iter()
+        .filter(|(name, _)| name.as_str() != "alertname")
+        .map(|(name, value)| format!("{name}={value}"))
+        .collect();
+    let mut line = format!("{} {} {{{}}}", alert.name, transition_word(transition), labels.join(", "));
+    if let Some(text) = own_words(alert).first() {
+        line.push_str(&format!(" — {text}"));
+    }
+    line
+}
+
+/// What a later notification changed, for the incident's channel.
+pub fn alert_update(id: IncidentId, reporter: &str, news: &[(&Alert, Transition)]) -> String {
+    let mut lines = vec![format!("{reporter} on {id}:")];
+    lines.extend(
+        news.iter().take(ALERTS_LISTED).map(|(alert, transition)| format!("- {}", alert_line(alert, *transition))),
+    );
+    if news.len() > ALERTS_LISTED {
+        lines.push(format!("- … and {} more", news.len() - ALERTS_LISTED));
+    }
+    lines.join("\n")
+}
+
+/// Recorded on the timeline when every alert of an open incident has resolved.
+pub const ALERTS_ALL_RESOLVED_NOTE: &str = "Every alert of the incident has resolved; suggested resolving it.";
+
+/// Suggests closing an incident whose alerts have all resolved; it is never closed for people.
+pub fn alerts_all_resolved(id: IncidentId) -> String {
+    format!(
+        "Every alert of {id} has resolved. If the impact is over too, close it with `/incident resolve root_cause: <text> mitigation: <text>` so the knowledge base learns from it."
+    )
+}
+
+fn transition_word(transition: Transition) -> &'static str {
+    match transition {
+        Transition::Fired => "firing",
+        Transition::FiredAgain => "firing again",
+        Transition::Resolved => "resolved",
+    }
+}
+
+/// The alert's own words: its summary, then its description when it says more.
+fn own_words(alert: &Alert) -> Vec<&str> {
+    let mut words: Vec<&str> = Vec::new();
+    for name in ["summary", "description"] {
+        if let Some(text) = alert.annotations.get(name).map(|text| text.trim())
+            && !text.is_empty()
+            && !words.contains(&text)
+        {
+            words.push(text);
+        }
+    }
+    words
 }

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::alert::AlertStatus;
 use super::incident::Status;
 
 /// Who wrote an entry: a person in the channel, an alert source, or the bot itself.
@@ -58,6 +59,12 @@ pub enum EntryKind {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         advisor: Option<String>,
     },
+    /// A monitoring system reported one of the incident's alerts firing or resolved; the text
+    /// names the alert and its labels.
+    Alert {
+        /// Firing or resolved.
+        status: AlertStatus,
+    },
 }
 
 /// One line of the timeline.
@@ -107,6 +114,7 @@ impl Entry {
             EntryKind::Feedback { rating, .. } => {
                 format!("{time} {who} rated the help {rating}/5 {text}").trim_end().to_owned()
             }
+            EntryKind::Alert { status } => format!("{time} {who} reported an alert {status}: {text}"),
         }
     }
 }

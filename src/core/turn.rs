@@ -168,7 +168,7 @@ impl Turn<'_> {
             summary: incident.summary.clone(),
             service: incident.service.clone(),
             source: incident.source.to_string(),
-            labels: Default::default(),
+            labels: incident.labels.clone(),
         };
         self.ports.diagnostics.triggered(&facts)
     }
@@ -204,11 +204,13 @@ impl Turn<'_> {
                 break token;
             }
             if started.elapsed() >= settings.lock_wait {
+                self.ports.observer.lock_waited(started.elapsed());
                 return Err(UserError::Busy(id).into());
             }
             let pause = rand::rng().random_range(5..25);
             tokio::time::sleep(Duration::from_millis(pause)).await;
         };
+        self.ports.observer.lock_waited(started.elapsed());
         let result = match self.store().incident(id).await {
             Ok(Some(incident)) => work(incident).await,
             Ok(None) => Err(UserError::NoIncident.into()),

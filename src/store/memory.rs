@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 
 use super::new_lock_token;
+use crate::core::alert::{AlertStates, Change};
 use crate::core::incident::{Incident, IncidentId};
 use crate::core::ports::{Evidence, KnowledgeCursor, LockToken, Store, StoreError};
 use crate::core::record::IncidentRecord;
@@ -31,6 +32,9 @@ struct State {
     knowledge: Vec<IncidentRecord>,
     evidence: HashMap<IncidentId, Vec<Evidence>>,
     digests: HashMap<IncidentId, Digest>,
+    alert_groups: HashMap<String, IncidentId>,
+    alert_states: HashMap<IncidentId, AlertStates>,
+    changes: HashMap<String, Vec<Change>>,
 }
 
 impl MemoryStore {
@@ -201,6 +205,74 @@ impl Store for MemoryStore {
         Ok(self.with_state(|state| {
             state.seen.retain(|_, expires| *expires > now);
             state.seen.insert(event_id.to_owned(), now + ttl).is_none()
+        }))
+    }
+
+    async fn forget_sighting(&self, event_id: &str) -> Result<(), StoreError> {
+        self.with_state(|state| state.seen.remove(event_id));
+        Ok(())
+    }
+
+    async fn alert_incident(&self, group: &str) -> Result<Option<IncidentId>, StoreError> {
+        Ok(self.with_state(|state| state.alert_groups.get(group).copied()))
+    }
+
+    async fn bind_alert_group(
+        &self,
+        group: &str,
+        id: IncidentId,
+        replacing: Option<IncidentId>,
+    ) -> Result<IncidentId, StoreError> {
+        Ok(self.with_state(|state| {
+            let bound = state.alert_groups.entry(group.to_owned()).or_insert(id);
+            if Some(*bound) == replacing {
+                *bound = id;
+            }
+            *bound
+        }))
+    }
+
+    async fn create_alerted(
+        &self,
+        incident: &Incident,
+        entries: &[Entry],
+        alerts: &AlertStates,
+    ) -> Result<(), StoreError> {
+        self.with_state(|state| {
+            state.channels.insert(incident.channel.clone(), incident.id);
+            state.write(incident, entries);
+            state.alert_states.entry(incident.id).or_default().extend(alerts.clone());
+        });
+        Ok(())
+    }
+
+    async fn alert_states(&self, id: IncidentId) -> Result<AlertStates, StoreError> {
+        Ok(self.with_state(|state| state.alert_states.get(&id).cloned().unwrap_or_default()))
+    }
+
+    async fn record_alerts(&self, id: IncidentId, alerts: &AlertStates, entries: &[Entry]) -> Result<(), StoreError> {
+        self.with_state(|state| {
+            state.alert_states.entry(id).or_default().extend(alerts.clone());
+            state.timelines.entry(id).or_default().extend_from_slice(entries);
+        });
+        Ok(())
+    }
+
+    async fn record_change(&self, change: &Change, keep: usize) -> Result<(), StoreError> {
+        self.with_state(|state| {
+            let history = state.changes.entry(change.service.clone()).or_default();
+            if !history.contains(change) {
+                history.push(change.clone());
+                history.sort_by_key(|kept| std::cmp::Reverse(kept.at));
+                history.truncate(keep);
+            }
+        });
+        Ok(())
+    }
+
+    async fn recent_changes(&self, service: &str, limit: usize) -> Result<Vec<Change>, StoreError> {
+        Ok(self.with_state(|state| {
+            state.changes.get(service).map(|history| history.iter().take(limit).cloned().collect()).unwrap_or_default()
         }))
     }
 }

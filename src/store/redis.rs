@@ -7,10 +7,13 @@
 //! `fb:{inc:N}:lock` (owner token with expiry) — plus
 //! `fb:channel:CHANNEL` → incident number, the set `fb:incidents:open`, the counter
 //! `fb:incidents:seq`, dedupe marks `fb:seen:EVENT` and the stream `fb:incidents:resolved` of
-//! knowledge records (resolutions and imports) that every replica folds. Writes that belong together go in one
-//! MULTI.
+//! knowledge records (resolutions and imports) that every replica folds. Alerts add
+//! `fb:{inc:N}:alerts` (hash: fingerprint → the alert's recorded state), `fb:alert:GROUP` → the
+//! incident the alert group last opened, and `fb:changes:SERVICE` (sorted set of the service's
+//! changes as JSON, scored by when they happened, trimmed to the newest). Writes that belong
+//! together go in one MULTI.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -20,6 +23,7 @@ use redis::streams::StreamRangeReply;
 use redis::{AsyncCommands, Pipeline, RedisError, Script};
 
 use super::{SCHEMA_VERSION, new_lock_token};
+use crate::core::alert::{AlertState, AlertStates, Change};
 use crate::core::incident::{Incident, IncidentId, Severity, Source, Status};
 use crate::core::ports::{Evidence, KnowledgeCursor, LockToken, Store, StoreError};
 use crate::core::record::IncidentRecord;
@@ -108,6 +112,25 @@ fn seen_key(event_id: &str) -> String {
     format!("fb:seen:{event_id}")
 }
 
+fn alerts_key(id: IncidentId) -> String {
+    format!("fb:{{inc:{}}}:alerts", id.number())
+}
+
+fn alert_group_key(group: &str) -> String {
+    format!("fb:alert:{group}")
+}
+
+fn changes_key(service: &str) -> String {
+    format!("fb:changes:{service}")
+}
+
+fn queue_alert_states(pipe: &mut Pipeline, id: IncidentId, alerts: &AlertStates) -> Result<(), StoreError> {
+    for (fingerprint, state) in alerts {
+        pipe.hset(alerts_key(id), fingerprint, encode(state, "alert state")?).ignore();
+    }
+    Ok(())
+}
+
 fn failure(error: RedisError) -> StoreError {
     if error.is_io_error() || error.is_connection_dropped() || error.is_connection_refusal() || error.is_timeout() {
         StoreError::Unavailable(error.to_string())
@@ -163,7 +186,9 @@ fn meta_fields(incident: &Incident) -> Vec<(&'static str, String)> {
         ("created_at", incident.created_at.to_rfc3339()),
         ("updated_at", incident.updated_at.to_rfc3339()),
     ];
+    let labels = (!incident.labels.is_empty()).then(|| serde_json::to_string(&incident.labels).unwrap_or_default());
     let optional = [
+        ("labels", labels),
         ("service", incident.service.clone()),
         ("category", incident.category.clone()),
         ("resolved_at", incident.resolved_at.map(|at| at.to_rfc3339())),
@@ -206,6 +231,11 @@ fn incident_from_fields(key: &str, mut fields: HashMap<String, String>) -> Resul
         resolved_at: fields.remove("resolved_at").map(time).transpose()?,
         root_cause: fields.remove("root_cause"),
         mitigation: fields.remove("mitigation"),
+        labels: match fields.remove("labels") {
+            Some(json) => serde_json::from_str::<BTreeMap<String, String>>(&json)
+                .map_err(|error| corrupt(format!("bad labels: {error}")))?,
+            None => BTreeMap::new(),
+        },
     };
     Ok(incident)
 }
@@ -436,5 +466,108 @@ impl Store for RedisStore {
             .await
             .map_err(failure)?;
         Ok(marked.is_some())
+    }
+
+    async fn forget_sighting(&self, event_id: &str) -> Result<(), StoreError> {
+        self.connection().del::<_, ()>(seen_key(event_id)).await.map_err(failure)
+    }
+
+    async fn alert_incident(&self, group: &str) -> Result<Option<IncidentId>, StoreError> {
+        let number: Option<u64> = self.connection().get(alert_group_key(group)).await.map_err(failure)?;
+        Ok(number.map(IncidentId::from_number))
+    }
+
+    async fn bind_alert_group(
+        &self,
+        group: &str,
+        id: IncidentId,
+        replacing: Option<IncidentId>,
+    ) -> Result<IncidentId, StoreError> {
+        // Compared and set in one script, so of two replicas opening the group at once one binds
+        // it and the other learns which incident won.
+        static BIND: std::sync::LazyLock<Script> = std::sync::LazyLock::new(|| {
+            Script::new(
+                "local bound = redis.call('GET', KEYS[1]) \
+                 if not bound or bound == ARGV[2] then redis.call('SET', KEYS[1], ARGV[1]) return ARGV[1] end \
+                 return bound",
+            )
+        });
+        let replacing = replacing.map(|old| old.number().to_string()).unwrap_or_default();
+        let key = alert_group_key(group);
+        let bound: String = BIND
+            .key(&key)
+            .arg(id.number())
+            .arg(replacing)
+            .invoke_async(&mut self.connection())
+            .await
+            .map_err(failure)?;
+        bound
+            .parse()
+            .map(IncidentId::from_number)
+            .map_err(|_| StoreError::Corrupt { key, reason: format!("{bound:?} is not an incident number") })
+    }
+
+    async fn create_alerted(
+        &self,
+        incident: &Incident,
+        entries: &[Entry],
+        alerts: &AlertStates,
+    ) -> Result<(), StoreError> {
+        let mut pipe = redis::pipe();
+        pipe.atomic();
+        pipe.set(channel_key(&incident.channel), incident.id.number()).ignore();
+        queue_write(&mut pipe, incident, entries)?;
+        queue_alert_states(&mut pipe, incident.id, alerts)?;
+        pipe.query_async::<()>(&mut self.connection()).await.map_err(failure)
+    }
+
+    async fn alert_states(&self, id: IncidentId) -> Result<AlertStates, StoreError> {
+        let key = alerts_key(id);
+        let fields: HashMap<String, String> = self.connection().hgetall(&key).await.map_err(failure)?;
+        fields
+            .into_iter()
+            .map(|(fingerprint, json)| {
+                let state: AlertState = serde_json::from_str(&json).map_err(|error| StoreError::Corrupt {
+                    key: format!("{key} {fingerprint}"),
+                    reason: error.to_string(),
+                })?;
+                Ok((fingerprint, state))
+            })
+            .collect()
+    }
+
+    async fn record_alerts(&self, id: IncidentId, alerts: &AlertStates, entries: &[Entry]) -> Result<(), StoreError> {
+        let mut pipe = redis::pipe();
+        pipe.atomic();
+        queue_alert_states(&mut pipe, id, alerts)?;
+        queue_entries(&mut pipe, id, entries)?;
+        pipe.query_async::<()>(&mut self.connection()).await.map_err(failure)
+    }
+
+    async fn record_change(&self, change: &Change, keep: usize) -> Result<(), StoreError> {
+        // The same change encodes to the same member, so keeping it twice keeps it once.
+        let key = changes_key(&change.service);
+        let newest_kept = isize::try_from(keep).unwrap_or(isize::MAX);
+        let mut pipe = redis::pipe();
+        pipe.atomic();
+        pipe.zadd(&key, encode(change, "change")?, change.at.timestamp_millis()).ignore();
+        pipe.zremrangebyrank(&key, 0, -newest_kept - 1).ignore();
+        pipe.query_async::<()>(&mut self.connection()).await.map_err(failure)
+    }
+
+    async fn recent_changes(&self, service: &str, limit: usize) -> Result<Vec<Change>, StoreError> {
+        let key = changes_key(service);
+        let last = isize::try_from(limit).unwrap_or(isize::MAX) - 1;
+        if last < 0 {
+            return Ok(Vec::new());
+        }
+        let members: Vec<String> = self.connection().zrevrange(&key, 0, last).await.map_err(failure)?;
+        members
+            .iter()
+            .map(|json| {
+                serde_json::from_str(json)
+                    .map_err(|error| StoreError::Corrupt { key: key.clone(), reason: error.to_string() })
+            })
+            .collect()
     }
 }

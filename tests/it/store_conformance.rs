@@ -4,7 +4,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{TimeZone, Utc};
+use chrono::{DateTime, TimeZone, Utc};
+use firebreak::core::alert::{AlertState, AlertStates, AlertStatus, Change, ChangeKind};
 use firebreak::core::incident::{Declaration, Incident, IncidentId, Severity, Source, Status};
 use firebreak::core::ports::{KnowledgeCursor, Store};
 use firebreak::core::record::IncidentRecord;
@@ -169,6 +170,82 @@ async fn a_digest_is_kept_only_when_it_covers_more_of_the_timeline(store: Arc<dy
     assert_eq!(store.digest(IncidentId::from_number(13)).await.unwrap(), None, "digests are per incident");
 }
 
+fn alert_states(entries: &[(&str, AlertStatus, u32)]) -> AlertStates {
+    entries
+        .iter()
+        .map(|(fingerprint, status, minute)| {
+            let starts_at = Utc.with_ymd_and_hms(2026, 3, 1, 9, *minute, 0).unwrap();
+            ((*fingerprint).to_owned(), AlertState { status: *status, starts_at })
+        })
+        .collect()
+}
+
+fn change(service: &str, minute: u32, summary: &str) -> Change {
+    let at: DateTime<Utc> = Utc.with_ymd_and_hms(2026, 3, 1, 9, minute, 0).unwrap();
+    Change { service: service.into(), kind: ChangeKind::Deploy, summary: summary.into(), who: Some("maya".into()), at }
+}
+
+async fn a_forgotten_event_id_is_seen_first_again(store: Arc<dyn Store>) {
+    assert!(store.first_sighting("alert:x", Duration::from_secs(60)).await.unwrap());
+    store.forget_sighting("alert:x").await.unwrap();
+
+    assert!(store.first_sighting("alert:x", Duration::from_secs(60)).await.unwrap());
+    store.forget_sighting("never-seen").await.unwrap();
+}
+
+async fn an_alert_group_is_bound_once_and_taken_over_only_from_the_incident_named(store: Arc<dyn Store>) {
+    let group = "alertmanager:{}:{alertname=\"CheckoutErrors\"}";
+    let (first, second, third) =
+        (IncidentId::from_number(21), IncidentId::from_number(22), IncidentId::from_number(23));
+    assert_eq!(store.alert_incident(group).await.unwrap(), None);
+
+    assert_eq!(store.bind_alert_group(group, first, None).await.unwrap(), first);
+    assert_eq!(store.bind_alert_group(group, second, None).await.unwrap(), first, "a bound group stays bound");
+    assert_eq!(
+        store.bind_alert_group(group, second, Some(third)).await.unwrap(),
+        first,
+        "only from the incident named"
+    );
+    assert_eq!(store.bind_alert_group(group, second, Some(first)).await.unwrap(), second);
+
+    assert_eq!(store.alert_incident(group).await.unwrap(), Some(second));
+    assert_eq!(store.alert_incident("grafana:other").await.unwrap(), None);
+}
+
+async fn an_alerted_incident_keeps_its_labels_and_its_alert_states_with_their_entries(store: Arc<dyn Store>) {
+    let mut created = incident(24, "chan-alert");
+    created.labels =
+        [("alertname".to_owned(), "CheckoutErrors".to_owned()), ("team".to_owned(), "payments".to_owned())].into();
+    let opening = alert_states(&[("a", AlertStatus::Firing, 5)]);
+    store.create_alerted(&created, &[entry("declared"), entry("a firing")], &opening).await.unwrap();
+
+    let update = alert_states(&[("a", AlertStatus::Resolved, 5), ("b", AlertStatus::Firing, 7)]);
+    store.record_alerts(created.id, &update, &[entry("a resolved"), entry("b firing")]).await.unwrap();
+
+    assert_eq!(store.incident(created.id).await.unwrap(), Some(created.clone()));
+    assert_eq!(store.incident_in_channel("chan-alert").await.unwrap(), Some(created.clone()));
+    assert_eq!(store.alert_states(created.id).await.unwrap(), update);
+    let texts: Vec<String> = store.timeline(created.id).await.unwrap().into_iter().map(|e| e.text).collect();
+    assert_eq!(texts, ["declared", "a firing", "a resolved", "b firing"]);
+    assert!(store.alert_states(IncidentId::from_number(25)).await.unwrap().is_empty());
+}
+
+async fn changes_are_kept_per_service_newest_first_bounded_and_once(store: Arc<dyn Store>) {
+    for (minute, summary) in [(10, "v2.40"), (30, "v2.42"), (20, "v2.41"), (5, "v2.39")] {
+        store.record_change(&change("checkout", minute, summary), 3).await.unwrap();
+    }
+    store.record_change(&change("checkout", 30, "v2.42"), 3).await.unwrap();
+    store.record_change(&change("search", 40, "v9"), 3).await.unwrap();
+
+    let kept: Vec<String> =
+        store.recent_changes("checkout", 10).await.unwrap().into_iter().map(|c| c.summary).collect();
+    let newest = store.recent_changes("checkout", 1).await.unwrap();
+
+    assert_eq!(kept, ["v2.42", "v2.41", "v2.40"], "the oldest falls out, the repeat is kept once");
+    assert_eq!(newest, [change("checkout", 30, "v2.42")]);
+    assert!(store.recent_changes("payments", 10).await.unwrap().is_empty());
+}
+
 macro_rules! conformance {
     ($($case:ident),+ $(,)?) => {
         mod memory {
@@ -204,4 +281,8 @@ conformance!(
     resolving_publishes_the_incident_to_the_knowledge_stream,
     knowledge_is_read_in_batches_from_a_cursor,
     a_digest_is_kept_only_when_it_covers_more_of_the_timeline,
+    a_forgotten_event_id_is_seen_first_again,
+    an_alert_group_is_bound_once_and_taken_over_only_from_the_incident_named,
+    an_alerted_incident_keeps_its_labels_and_its_alert_states_with_their_entries,
+    changes_are_kept_per_service_newest_first_bounded_and_once,
 );

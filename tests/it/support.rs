@@ -34,6 +34,7 @@ pub fn bare_ports(store: Arc<dyn Store>) -> Ports {
         diagnostics: Arc::new(Catalog::from_settings(&DiagnosticsSettings::default()).expect("no tools is valid")),
         advisor: Arc::new(OfflineAdvisor::default()),
         workspace: Arc::new(InPlace),
+        observer: Arc::new(firebreak::telemetry::Metrics),
     }
 }
 

@@ -92,6 +92,7 @@ async fn open(turn: &Turn<'_>, id: IncidentId, channel: &str, declaration: Decla
     let incident = Incident::declared(id, declaration, &origin.author.name, channel, origin.at);
     let declared = turn.by_author(EntryKind::Declared, &incident.title);
     turn.store().create(&incident, &[declared]).await?;
+    turn.ports.observer.incident_opened(incident.source);
 
     let mut outbound = vec![turn.text_in(channel, replies::declared(&incident, &turn.settings.bot_name))];
     // No lock: gathering evidence and asking the advisor may be slow, and nothing here decides
@@ -109,7 +110,7 @@ async fn open(turn: &Turn<'_>, id: IncidentId, channel: &str, declaration: Decla
 }
 
 /// Gathers evidence with the handlers that match the incident, then asks the advisor.
-async fn first_response(turn: &Turn<'_>, incident: Incident) -> TurnResult {
+pub(in crate::core) async fn first_response(turn: &Turn<'_>, incident: Incident) -> TurnResult {
     turn.investigate(&incident, &turn.triggered(&incident)).await?;
     let gathered = turn.gather(&incident).await?;
     let helpers = TurnHelpers::new(turn, &incident);

@@ -46,5 +46,6 @@ pub(super) async fn handle(turn: &Turn<'_>, incident: Incident, rating: u8, comm
     let advisor = Some(turn.advisor().name().to_owned());
     let entry = turn.by_author(EntryKind::Feedback { rating, advisor }, comment);
     turn.store().append(incident.id, &entry).await?;
+    turn.ports.observer.rated(rating);
     Ok(vec![turn.text(replies::feedback_recorded(&incident, rating))])
 }

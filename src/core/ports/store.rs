@@ -8,6 +8,7 @@ use async_trait::async_trait;
 use thiserror::Error;
 
 use super::Evidence;
+use crate::core::alert::{AlertStates, Change};
 use crate::core::incident::{Incident, IncidentId};
 use crate::core::record::IncidentRecord;
 use crate::core::timeline::{Digest, Entry};
@@ -121,4 +122,44 @@ pub trait Store: Send + Sync {
 
     /// Records a platform event id; true the first time it is seen within `ttl`.
     async fn first_sighting(&self, event_id: &str, ttl: Duration) -> Result<bool, StoreError>;
+
+    /// Forgets an event id recorded by `first_sighting`, so the event is handled when it comes
+    /// again: for a turn that failed after claiming it.
+    async fn forget_sighting(&self, event_id: &str) -> Result<(), StoreError>;
+
+    /// The incident last opened for the alert group `group`, if any.
+    async fn alert_incident(&self, group: &str) -> Result<Option<IncidentId>, StoreError>;
+
+    /// Binds the alert group `group` to incident `id`, unless it is bound to an incident other
+    /// than `replacing` (`None`: unless it is bound at all), in one step; returns the incident
+    /// the group is bound to afterwards, `id` when the binding was made.
+    async fn bind_alert_group(
+        &self,
+        group: &str,
+        id: IncidentId,
+        replacing: Option<IncidentId>,
+    ) -> Result<IncidentId, StoreError>;
+
+    /// Like `create`, also keeping the state of the alerts that opened the incident, all or
+    /// nothing.
+    async fn create_alerted(
+        &self,
+        incident: &Incident,
+        entries: &[Entry],
+        alerts: &AlertStates,
+    ) -> Result<(), StoreError>;
+
+    /// The recorded state of the incident's alerts.
+    async fn alert_states(&self, id: IncidentId) -> Result<AlertStates, StoreError>;
+
+    /// Records new states of some of the incident's alerts and appends `entries`, all or
+    /// nothing.
+    async fn record_alerts(&self, id: IncidentId, alerts: &AlertStates, entries: &[Entry]) -> Result<(), StoreError>;
+
+    /// Keeps `change` in its service's history, which holds the newest `keep` changes by the time
+    /// they happened. Keeping the same change twice keeps it once.
+    async fn record_change(&self, change: &Change, keep: usize) -> Result<(), StoreError>;
+
+    /// Up to `limit` changes of `service` (lower-case), newest first.
+    async fn recent_changes(&self, service: &str, limit: usize) -> Result<Vec<Change>, StoreError>;
 }
