@@ -6,6 +6,8 @@ use std::future::Future;
 use std::sync::Arc;
 
 use anyhow::Context as _;
+use chrono::Utc;
+use tracing::debug;
 
 use crate::adapters::console::InPlace;
 use crate::adapters::discord;
@@ -73,7 +75,8 @@ impl App {
     }
 
     /// Serves the metrics when `[metrics] listen` is set, then runs the chat platform adapters
-    /// the settings enable (the Discord bot) until `shutdown` completes.
+    /// the settings enable (the Discord bot) until `shutdown` completes, firing due timers
+    /// (update reminders, deferred channel edits) every `[engine] timer_poll_ms` meanwhile.
     pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
         if let Some(address) = self.settings.metrics.listen {
             telemetry::serve_metrics(address).with_context(|| format!("serving metrics on {address}"))?;
@@ -81,8 +84,28 @@ impl App {
         let connection = discord::Connection::new(&self.settings.discord)?;
         let ports = Ports { workspace: connection.workspace(), ..self.ports };
         let engine = Arc::new(Engine::new(ports, self.settings.engine_settings()));
-        connection.run(engine, shutdown).await?;
+        let timers = tokio::spawn(fire_timers(engine.clone(), connection.outlet()));
+        let result = connection.run(engine, shutdown).await;
+        timers.abort();
+        result?;
         Ok(())
+    }
+}
+
+/// Fires the timers that fall due, every `timer_poll`, once the bot is connected (a reminder
+/// fired before could not be posted), delivering what they post and reporting back what it
+/// keeps in place.
+async fn fire_timers(engine: Arc<Engine>, outlet: impl Fn() -> Option<discord::Outlet>) {
+    let mut poll = tokio::time::interval(engine.settings().timer_poll);
+    poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        poll.tick().await;
+        let Some(outlet) = outlet() else {
+            debug!("not connected to Discord yet; timers wait");
+            continue;
+        };
+        let replies = engine.fire_due(Utc::now()).await;
+        outlet.deliver(&engine, &replies).await;
     }
 }
 

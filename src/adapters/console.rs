@@ -1,11 +1,15 @@
 //! The terminal as an incident channel: each typed line becomes one turn of the engine, and
-//! the bot's messages are printed as text or as one JSON object per message. `firebreak chat`
-//! reads lines from stdin; `firebreak demo` replays a scripted conversation through it.
+//! the bot's messages are printed as text or as one JSON object per message. Buttons are the
+//! commands they stand for; timers (update reminders) fire while the chat waits for a line.
+//! `firebreak chat` reads lines from stdin; `firebreak demo` replays a scripted conversation
+//! through it, letting time pass on a clock of its own instead of waiting.
 
 pub mod render;
 
 use std::io::{self, Write};
+use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 
 use self::render::Format;
@@ -37,12 +41,40 @@ pub struct Console<'a, W: Write> {
     channel: String,
     format: Format,
     out: W,
+    /// How far the console's clock runs ahead of the real one: time a scenario let pass.
+    ahead: chrono::Duration,
 }
 
 impl<'a, W: Write> Console<'a, W> {
     /// A console channel called `channel`, printing to `out` in `format`.
     pub fn new(engine: &'a Engine, channel: impl Into<String>, format: Format, out: W) -> Self {
-        Self { engine, channel: channel.into(), format, out }
+        Self { engine, channel: channel.into(), format, out, ahead: chrono::Duration::zero() }
+    }
+
+    /// The console's time: the real time, plus what scenarios let pass.
+    pub fn now(&self) -> DateTime<Utc> {
+        Utc::now() + self.ahead
+    }
+
+    /// Lets `duration` pass on the console's clock, then fires the timers due by then (an
+    /// update reminder, say) and prints what they post, which it also returns.
+    pub async fn pass(&mut self, duration: Duration) -> io::Result<Vec<Outbound>> {
+        self.ahead += chrono::Duration::from_std(duration).unwrap_or(chrono::Duration::MAX);
+        self.fire_due().await
+    }
+
+    /// Fires the timers due now and prints what they post, which it also returns.
+    pub async fn fire_due(&mut self) -> io::Result<Vec<Outbound>> {
+        let replies = self.engine.fire_due(self.now()).await;
+        self.print(&replies)?;
+        Ok(replies)
+    }
+
+    fn print(&mut self, replies: &[Outbound]) -> io::Result<()> {
+        for reply in replies {
+            writeln!(self.out, "{}", render::outbound(reply, self.format, &self.engine.settings().bot_name))?;
+        }
+        self.out.flush()
     }
 
     /// The output format.
@@ -65,16 +97,15 @@ impl<'a, W: Write> Console<'a, W> {
                 };
                 let mut inbound = Inbound::new(self.channel.clone(), author.clone(), input);
                 inbound.roles = roles.to_vec();
+                inbound.channel_name = Some(self.channel.clone());
+                inbound.at = self.now();
                 self.engine.handle(inbound).await
             }
             Err(error) => {
                 vec![Outbound { channel: self.channel.clone(), message: Message::Error { text: error.to_string() } }]
             }
         };
-        for reply in &replies {
-            writeln!(self.out, "{}", render::outbound(reply, self.format, &self.engine.settings().bot_name))?;
-        }
-        self.out.flush()?;
+        self.print(&replies)?;
         Ok(replies)
     }
 
@@ -94,7 +125,8 @@ impl<'a, W: Write> Console<'a, W> {
         Ok(())
     }
 
-    /// Reads lines from `input` until it ends, each said by `author` holding `roles`.
+    /// Reads lines from `input` until it ends, each said by `author` holding `roles`, firing
+    /// due timers every `timer_poll` meanwhile.
     pub async fn chat(
         &mut self,
         author: &Author,
@@ -102,9 +134,20 @@ impl<'a, W: Write> Console<'a, W> {
         input: impl AsyncBufRead + Unpin,
     ) -> io::Result<()> {
         let mut lines = input.lines();
-        while let Some(line) = lines.next_line().await? {
-            self.say(author, roles, &line).await?;
+        let mut poll = tokio::time::interval(self.engine.settings().timer_poll);
+        poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                line = lines.next_line() => match line? {
+                    Some(line) => {
+                        self.say(author, roles, &line).await?;
+                    }
+                    None => return Ok(()),
+                },
+                _ = poll.tick() => {
+                    self.fire_due().await?;
+                }
+            }
         }
-        Ok(())
     }
 }

@@ -2,13 +2,16 @@
 //! one, in the current channel otherwise — runs the diagnostics its handlers call for, and
 //! posts the first response grounded in that evidence and in similar incidents.
 
+use tracing::warn;
+
 use super::{
     Classification, Command, CommandSpec, OptionKind, OptionSpec, OptionValues, TITLE_OPTION_CHARS,
     declaration_options, option,
 };
+use crate::core::card::rated;
 use crate::core::channel_names::incident_channel_name;
 use crate::core::error::UserError;
-use crate::core::incident::{Declaration, Incident, IncidentId, MAX_TITLE_CHARS};
+use crate::core::incident::{Declaration, Incident, IncidentId, MAX_TITLE_CHARS, Status};
 use crate::core::outbound::Message;
 use crate::core::ports::ChannelRequest;
 use crate::core::redact::redact;
@@ -32,6 +35,7 @@ pub(super) const SPEC: CommandSpec = CommandSpec {
     privileged: false,
     reads_only: false,
     parse,
+    suggest: None,
 };
 
 fn parse(options: &mut OptionValues) -> Result<Command, UserError> {
@@ -49,10 +53,11 @@ pub(super) async fn handle(turn: &Turn<'_>, existing: Option<Incident>, declarat
     let declaration = checked(turn, declaration)?;
     let id = turn.next_incident_id().await?;
     let name = incident_channel_name(id, &declaration.title);
-    let request = ChannelRequest { server: turn.origin.server, name: &name, topic: &declaration.title };
+    let topic = replies::channel_topic(id, declaration.severity, Status::Investigating, &declaration.title);
+    let request = ChannelRequest { server: turn.origin.server, name: &name, topic: &topic };
     let opened = workspace.open_channel(request).await.map_err(UserError::from)?;
     let mut outbound = vec![turn.text(replies::opened(id, &opened.mention))];
-    outbound.extend(open(turn, id, &opened.id, declaration).await?);
+    outbound.extend(open(turn, id, &opened.id, Some(name), declaration).await?);
     Ok(outbound)
 }
 
@@ -67,7 +72,8 @@ pub(in crate::core) async fn declare_here(
     }
     let declaration = checked(turn, declaration)?;
     let id = turn.next_incident_id().await?;
-    open(turn, id, turn.origin.channel, declaration).await
+    let name = turn.origin.channel_name.map(str::to_owned);
+    open(turn, id, turn.origin.channel, name, declaration).await
 }
 
 /// The declaration within the length limit, its texts redacted.
@@ -85,15 +91,36 @@ fn checked(turn: &Turn<'_>, declaration: Declaration) -> Result<Declaration, Use
     })
 }
 
-/// Stores incident `id` bound to `channel`, then posts the confirmation and the first response
-/// there.
-async fn open(turn: &Turn<'_>, id: IncidentId, channel: &str, declaration: Declaration) -> TurnResult {
+/// Stores incident `id` bound to `channel` (called `name`, when known), then posts the
+/// confirmation, the status card, the announcement and the first response, and starts the
+/// clock of its update reminders.
+async fn open(
+    turn: &Turn<'_>,
+    id: IncidentId,
+    channel: &str,
+    name: Option<String>,
+    declaration: Declaration,
+) -> TurnResult {
     let origin = &turn.origin;
-    let incident = Incident::declared(id, declaration, &origin.author.name, channel, origin.at);
+    let mut incident = Incident::declared(id, declaration, origin.author.clone(), channel, origin.at);
+    incident.channel_name = name;
     let declared = turn.by_author(EntryKind::Declared, &incident.title);
     turn.store().create(&incident, &[declared]).await?;
 
     let mut outbound = vec![turn.text_in(channel, replies::declared(&incident, &turn.settings.bot_name))];
+    // The incident exists whatever happens next: what shows it is best effort, like a refresh.
+    match turn.card(&incident).await {
+        Ok(card) => outbound.push(card),
+        Err(failure) => warn!(incident = %id, error = %failure, "could not draw the status card"),
+    }
+    let ping = turn.settings.announcements.as_ref().and_then(|settings| settings.pings.get(&incident.severity));
+    match turn.announced(&incident, ping.cloned()).await {
+        Ok(announced) => outbound.extend(announced),
+        Err(failure) => warn!(incident = %id, error = %failure, "could not announce the incident"),
+    }
+    if let Err(failure) = turn.remind_after(&incident, incident.created_at).await {
+        warn!(incident = %id, error = %failure, "could not set the update reminder");
+    }
     // No lock: gathering evidence and asking the advisor may be slow, and nothing here decides
     // anything another turn could contradict; each result is one atomic append.
     match first_response(turn, incident).await {
@@ -114,6 +141,8 @@ async fn first_response(turn: &Turn<'_>, incident: Incident) -> TurnResult {
     let gathered = turn.gather(&incident).await?;
     let helpers = TurnHelpers::new(turn, &incident);
     let report = turn.advisor().first_response(gathered.context(&incident, &helpers)).await?;
-    turn.store().append(incident.id, &turn.by_bot(EntryKind::Recommendation, &report.to_plain_text())).await?;
-    Ok(vec![turn.post_in(&incident.channel, Message::Report(report))])
+    let answer = turn.answer_id();
+    let recorded = EntryKind::Recommendation { id: Some(answer.clone()) };
+    turn.store().append(incident.id, &turn.by_bot(recorded, &report.to_plain_text())).await?;
+    Ok(vec![turn.post_in(&incident.channel, rated(&incident, &answer, Message::Report(report)))])
 }
