@@ -15,7 +15,7 @@ pub struct IncidentId(u64);
 
 impl IncidentId {
     /// The id with this number.
-    pub fn from_number(number: u64) -> Self {
+    pub const fn from_number(number: u64) -> Self {
         Self(number)
     }
 

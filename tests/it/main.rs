@@ -18,6 +18,7 @@ mod llm;
 mod local_llm;
 mod metrics;
 mod redis_behaviour;
+mod responder;
 mod store_conformance;
 mod support;
 mod telemetry;
