@@ -63,6 +63,7 @@ pub fn status_card(
     Card {
         incident: incident.id,
         message: posted.map(str::to_owned),
+        note: None,
         title: format!("{} · {}", incident.id, incident.title),
         severity: incident.severity,
         status: incident.status,

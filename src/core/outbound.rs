@@ -131,6 +131,9 @@ pub struct Card {
     pub incident: IncidentId,
     /// The card's message when it was posted already: edit it, never post another.
     pub message: Option<String>,
+    /// A line posted with the card when it is first posted (the declaration), left as it is
+    /// by later edits.
+    pub note: Option<String>,
     /// `INC-2001 · Checkout returning 502s`.
     pub title: String,
     /// How bad it is (decides its colour).

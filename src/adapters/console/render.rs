@@ -47,7 +47,7 @@ pub fn plain(message: &Message) -> String {
         Message::Text { text } | Message::Error { text } => text.clone(),
         Message::Report(report) => report.to_plain_text(),
         Message::Rated(rated) => format!("{}\n{}", plain(&rated.content), rate_line(&rated.answer)),
-        Message::Card(card) => card_lines(card).join("\n"),
+        Message::Card(card) => card.note.iter().cloned().chain(card_lines(card)).collect::<Vec<_>>().join("\n"),
         Message::Announcement(announcement) => announcement.text.clone(),
         Message::Channel(change) => channel_note(change),
         Message::File(document) => format!("{}\n{}", document.caption, document.content),
@@ -79,10 +79,11 @@ fn text(outbound: &Outbound, bot_name: &str) -> String {
             format!("{}\n  ↳ {}", text(&inner, bot_name), rate_line(&rated.answer))
         }
         Message::Card(card) => {
-            let mut lines = card_lines(card);
-            let head = format!("{bot_name}: ┏ {}", lines.remove(0));
-            let body = lines.iter().map(|line| format!("  ┃ {line}")).collect::<Vec<_>>();
-            std::iter::once(head)
+            let note = card.note.iter().map(|note| format!("{bot_name}: {note}"));
+            let mut lines = card_lines(card).into_iter();
+            let head = lines.next().map(|title| format!("{bot_name}: ┏ {title}"));
+            let body = lines.map(|line| format!("  ┃ {line}"));
+            note.chain(head)
                 .chain(body)
                 .chain(std::iter::once(format!("  ┗ {}", card.footer)))
                 .collect::<Vec<_>>()

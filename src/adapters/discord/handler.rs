@@ -18,7 +18,7 @@ use tracing::{info, warn};
 use super::commands::{completion, definitions, invocation};
 use super::controls::{chosen, submitted};
 use super::interaction::{Delivery, Responder};
-use super::post::{Outlet, report};
+use super::post::Outlet;
 use crate::core::command::Command;
 use crate::core::engine::Engine;
 use crate::core::inbound::{Inbound, Input};
@@ -177,8 +177,7 @@ impl Handler {
         }
         let replies = self.engine.handle(inbound).await;
         let delivery = if received.elapsed() < TOKEN_LIFETIME { Delivery::Interaction } else { Delivery::Channel };
-        let posted = responder.answer(&self.outlet(ctx), &replies, delivery).await;
-        report(&self.engine, posted).await;
+        responder.answer(&self.outlet(ctx), &self.engine, &replies, delivery).await;
     }
 
     async fn on_channel_created(&self, ctx: &Context, channel: &GuildChannel) {

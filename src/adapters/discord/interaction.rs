@@ -14,8 +14,7 @@ use tracing::{info, warn};
 use super::controls;
 use super::post::{Outgoing, Outlet, channel_id, embed, is_upkeep, no_pings, outgoing};
 use super::render::Post;
-use crate::core::engine::Visibility;
-use crate::core::inbound::Input;
+use crate::core::engine::{Engine, Visibility};
 use crate::core::outbound::{Choice, Form, Message, Outbound};
 use crate::core::replies;
 
@@ -86,14 +85,13 @@ impl Responder {
     /// deferred response, later ones there are follow-ups, posts for other channels are channel
     /// messages, cards, announcements and channel changes are kept up through the REST API.
     /// When the replies in its channel only refuse or fail, the public placeholder is removed
-    /// and they go to the asker alone. Returns the reports of messages posted to be kept.
-    pub(super) async fn answer(&self, outlet: &Outlet, replies: &[Outbound], delivery: Delivery) -> Vec<Input> {
+    /// and they go to the asker alone. Messages posted to be kept are reported to `engine`.
+    pub(super) async fn answer(&self, outlet: &Outlet, engine: &Engine, replies: &[Outbound], delivery: Delivery) {
         let http = outlet.http.as_ref();
-        let mut posted = Vec::new();
         let mut here = Vec::new();
         for reply in replies {
             if is_upkeep(&reply.message) {
-                posted.extend(outlet.keep_up(reply).await);
+                outlet.keep_up(engine, reply).await;
             } else if channel_id(&reply.channel) == Some(self.channel) {
                 here.push(reply);
             } else if let Some(channel) = channel_id(&reply.channel) {
@@ -107,11 +105,10 @@ impl Responder {
             for piece in pieces {
                 outlet.send(self.channel, piece).await;
             }
-            return posted;
+            return;
         }
         if only_errors(&here) {
-            self.answer_privately(http, pieces).await;
-            return posted;
+            return self.answer_privately(http, pieces).await;
         }
         let mut pieces = pieces.into_iter();
         let Some(first) = pieces.next() else {
@@ -123,7 +120,7 @@ impl Responder {
             {
                 warn!(%error, "could not complete the interaction");
             }
-            return posted;
+            return;
         };
         let mut expired = false;
         let (edit, first) = edit_builder(first);
@@ -148,7 +145,6 @@ impl Responder {
                 }
             }
         }
-        posted
     }
 
     /// Replaces the public placeholder by follow-ups only the asker sees.

@@ -1,8 +1,8 @@
 //! Delivering a turn's outbound messages on Discord through the REST API: posts in channels
 //! (split to fit, with the controls of the last piece, with files), the messages the bot keeps
 //! and edits in place (the status card, pinned when first posted; the announcement), and changes
-//! to incident channels (name, topic, archiving). A message kept in place is reported back, once
-//! posted, as the core's `Input::Posted`, so later changes edit it.
+//! to incident channels (name, topic, archiving). A message kept in place is reported to the
+//! engine as soon as it is posted, as the core's `Input::Posted`, so later changes edit it.
 //!
 //! Nothing the bot posts pings anyone but the role an announcement names: every message, follow-up
 //! and edit carries allowed mentions that allow nothing else, so a title, a replayed message or
@@ -22,6 +22,7 @@ use crate::core::engine::Engine;
 use crate::core::inbound::{Inbound, Input};
 use crate::core::outbound::{Announcement, Card, ChannelChange, Message, Outbound};
 use crate::core::ports::Anchor;
+use crate::core::text::shortened;
 use crate::core::timeline::Author;
 
 /// Allowed mentions that allow none.
@@ -84,29 +85,13 @@ pub struct Outlet {
     pub(super) archive_category: Option<ChannelId>,
 }
 
-/// Hands `engine` the reports of messages posted to be kept in place, each as an event of its
-/// own.
-pub(super) async fn report(engine: &Engine, posted: Vec<Input>) {
-    let bot = &engine.settings().bot_name;
-    for input in posted {
-        engine.handle(Inbound::new(String::new(), Author::new(bot.clone(), bot.clone()), input)).await;
-    }
-}
-
 impl Outlet {
-    /// Delivers `replies` in their channels (see [`Outlet::to_channels`]) and reports to
-    /// `engine` the messages it keeps in place.
-    pub async fn deliver(&self, engine: &Engine, replies: &[Outbound]) {
-        report(engine, self.to_channels(replies).await).await;
-    }
-
     /// Posts every reply in its channel and keeps cards, announcements and channels up to
-    /// date; returns the reports of messages posted to be kept.
-    pub async fn to_channels(&self, replies: &[Outbound]) -> Vec<Input> {
-        let mut posted = Vec::new();
+    /// date, reporting to `engine` the messages it keeps in place.
+    pub async fn deliver(&self, engine: &Engine, replies: &[Outbound]) {
         for reply in replies {
             if is_upkeep(&reply.message) {
-                posted.extend(self.keep_up(reply).await);
+                self.keep_up(engine, reply).await;
                 continue;
             }
             let Some(channel) = channel_id(&reply.channel) else { continue };
@@ -114,14 +99,13 @@ impl Outlet {
                 self.send(channel, piece).await;
             }
         }
-        posted
     }
 
-    /// Edits or posts a card or an announcement, or changes a channel; the report of a message
-    /// newly posted to be kept.
-    pub(super) async fn keep_up(&self, reply: &Outbound) -> Option<Input> {
-        let channel = channel_id(&reply.channel)?;
-        match &reply.message {
+    /// Edits or posts a card or an announcement, or changes a channel; a message newly posted
+    /// to be kept is reported to `engine` at once, before anyone can act on it.
+    pub(super) async fn keep_up(&self, engine: &Engine, reply: &Outbound) {
+        let Some(channel) = channel_id(&reply.channel) else { return };
+        let posted = match &reply.message {
             Message::Card(card) => self.card(channel, card).await,
             Message::Announcement(announcement) => self.announcement(channel, announcement).await,
             Message::Channel(change) => {
@@ -129,6 +113,10 @@ impl Outlet {
                 None
             }
             _ => None,
+        };
+        if let Some(input) = posted {
+            let bot = &engine.settings().bot_name;
+            engine.handle(Inbound::new(String::new(), Author::new(bot.clone(), bot.clone()), input)).await;
         }
     }
 
@@ -142,7 +130,10 @@ impl Outlet {
             }
             return None;
         }
-        let post = CreateMessage::new().embed(embed).components(components).allowed_mentions(no_pings());
+        let mut post = CreateMessage::new().embed(embed).components(components).allowed_mentions(no_pings());
+        if let Some(note) = &card.note {
+            post = post.content(shortened(note, render::CONTENT_LIMIT));
+        }
         let posted = match channel.send_message(&self.http, post).await {
             Ok(posted) => posted,
             Err(error) => {

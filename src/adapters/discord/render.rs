@@ -259,6 +259,7 @@ mod tests {
         let shown = Card {
             incident: IncidentId::from_number(1),
             message: None,
+            note: None,
             title: "INC-1 · x".into(),
             severity: Severity::Sev1,
             status: Status::Investigating,

@@ -12,7 +12,7 @@ use crate::core::card::rated;
 use crate::core::channel_names::incident_channel_name;
 use crate::core::error::UserError;
 use crate::core::incident::{Declaration, Incident, IncidentId, MAX_TITLE_CHARS, Status};
-use crate::core::outbound::Message;
+use crate::core::outbound::{Card, Message};
 use crate::core::ports::ChannelRequest;
 use crate::core::redact::redact;
 use crate::core::replies;
@@ -107,12 +107,16 @@ async fn open(
     let declared = turn.by_author(EntryKind::Declared, &incident.title);
     turn.store().create(&incident, &[declared]).await?;
 
-    let mut outbound = vec![turn.text_in(channel, replies::declared(&incident, &turn.settings.bot_name))];
-    // The incident exists whatever happens next: what shows it is best effort, like a refresh.
-    match turn.card(&incident).await {
-        Ok(card) => outbound.push(card),
-        Err(failure) => warn!(incident = %id, error = %failure, "could not draw the status card"),
-    }
+    // The declaration is said with the card, one message: the incident exists whatever happens
+    // next, so drawing the card is best effort, like a refresh.
+    let declared = replies::declared(&incident, &turn.settings.bot_name);
+    let mut outbound = match turn.card(&incident).await {
+        Ok(card) => vec![turn.post_in(channel, Message::Card(Card { note: Some(declared), ..card }))],
+        Err(failure) => {
+            warn!(incident = %id, error = %failure, "could not draw the status card");
+            vec![turn.text_in(channel, declared)]
+        }
+    };
     let ping = turn.settings.announcements.as_ref().and_then(|settings| settings.pings.get(&incident.severity));
     match turn.announced(&incident, ping.cloned()).await {
         Ok(announced) => outbound.extend(announced),

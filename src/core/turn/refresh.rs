@@ -12,7 +12,7 @@ use super::{Turn, TurnError};
 use crate::core::card::{announcement, status_card, topic};
 use crate::core::channel_names::name_for;
 use crate::core::incident::Incident;
-use crate::core::outbound::{ChannelChange, Message, Outbound};
+use crate::core::outbound::{Card, ChannelChange, Message, Outbound};
 use crate::core::ports::{StoreError, Timer, TimerKind};
 
 /// What changed about an incident, beyond its card.
@@ -40,7 +40,7 @@ impl Turn<'_> {
     pub async fn refreshed(&self, incident: &Incident, what: Refresh) -> Vec<Outbound> {
         let mut outbound = Vec::new();
         match self.card(incident).await {
-            Ok(card) => outbound.push(card),
+            Ok(card) => outbound.push(self.post_in(&incident.channel, Message::Card(card))),
             Err(failure) => warn!(incident = %incident.id, error = %failure, "could not redraw the status card"),
         }
         match self.announced(incident, None).await {
@@ -61,13 +61,12 @@ impl Turn<'_> {
         outbound
     }
 
-    /// The status card of `incident` as it stands, to post or to edit in place.
-    pub async fn card(&self, incident: &Incident) -> Result<Outbound, TurnError> {
+    /// The status card of `incident` as it stands, to post in its channel or to edit in place.
+    pub async fn card(&self, incident: &Incident) -> Result<Card, TurnError> {
         let anchors = self.store().anchors(incident.id).await?;
         let timeline = self.timeline(incident.id).await?;
         let runs = self.store().evidence(incident.id).await?.len();
-        let card = status_card(incident, &timeline, runs, anchors.card.as_deref(), self.now());
-        Ok(self.post_in(&incident.channel, Message::Card(card)))
+        Ok(status_card(incident, &timeline, runs, anchors.card.as_deref(), self.now()))
     }
 
     /// The announcement of `incident`, when incidents are announced; `ping` notifies a role with
