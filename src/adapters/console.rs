@@ -119,8 +119,14 @@ impl<'a, W: Write> Console<'a, W> {
 
     /// Prints a heading, as a transcript's banner (text format only).
     pub fn heading(&mut self, title: &str) -> io::Result<()> {
+        self.note(&render::heading(title))
+    }
+
+    /// Prints a line of the transcript that nobody said: a banner, time passing (text format
+    /// only).
+    pub fn note(&mut self, line: &str) -> io::Result<()> {
         if self.format == Format::Text {
-            writeln!(self.out, "{}", render::heading(title))?;
+            writeln!(self.out, "{line}")?;
         }
         Ok(())
     }

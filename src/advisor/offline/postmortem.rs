@@ -22,6 +22,11 @@ pub(super) fn narrative(context: &Context<'_>) -> Narrative {
     }
 }
 
+/// `1 status update`, `3 status updates`.
+fn counted(count: usize, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
+}
+
 fn minutes_between(from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
     (to - from).num_minutes().max(0)
 }
@@ -38,9 +43,11 @@ fn summary(incident: &Incident, timeline: &[Entry], runs: usize) -> String {
         .collect();
     let helped = if helpers.is_empty() { String::new() } else { format!(", with {}", helpers.join(" and ")) };
     let updates = timeline.iter().filter(|entry| entry.kind == EntryKind::Update).count();
+    let updates = counted(updates, "status update was", "status updates were");
+    let runs = counted(runs, "diagnostic", "diagnostics");
     format!(
         "{} — {}: a {} incident on {service}, reported by {} on {}, {outcome}. {} was commander{helped}. \
-         {updates} status updates were posted and {runs} diagnostics ran.",
+         {updates} posted and {runs} ran.",
         incident.id,
         incident.title,
         incident.severity,
@@ -117,7 +124,10 @@ fn lessons(incident: &Incident, timeline: &[Entry]) -> String {
     }
     let reminders = timeline.iter().filter(|entry| entry.kind == EntryKind::Nudge).count();
     if reminders > 0 {
-        facts.push(format!("- The commander was reminded {reminders} times that an update was due."));
+        facts.push(format!(
+            "- The commander was reminded {} that an update was due.",
+            counted(reminders, "time", "times")
+        ));
     }
     facts.push("- What went well? What went badly? Where were we lucky?".to_owned());
     facts.join("\n")
