@@ -8,11 +8,15 @@
 //! - [`core`] — the platform-free domain: [`core::incident`], [`core::timeline`],
 //!   [`core::record`] (what the knowledge base knows of a resolved incident),
 //!   [`core::command`] (every command's spec, parser and handler, one file each),
-//!   [`core::inbound`] / [`core::outbound`] (what a turn takes and gives), [`core::engine`]
-//!   (one turn per event, with a store-free [`core::engine::Plan`] for adapters that must
-//!   acknowledge first), [`core::ports`] (the traits below, and [`core::ports::Ports`]),
-//!   [`core::settings`], [`core::error`], [`core::replies`] (fixed wording),
-//!   [`core::redact`] (secrets masked at every boundary), [`core::channel_names`],
+//!   [`core::inbound`] / [`core::outbound`] (what a turn takes and gives: commands, controls and
+//!   forms, timers; messages, status cards, announcements, channel changes, files, forms),
+//!   [`core::action`] (the ids controls and forms carry), [`core::card`] (the status card,
+//!   announcement and channel topic drawn from an incident), [`core::ratings`] (which ratings
+//!   count), [`core::postmortem`] (the Markdown draft), [`core::engine`] (one turn per event,
+//!   with a store-free [`core::engine::Plan`] for adapters that must acknowledge first, and
+//!   [`core::engine::Engine::fire_due`] for timers), [`core::ports`] (the traits below, and
+//!   [`core::ports::Ports`]), [`core::settings`], [`core::error`], [`core::replies`] (fixed
+//!   wording), [`core::redact`] (secrets masked at every boundary), [`core::channel_names`],
 //!   [`core::intent`].
 //! - [`store`] — the store port's implementations: [`store::RedisStore`] and
 //!   [`store::MemoryStore`].
@@ -25,10 +29,12 @@
 //! - [`diagnostics`] — the diagnostics port's implementation: read-only tools gathering live
 //!   evidence (HTTP, Prometheus, allow-listed commands, DNS, recent changes) and the handlers
 //!   that trigger them, in one [`diagnostics::Catalog`].
-//! - [`adapters`] — platforms: [`adapters::console`] (the terminal as a channel) and
-//!   [`adapters::discord`] (serenity; its workspace opens incident channels).
-//! - [`cli`] — subcommands that are not chat: [`cli::demo`], [`cli::kb`], [`cli::eval`],
-//!   [`cli::stats`].
+//! - [`adapters`] — platforms: [`adapters::console`] (the terminal as a channel, buttons as the
+//!   commands they stand for) and [`adapters::discord`] (serenity; embeds, components, modals,
+//!   autocomplete; its workspace opens incident channels).
+//! - [`cli`] — subcommands that are not chat: [`cli::demo`] (with [`cli::scenario`]),
+//!   [`cli::kb`], [`cli::eval`], [`cli::stats`]; `firebreak postmortem` drafts through the
+//!   engine.
 //! - [`eval`] — offline evaluation on an incident history: [`eval::protocol`] (no leakage),
 //!   [`eval::harness`] (advisor and [`eval::baselines`] side by side), [`eval::metrics`]
 //!   (BLEU-4, ROUGE-L, METEOR), [`eval::report`] (JSON) rendered by [`eval::markdown`] and
@@ -36,7 +42,8 @@
 //! - [`config`] — settings from `firebreak.toml` and the environment.
 //! - [`telemetry`] — logging (stderr), the metrics recorded (model tokens and latency,
 //!   fallbacks) and their Prometheus endpoint.
-//! - [`app`] — wiring settings into ports and engines, and running the adapters until stopped.
+//! - [`app`] — wiring settings into ports and engines, and running the adapters (and the timer
+//!   poller) until stopped.
 
 pub mod adapters;
 pub mod advisor;
