@@ -144,6 +144,25 @@ async fn controls_stand_for_commands_of_their_incident_under_the_same_role_rules
 }
 
 #[tokio::test]
+async fn resolve_or_update_alone_opens_a_form_for_the_channels_incident() {
+    let (engine, store) = engine(EngineSettings::default());
+    engine.handle(command(CHANNEL, "maya", DECLARE)).await;
+
+    let resolve = engine.plan(&command(CHANNEL, "maya", "/incident resolve")).form.expect("the resolve form");
+    let update = engine.plan(&command(CHANNEL, "maya", "/incident update")).form.expect("the update form");
+    let submitted = engine
+        .handle(by("maya", &[], click(&update.id, &[("known", "pool exhausted"), ("next", "in 30 minutes")])))
+        .await;
+
+    assert_eq!((resolve.id.as_str(), resolve.title.as_str()), ("fb:-:form:resolve", "Resolve"));
+    let fields: Vec<(&str, bool, bool)> = resolve.fields.iter().map(|f| (f.name, f.long, f.required)).collect();
+    assert_eq!(fields, [("root_cause", true, true), ("mitigation", true, true), ("category", false, false)]);
+    assert_eq!(update.id, "fb:-:form:update");
+    assert!(text_of(&submitted).contains("What we know: pool exhausted\nNext update: in 30 minutes"), "{submitted:?}");
+    assert!(store.incident(INCIDENT).await.unwrap().unwrap().is_open());
+}
+
+#[tokio::test]
 async fn a_submitted_resolve_form_resolves_with_its_multi_line_text_intact_and_closes_the_loop() {
     let (engine, store) = engine(EngineSettings::default());
     let mut declare = command(CHANNEL, "maya", DECLARE);
