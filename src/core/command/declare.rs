@@ -91,9 +91,9 @@ fn checked(turn: &Turn<'_>, declaration: Declaration) -> Result<Declaration, Use
     })
 }
 
-/// Stores incident `id` bound to `channel` (called `name`, when known), then posts the
-/// confirmation, the status card, the announcement and the first response, and starts the
-/// clock of its update reminders.
+/// Stores incident `id` bound to `channel` (called `name`, when known), starts the clock of its
+/// update reminders, and posts the declaration with the status card, the announcement and the
+/// first response.
 async fn open(
     turn: &Turn<'_>,
     id: IncidentId,
@@ -107,8 +107,22 @@ async fn open(
     let declared = turn.by_author(EntryKind::Declared, &incident.title);
     turn.store().create(&incident, &[declared]).await?;
 
-    // The declaration is said with the card, one message: the incident exists whatever happens
-    // next, so drawing the card is best effort, like a refresh.
+    if let Err(failure) = turn.remind_after(&incident, incident.created_at).await {
+        warn!(incident = %id, error = %failure, "could not set the update reminder");
+    }
+    // No lock: gathering evidence and asking the advisor may be slow, and nothing here decides
+    // anything another turn could contradict; each result is one atomic append.
+    let first = match first_response(turn, &incident).await {
+        Ok(posts) => posts,
+        // The incident exists whatever happens next; say what failed instead of hiding it.
+        Err(TurnError::Advisor(failure)) => {
+            let text = replies::first_response_failed(&failure.to_string());
+            vec![turn.post_in(channel, Message::Error { text })]
+        }
+        Err(failure) => return Err(failure),
+    };
+    // Drawn once the first response and its evidence are in, so the card shows them; posted
+    // before them, with the declaration as one message. Best effort, like a refresh.
     let declared = replies::declared(&incident, &turn.settings.bot_name);
     let mut outbound = match turn.card(&incident).await {
         Ok(card) => vec![turn.post_in(channel, Message::Card(Card { note: Some(declared), ..card }))],
@@ -122,31 +136,18 @@ async fn open(
         Ok(announced) => outbound.extend(announced),
         Err(failure) => warn!(incident = %id, error = %failure, "could not announce the incident"),
     }
-    if let Err(failure) = turn.remind_after(&incident, incident.created_at).await {
-        warn!(incident = %id, error = %failure, "could not set the update reminder");
-    }
-    // No lock: gathering evidence and asking the advisor may be slow, and nothing here decides
-    // anything another turn could contradict; each result is one atomic append.
-    match first_response(turn, incident).await {
-        Ok(mut posts) => outbound.append(&mut posts),
-        // The incident exists whatever happens next; say what failed instead of hiding it.
-        Err(TurnError::Advisor(failure)) => {
-            let text = replies::first_response_failed(&failure.to_string());
-            outbound.push(turn.post_in(channel, Message::Error { text }));
-        }
-        Err(failure) => return Err(failure),
-    }
+    outbound.extend(first);
     Ok(outbound)
 }
 
 /// Gathers evidence with the handlers that match the incident, then asks the advisor.
-async fn first_response(turn: &Turn<'_>, incident: Incident) -> TurnResult {
-    turn.investigate(&incident, &turn.triggered(&incident)).await?;
-    let gathered = turn.gather(&incident).await?;
-    let helpers = TurnHelpers::new(turn, &incident);
-    let report = turn.advisor().first_response(gathered.context(&incident, &helpers)).await?;
+async fn first_response(turn: &Turn<'_>, incident: &Incident) -> TurnResult {
+    turn.investigate(incident, &turn.triggered(incident)).await?;
+    let gathered = turn.gather(incident).await?;
+    let helpers = TurnHelpers::new(turn, incident);
+    let report = turn.advisor().first_response(gathered.context(incident, &helpers)).await?;
     let answer = turn.answer_id();
     let recorded = EntryKind::Recommendation { id: Some(answer.clone()) };
     turn.store().append(incident.id, &turn.by_bot(recorded, &report.to_plain_text())).await?;
-    Ok(vec![turn.post_in(&incident.channel, rated(&incident, &answer, Message::Report(report)))])
+    Ok(vec![turn.post_in(&incident.channel, rated(incident, &answer, Message::Report(report)))])
 }
