@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 
 use serenity::all::{
     ChannelId, ChannelType, CommandInteraction, ComponentInteraction, Context, EventHandler, Guild, GuildChannel,
-    GuildId, Interaction, Member, Message as DiscordMessage, ModalInteraction, Ready, RoleId, User, UserId,
+    GuildId, Interaction, InteractionId, Member, Message as DiscordMessage, ModalInteraction, Ready, RoleId, User,
+    UserId,
 };
 use tracing::{info, warn};
 
@@ -36,7 +37,7 @@ pub(super) struct Handler {
 
 /// Who used an interaction, and where.
 struct Used<'a> {
-    id: serenity::all::InteractionId,
+    id: InteractionId,
     token: &'a str,
     channel: ChannelId,
     guild: Option<GuildId>,
