@@ -109,6 +109,15 @@ pub fn text_of(replies: &[Outbound]) -> String {
     replies.iter().map(|reply| plain(&reply.message)).collect::<Vec<_>>().join("\n")
 }
 
+/// The text of the rated answers among `replies`, without the rating controls.
+pub fn answer_of(replies: &[Outbound]) -> String {
+    let answers = replies.iter().filter_map(|reply| match &reply.message {
+        Message::Rated(rated) => Some(plain(&rated.content)),
+        _ => None,
+    });
+    answers.collect::<Vec<_>>().join("\n")
+}
+
 /// The first response among `replies`: a report under its rating controls.
 pub fn first_response(replies: &[Outbound]) -> Option<&Report> {
     replies.iter().find_map(|reply| match &reply.message {
