@@ -103,12 +103,9 @@ fn text(outbound: &Outbound, bot_name: &str) -> String {
             indent(&document.content, "  │ ")
         ),
         Message::Form(form) => {
-            let mut lines = form_lines(form);
-            let head = format!("{bot_name}: ✎ {}", lines.remove(0));
-            std::iter::once(head)
-                .chain(lines.into_iter().map(|line| format!("  {line}")))
-                .collect::<Vec<_>>()
-                .join("\n")
+            let mut lines = form_lines(form).into_iter();
+            let head = lines.next().map(|title| format!("{bot_name}: ✎ {title}"));
+            head.into_iter().chain(lines.map(|line| format!("  {line}"))).collect::<Vec<_>>().join("\n")
         }
     }
 }

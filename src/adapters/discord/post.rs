@@ -64,8 +64,7 @@ pub(super) fn outgoing(message: &Message) -> Vec<Outgoing> {
             pieces
         }
         Message::File(document) => {
-            let mut piece =
-                Outgoing::new(Post::Text(render::split(&document.caption, render::CONTENT_LIMIT).remove(0)));
+            let mut piece = Outgoing::new(Post::Text(shortened(&document.caption, render::CONTENT_LIMIT)));
             piece.file = Some(CreateAttachment::bytes(document.content.as_bytes().to_vec(), document.name.clone()));
             vec![piece]
         }
