@@ -48,7 +48,7 @@ struct Counted(AtomicUsize);
 
 #[async_trait]
 impl Deliver for Counted {
-    async fn deliver(&self, outbound: &[Outbound]) {
+    async fn deliver(&self, _engine: &Engine, outbound: &[Outbound]) {
         self.0.fetch_add(outbound.len(), Ordering::Relaxed);
     }
 }

@@ -8,8 +8,10 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use async_trait::async_trait;
+use chrono::Utc;
 use futures_util::FutureExt as _;
 use tokio::net::TcpListener;
+use tracing::debug;
 
 use crate::adapters::console::InPlace;
 use crate::adapters::console::render::Format;
@@ -85,7 +87,8 @@ impl App {
 
     /// `firebreak run`: serves the metrics when `[metrics] listen` is set, the alert intake when
     /// `[intake] listen` is, and runs the Discord bot when a token is set, all on one engine,
-    /// until `shutdown` completes. Alert incidents open in Discord when the bot runs, in channels
+    /// until `shutdown` completes, firing due timers (update reminders, deferred channel edits)
+    /// every `[engine] timer_poll_ms` meanwhile. Alert incidents open in Discord when the bot runs, in channels
     /// known by name only (their messages printed) when it does not.
     pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         if let Some(address) = self.settings.metrics.listen {
@@ -106,6 +109,11 @@ impl App {
         };
         let engine = Arc::new(Engine::new(Ports { workspace, ..self.ports.clone() }, self.settings.engine_settings()));
         let shutdown = shutdown.shared();
+        // Update reminders and deferred channel edits go out where the bot posts.
+        let timers = discord.as_ref().map(|connection| {
+            let delivery: Arc<dyn Deliver> = Arc::new(connection.poster());
+            tokio::spawn(fire_timers(engine.clone(), delivery))
+        });
         let intake = match self.settings.intake.listen {
             Some(address) => {
                 let (delivery, readiness): (Arc<dyn Deliver>, Vec<Arc<dyn Readiness>>) = match &discord {
@@ -121,10 +129,17 @@ impl App {
             }
             None => None,
         };
-        match discord {
-            Some(connection) => connection.run(engine, shutdown).await?,
-            None => shutdown.await,
+        let ran = match discord {
+            Some(connection) => connection.run(engine, shutdown).await,
+            None => {
+                shutdown.await;
+                Ok(())
+            }
+        };
+        if let Some(timers) = timers {
+            timers.abort();
         }
+        ran?;
         if let Some(served) = intake {
             served.await.context("the alert intake")?.context("serving the alert intake")?;
         }
@@ -182,8 +197,12 @@ async fn bind(address: SocketAddr) -> anyhow::Result<TcpListener> {
 
 #[async_trait]
 impl Deliver for discord::Poster {
-    async fn deliver(&self, outbound: &[Outbound]) {
-        self.post_all(outbound).await;
+    fn ready(&self) -> bool {
+        self.connected()
+    }
+
+    async fn deliver(&self, engine: &Engine, outbound: &[Outbound]) {
+        self.post_all(engine, outbound).await;
     }
 }
 
@@ -195,6 +214,23 @@ impl Readiness for discord::Gateway {
 
     async fn ready(&self) -> bool {
         self.connected().await
+    }
+}
+
+/// Fires the timers that fall due, every `timer_poll`, once the bot is connected (a reminder
+/// fired before could not be posted), delivering what they post and reporting back what it
+/// keeps in place.
+async fn fire_timers(engine: Arc<Engine>, delivery: Arc<dyn Deliver>) {
+    let mut poll = tokio::time::interval(engine.settings().timer_poll);
+    poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        poll.tick().await;
+        if !delivery.ready() {
+            debug!("not connected to Discord yet; timers wait");
+            continue;
+        }
+        let replies = engine.fire_due(Utc::now()).await;
+        delivery.deliver(&engine, &replies).await;
     }
 }
 

@@ -9,7 +9,7 @@
 //! from the environment only: `FIREBREAK_INTAKE_<HOOK>_SECRET` (`ALERTMANAGER`, `GRAFANA`,
 //! `INCIDENT`, `CHANGE`), or `FIREBREAK_INTAKE_SECRET` for every hook without its own.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -23,7 +23,7 @@ use thiserror::Error;
 use crate::advisor::llm::client::{LlmSettings, Provider};
 use crate::core::incident::Severity;
 use crate::core::redact::{names_a_secret, redact, redact_url_credentials};
-use crate::core::settings::{DEFAULT_FOLLOW, EngineSettings, FollowPattern, ResponderRole};
+use crate::core::settings::{Announcements, DEFAULT_FOLLOW, EngineSettings, FollowPattern, ResponderRole};
 use crate::diagnostics::DiagnosticsSettings;
 
 /// The file read when `--config` is not given, if it exists.
@@ -240,6 +240,12 @@ pub struct EngineToml {
     pub max_message_chars: usize,
     /// Roles allowed to change status and resolve; empty lets everyone.
     pub responder_roles: Vec<RoleToml>,
+    /// Seconds an open incident of each severity may go without a status update before the
+    /// commander is reminded, e.g. `{ sev1 = 900, sev2 = 1800 }`; severities left out (or 0)
+    /// are never reminded. Setting it replaces the defaults whole.
+    pub update_interval_secs: HashMap<Severity, u64>,
+    /// How often due timers (reminders, deferred channel edits) are looked for, milliseconds.
+    pub timer_poll_ms: u64,
 }
 
 impl Default for EngineToml {
@@ -253,8 +259,25 @@ impl Default for EngineToml {
             dedupe_ttl_secs: defaults.dedupe_ttl.as_secs(),
             max_message_chars: defaults.max_message_chars,
             responder_roles: Vec::new(),
+            update_interval_secs: defaults
+                .update_intervals
+                .iter()
+                .map(|(severity, interval)| (*severity, interval.as_secs()))
+                .collect(),
+            timer_poll_ms: u64::try_from(defaults.timer_poll.as_millis()).unwrap_or(u64::MAX),
         }
     }
+}
+
+/// What happens to a resolved incident's channel on Discord.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum OnResolve {
+    /// Renamed `resolved-<name>` (and a thread archived).
+    #[default]
+    Rename,
+    /// Moved to `archive_category_id` (and a thread archived), keeping its name.
+    Archive,
 }
 
 /// `[knowledge]`: which resolved incidents the bot learns from, and how picky it is.
@@ -305,6 +328,15 @@ pub struct DiscordSettings {
     /// Show the answers to read-only commands (`/rca`, `/summary`, `/timeline`, `/evidence`,
     /// `/similar`, `/mitigation`, `/help`) only to whoever asked.
     pub private_reads: bool,
+    /// A channel where every incident gets one post, edited as it changes.
+    pub announcements_channel: Option<u64>,
+    /// Role ids notified by an announcement, by severity, e.g. `{ sev1 = "112233…" }`: the only
+    /// pings the bot ever sends.
+    pub announcement_pings: HashMap<Severity, String>,
+    /// What happens to a resolved incident's channel: `rename` (default) or `archive`.
+    pub on_resolve: OnResolve,
+    /// The category resolved incident channels move to with `on_resolve = "archive"`.
+    pub archive_category_id: Option<u64>,
 }
 
 impl Default for DiscordSettings {
@@ -318,6 +350,10 @@ impl Default for DiscordSettings {
             api_address: None,
             ca_file: None,
             private_reads: false,
+            announcements_channel: None,
+            announcement_pings: HashMap::new(),
+            on_resolve: OnResolve::default(),
+            archive_category_id: None,
         }
     }
 }
@@ -333,6 +369,10 @@ impl fmt::Debug for DiscordSettings {
             .field("api_address", &self.api_address)
             .field("ca_file", &self.ca_file)
             .field("private_reads", &self.private_reads)
+            .field("announcements_channel", &self.announcements_channel)
+            .field("announcement_pings", &self.announcement_pings)
+            .field("on_resolve", &self.on_resolve)
+            .field("archive_category_id", &self.archive_category_id)
             .finish()
     }
 }
@@ -482,6 +522,15 @@ impl Settings {
         if intake.service_labels.is_empty() || intake.severity_label.is_empty() {
             return invalid("intake.service_labels", "name at least one service label and the severity label");
         }
+        if engine.timer_poll_ms < 100 {
+            return invalid("engine.timer_poll_ms", "must be at least 100");
+        }
+        if self.discord.on_resolve == OnResolve::Archive && self.discord.archive_category_id.is_none() {
+            return invalid("discord.on_resolve", "\"archive\" needs discord.archive_category_id");
+        }
+        if !self.discord.announcement_pings.is_empty() && self.discord.announcements_channel.is_none() {
+            return invalid("discord.announcement_pings", "needs discord.announcements_channel");
+        }
         Ok(())
     }
 
@@ -505,6 +554,18 @@ impl Settings {
                 .as_deref()
                 .and_then(|pattern| Regex::new(pattern).ok())
                 .map(FollowPattern),
+            update_intervals: engine
+                .update_interval_secs
+                .iter()
+                .map(|(severity, seconds)| (*severity, Duration::from_secs(*seconds)))
+                .collect(),
+            announcements: self.discord.announcements_channel.map(|channel| Announcements {
+                channel: channel.to_string(),
+                pings: self.discord.announcement_pings.clone(),
+            }),
+            rename_resolved: self.discord.on_resolve == OnResolve::Rename,
+            timer_poll: Duration::from_millis(engine.timer_poll_ms),
+            ..EngineSettings::default()
         }
     }
 }
@@ -699,6 +760,30 @@ mod tests {
         let settings = Settings::load_with_env(Some(&path), |_| None).unwrap();
 
         assert_eq!(settings.discord.follow_pattern.as_deref(), Some(DEFAULT_FOLLOW));
+    }
+
+    #[test]
+    fn update_intervals_and_announcements_come_from_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("firebreak.toml");
+        std::fs::write(
+            &path,
+            "[engine]\nupdate_interval_secs = { sev1 = 60 }\n[discord]\nannouncements_channel = 42\nannouncement_pings = { sev1 = \"7\" }\n",
+        )
+        .unwrap();
+
+        let engine = Settings::load_with_env(Some(&path), |_| None).unwrap().engine_settings();
+
+        assert_eq!(engine.update_interval(Severity::Sev1), Some(Duration::from_secs(60)));
+        assert_eq!(engine.update_interval(Severity::Sev2), None, "a table given replaces the defaults");
+        let announcements = engine.announcements.unwrap();
+        assert_eq!(
+            (announcements.channel.as_str(), announcements.pings.get(&Severity::Sev1).map(String::as_str)),
+            ("42", Some("7"))
+        );
+        std::fs::write(&path, "[discord]\non_resolve = \"archive\"\n").unwrap();
+        let error = Settings::load_with_env(Some(&path), |_| None).unwrap_err().to_string();
+        assert!(error.contains("archive_category_id"), "{error}");
     }
 
     #[test]

@@ -13,6 +13,7 @@ use firebreak::app::App;
 use firebreak::cli::eval::{self, EvalArgs};
 use firebreak::cli::{demo, kb, stats};
 use firebreak::config::Settings;
+use firebreak::core::incident::IncidentId;
 use firebreak::core::ports::Knowledge;
 use firebreak::core::timeline::Author;
 use firebreak::telemetry;
@@ -101,6 +102,21 @@ enum LiveCommand {
         #[command(subcommand)]
         command: KbCommand,
     },
+    /// Draft an incident's postmortem in Markdown from its record in Redis.
+    Postmortem {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The incident, e.g. INC-2001.
+        #[arg(value_parser = parse_incident_id)]
+        incident: IncidentId,
+        /// Write the draft to this file instead of stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+fn parse_incident_id(text: &str) -> Result<IncidentId, String> {
+    IncidentId::parse(text).map_err(|error| error.to_string())
 }
 
 #[derive(Debug, Subcommand)]
@@ -194,7 +210,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             | LiveCommand::Intake { store }
             | LiveCommand::Chat { store, .. }
             | LiveCommand::Stats { store, .. }
-            | LiveCommand::Kb { store, .. },
+            | LiveCommand::Kb { store, .. }
+            | LiveCommand::Postmortem { store, .. },
         ) => Some(store),
         Command::Eval(_) | Command::Demo { .. } => None,
     };
@@ -229,6 +246,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             LiveCommand::Stats { .. } => {
                 anyhow::bail!("stats read the ratings stored in Redis: give --redis URL or set REDIS_URL")
             }
+            LiveCommand::Postmortem { .. } => {
+                anyhow::bail!("postmortem reads the incident stored in Redis: give --redis URL or set REDIS_URL")
+            }
             _ => {}
         }
     }
@@ -258,6 +278,14 @@ async fn run_live(live: LiveCommand, app: App) -> anyhow::Result<ExitCode> {
             let stdin = tokio::io::BufReader::new(tokio::io::stdin());
             let author = Author::new(format!("console:{user}"), user.clone());
             console.chat(&author, &settings.console.roles, stdin).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        LiveCommand::Postmortem { incident, out, .. } => {
+            let draft = app.engine().postmortem(incident).await?;
+            match out {
+                Some(path) => std::fs::write(&path, draft).with_context(|| format!("writing {}", path.display()))?,
+                None => print!("{draft}"),
+            }
             Ok(ExitCode::SUCCESS)
         }
         LiveCommand::Stats { command: StatsCommand::Feedback { format }, .. } => {

@@ -1,11 +1,14 @@
 //! The Discord adapter on serenity: registers the slash commands in every guild, turns each
 //! gateway event into one `Inbound` for the engine and renders what comes back as messages,
-//! embeds and interaction responses within Discord's limits. Its workspace opens the channels
-//! declared incidents live in. Which channels hold incidents, who may do what and what to
-//! answer is the engine's business.
+//! embeds, components, modals, pins, channel edits and interaction responses within Discord's
+//! limits. Its workspace opens the channels declared incidents live in; its [`Outlet`] delivers
+//! what timers fire. Which channels hold incidents, who may do what and what to answer is the
+//! engine's business.
 
 mod commands;
+mod controls;
 mod handler;
+mod interaction;
 mod post;
 mod poster;
 pub mod render;
@@ -18,6 +21,8 @@ use std::sync::{Arc, OnceLock};
 
 use serenity::all::{ChannelId, ClientBuilder, GatewayIntents, Http, HttpBuilder, ShardManager};
 use thiserror::Error;
+
+pub use self::post::Outlet;
 
 use self::handler::Handler;
 pub use self::poster::{Gateway, Poster, without_gateway};
@@ -63,6 +68,7 @@ pub struct Connection {
     shards: Arc<OnceLock<Arc<ShardManager>>>,
     category: Option<ChannelId>,
     threads_in: Option<ChannelId>,
+    archive_category: Option<ChannelId>,
 }
 
 impl Connection {
@@ -85,6 +91,7 @@ impl Connection {
             shards: Arc::new(OnceLock::new()),
             category: settings.category_id.map(ChannelId::new),
             threads_in: settings.threads_in.map(ChannelId::new),
+            archive_category: settings.archive_category_id.map(ChannelId::new),
         })
     }
 
@@ -96,7 +103,8 @@ impl Connection {
     /// Runs the bot with `engine` until `shutdown` completes or the connection fails for good.
     pub async fn run(self, engine: Arc<Engine>, shutdown: impl Future<Output = ()>) -> Result<(), DiscordError> {
         let intents = GatewayIntents::GUILDS | GatewayIntents::GUILD_MESSAGES | GatewayIntents::MESSAGE_CONTENT;
-        let mut client = ClientBuilder::new_with_http(self.http, intents).event_handler(Handler::new(engine)).await?;
+        let handler = Handler::new(engine, self.archive_category);
+        let mut client = ClientBuilder::new_with_http(self.http, intents).event_handler(handler).await?;
         // The first client built fills it; a connection runs once.
         let _ = self.opened.set(client.http.clone());
         let shards = client.shard_manager.clone();

@@ -59,11 +59,18 @@ use crate::core::ports::Outcome;
 use crate::core::timeline::Author;
 use crate::telemetry;
 
-/// Where the messages of the intake's turns go: the chat platform, or the terminal.
+/// Where the messages of turns no platform event started go (an alert's, a timer's): the chat
+/// platform, or the terminal.
 #[async_trait]
 pub trait Deliver: Send + Sync {
-    /// Posts each message in its channel; failures are logged, the rest still posted.
-    async fn deliver(&self, outbound: &[Outbound]);
+    /// Whether it can post now (the chat platform's client is up).
+    fn ready(&self) -> bool {
+        true
+    }
+
+    /// Posts each message in its channel, reporting to `engine` the messages it keeps in place
+    /// (status cards, announcements); failures are logged, the rest still posted.
+    async fn deliver(&self, engine: &Engine, outbound: &[Outbound]);
 }
 
 /// Something the process needs besides the store before it is ready (the Discord gateway).
@@ -217,7 +224,7 @@ impl Intake {
         let handled = self.engine.handle_for_sender(inbound).await;
         match handled.outcome {
             Outcome::Done => {
-                self.delivery.deliver(&handled.outbound).await;
+                self.delivery.deliver(&self.engine, &handled.outbound).await;
                 Ok(())
             }
             Outcome::Refused => {

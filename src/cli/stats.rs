@@ -1,6 +1,7 @@
-//! `firebreak stats feedback`: the `/feedback` ratings in production, the study's own measure: how many, their mean, and the
-//! share rated 3/5 or better (what the study counted as useful), overall, by who reported the
-//! incident and by the advisor that helped.
+//! `firebreak stats feedback`: the ratings in production (typed `/feedback` and the buttons under
+//! every answer), the study's own measure: how many, their mean, and the share rated 3/5 or
+//! better (what the study counted as useful), overall, by who reported the incident and by the
+//! advisor that helped. A person's rating of an answer counts once, as last given.
 
 use std::collections::BTreeMap;
 
@@ -10,7 +11,7 @@ use serde::Serialize;
 
 use crate::adapters::console::render::Format;
 use crate::core::ports::{Store, StoreError};
-use crate::core::timeline::EntryKind;
+use crate::core::ratings::counted;
 
 /// Ratings at least this good count as useful, as in the study.
 pub const USEFUL_RATING: u8 = 3;
@@ -61,13 +62,11 @@ pub async fn feedback_stats(store: &dyn Store) -> Result<FeedbackStats, StoreErr
     for id in store.all_incidents().await? {
         let Some(incident) = store.incident(id).await? else { continue };
         stats.incidents += 1;
-        for entry in store.timeline(id).await? {
-            if let EntryKind::Feedback { rating, advisor } = entry.kind {
-                stats.overall.add(rating);
-                stats.by_source.entry(incident.source.to_string()).or_default().add(rating);
-                let advisor = advisor.unwrap_or_else(|| UNRECORDED.to_owned());
-                stats.by_advisor.entry(advisor).or_default().add(rating);
-            }
+        for counted in counted(&store.timeline(id).await?) {
+            stats.overall.add(counted.rating);
+            stats.by_source.entry(incident.source.to_string()).or_default().add(counted.rating);
+            let advisor = counted.advisor.unwrap_or_else(|| UNRECORDED.to_owned());
+            stats.by_advisor.entry(advisor).or_default().add(counted.rating);
         }
     }
     Ok(stats)

@@ -13,12 +13,12 @@ mod workspace;
 use std::sync::Arc;
 
 pub use self::advisor::{
-    Advisor, AdvisorError, Context, Focus, Investigate, NoInvestigation, NoMemory, Recommendation, Remember,
+    Advisor, AdvisorError, Context, Focus, Investigate, Narrative, NoInvestigation, NoMemory, Recommendation, Remember,
 };
 pub use self::diagnostics::{Diagnostics, Evidence, IncidentFacts, Refusal, ToolCall, ToolInfo};
 pub use self::knowledge::{Knowledge, KnowledgeError, SimilarIncident, query_text};
 pub use self::observer::{Observer, Outcome};
-pub use self::store::{KnowledgeCursor, LockToken, Store, StoreError};
+pub use self::store::{Anchor, Anchors, KnowledgeCursor, LockToken, Store, StoreError, Timer, TimerKind};
 pub use self::workspace::{ChannelRequest, OpenedChannel, Workspace, WorkspaceError};
 
 /// Records folded from the store per read while catching up.

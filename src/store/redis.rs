@@ -4,28 +4,30 @@
 //! `fb:{inc:N}:meta` (hash, with the schema version), `fb:{inc:N}:timeline` (stream, one JSON
 //! entry per stream item), `fb:{inc:N}:evidence` (list of JSON evidence), `fb:{inc:N}:digest`
 //! (hash: `text`, the running summary of older entries, and `covers`, how many it stands in for),
-//! `fb:{inc:N}:lock` (owner token with expiry) — plus
-//! `fb:channel:CHANNEL` → incident number, the set `fb:incidents:open`, the counter
-//! `fb:incidents:seq`, dedupe marks `fb:seen:EVENT` and the stream `fb:incidents:resolved` of
-//! knowledge records (resolutions and imports) that every replica folds. Alerts add
-//! `fb:{inc:N}:alerts` (hash: fingerprint → the alert's recorded state), `fb:alert:GROUP` → the
-//! incident the alert group last opened, and `fb:changes:SERVICE` (sorted set of the service's
-//! changes as JSON, scored by when they happened, trimmed to the newest). Writes that belong
-//! together go in one MULTI.
+//! `fb:{inc:N}:lock` (owner token with expiry), `fb:{inc:N}:anchors` (hash: the message ids of
+//! the status card and the announcement), `fb:{inc:N}:channel-edits` (sorted set: recent
+//! renames and topic changes of its channel, by time) — plus `fb:channel:CHANNEL` → incident
+//! number, the set `fb:incidents:open`, the counter `fb:incidents:seq`, dedupe marks
+//! `fb:seen:EVENT`, the sorted set `fb:timers` (`nudge:N`, `channel:N` by due time in ms) and
+//! the stream `fb:incidents:resolved` of knowledge records (resolutions and imports) that every
+//! replica folds. Alerts add `fb:{inc:N}:alerts` (hash: fingerprint → the alert's recorded
+//! state), `fb:alert:GROUP` → the incident the alert group last opened, and
+//! `fb:changes:SERVICE` (sorted set of the service's changes as JSON, scored by when they
+//! happened, trimmed to the newest). Writes that belong together go in one MULTI.
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeZone, Utc};
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::streams::StreamRangeReply;
 use redis::{AsyncCommands, Pipeline, RedisError, Script};
 
 use super::{SCHEMA_VERSION, new_lock_token};
 use crate::core::alert::{AlertState, AlertStates, Change};
-use crate::core::incident::{Incident, IncidentId, Severity, Source, Status};
-use crate::core::ports::{Evidence, KnowledgeCursor, LockToken, Store, StoreError};
+use crate::core::incident::{Incident, IncidentId, Person, Severity, Source, Status};
+use crate::core::ports::{Anchor, Anchors, Evidence, KnowledgeCursor, LockToken, Store, StoreError, Timer};
 use crate::core::record::IncidentRecord;
 use crate::core::redact::redact_url_credentials;
 use crate::core::timeline::{Digest, Entry};
@@ -33,6 +35,7 @@ use crate::core::timeline::{Digest, Entry};
 const OPEN_KEY: &str = "fb:incidents:open";
 const SEQUENCE_KEY: &str = "fb:incidents:seq";
 const KNOWLEDGE_KEY: &str = "fb:incidents:resolved";
+const TIMERS_KEY: &str = "fb:timers";
 
 /// Redis-backed state store over one auto-reconnecting connection.
 #[derive(Clone)]
@@ -102,6 +105,14 @@ fn digest_key(id: IncidentId) -> String {
 
 fn lock_key(id: IncidentId) -> String {
     format!("fb:{{inc:{}}}:lock", id.number())
+}
+
+fn anchors_key(id: IncidentId) -> String {
+    format!("fb:{{inc:{}}}:anchors", id.number())
+}
+
+fn channel_edits_key(id: IncidentId) -> String {
+    format!("fb:{{inc:{}}}:channel-edits", id.number())
 }
 
 fn channel_key(channel: &str) -> String {
@@ -181,7 +192,8 @@ fn meta_fields(incident: &Incident) -> Vec<(&'static str, String)> {
         ("severity", incident.severity.to_string()),
         ("source", incident.source.to_string()),
         ("status", incident.status.to_string()),
-        ("commander", incident.commander.clone()),
+        ("commander", incident.commander.name.clone()),
+        ("commander_id", incident.commander.id.clone()),
         ("channel", incident.channel.clone()),
         ("created_at", incident.created_at.to_rfc3339()),
         ("updated_at", incident.updated_at.to_rfc3339()),
@@ -189,6 +201,11 @@ fn meta_fields(incident: &Incident) -> Vec<(&'static str, String)> {
     let labels = (!incident.labels.is_empty()).then(|| serde_json::to_string(&incident.labels).unwrap_or_default());
     let optional = [
         ("labels", labels),
+        ("scribe", incident.scribe.as_ref().map(|person| person.name.clone())),
+        ("scribe_id", incident.scribe.as_ref().map(|person| person.id.clone())),
+        ("comms", incident.comms.as_ref().map(|person| person.name.clone())),
+        ("comms_id", incident.comms.as_ref().map(|person| person.id.clone())),
+        ("channel_name", incident.channel_name.clone()),
         ("service", incident.service.clone()),
         ("category", incident.category.clone()),
         ("resolved_at", incident.resolved_at.map(|at| at.to_rfc3339())),
@@ -208,13 +225,23 @@ fn incident_from_fields(key: &str, mut fields: HashMap<String, String>) -> Resul
             "schema version {schema} is newer than this build's {SCHEMA_VERSION}; upgrade Firebreak"
         )));
     }
-    let mut take = |name: &str| fields.remove(name).ok_or_else(|| corrupt(format!("missing field {name}")));
     let time = |value: String| {
         DateTime::parse_from_rfc3339(&value)
             .map(|at| at.with_timezone(&Utc))
             .map_err(|e| corrupt(format!("bad time {value:?}: {e}")))
     };
     let user = |error: crate::core::invalid::InvalidValue| corrupt(error.to_string());
+    // A role is its holder's name and id; records written before roles had ids kept the name
+    // alone, which then stands for the id too.
+    let mut person = |role: &str| {
+        let name = fields.remove(role)?;
+        let id = fields.remove(&format!("{role}_id")).unwrap_or_else(|| name.clone());
+        Some(Person::new(id, name))
+    };
+    let commander = person("commander").ok_or_else(|| corrupt("missing field commander".into()))?;
+    let scribe = person("scribe");
+    let comms = person("comms");
+    let mut take = |name: &str| fields.remove(name).ok_or_else(|| corrupt(format!("missing field {name}")));
     let incident = Incident {
         id: IncidentId::parse(&take("id")?).map_err(user)?,
         title: take("title")?,
@@ -222,7 +249,9 @@ fn incident_from_fields(key: &str, mut fields: HashMap<String, String>) -> Resul
         severity: Severity::parse(&take("severity")?).map_err(user)?,
         source: Source::parse(&take("source")?).map_err(user)?,
         status: Status::parse(&take("status")?).map_err(user)?,
-        commander: take("commander")?,
+        commander,
+        scribe,
+        comms,
         channel: take("channel")?,
         created_at: time(take("created_at")?)?,
         updated_at: time(take("updated_at")?)?,
@@ -236,6 +265,7 @@ fn incident_from_fields(key: &str, mut fields: HashMap<String, String>) -> Resul
                 .map_err(|error| corrupt(format!("bad labels: {error}")))?,
             None => BTreeMap::new(),
         },
+        channel_name: fields.remove("channel_name"),
     };
     Ok(incident)
 }
@@ -569,5 +599,76 @@ impl Store for RedisStore {
                     .map_err(|error| StoreError::Corrupt { key: key.clone(), reason: error.to_string() })
             })
             .collect()
+    }
+
+    async fn schedule(&self, timer: Timer, due: DateTime<Utc>) -> Result<(), StoreError> {
+        self.connection().zadd(TIMERS_KEY, timer.to_string(), due.timestamp_millis()).await.map_err(failure)
+    }
+
+    async fn cancel(&self, timer: Timer) -> Result<(), StoreError> {
+        self.connection().zrem(TIMERS_KEY, timer.to_string()).await.map_err(failure)
+    }
+
+    async fn due_timers(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<(Timer, DateTime<Utc>)>, StoreError> {
+        let limit = isize::try_from(limit).unwrap_or(isize::MAX);
+        let due: Vec<(String, i64)> = self
+            .connection()
+            .zrangebyscore_limit_withscores(TIMERS_KEY, "-inf", now.timestamp_millis(), 0, limit)
+            .await
+            .map_err(failure)?;
+        Ok(due
+            .into_iter()
+            .filter_map(|(member, at)| {
+                let timer = Timer::parse(&member).or_else(|| {
+                    tracing::warn!(key = TIMERS_KEY, %member, "skipping an unreadable timer");
+                    None
+                })?;
+                Some((timer, Utc.timestamp_millis_opt(at).single()?))
+            })
+            .collect())
+    }
+
+    async fn anchors(&self, id: IncidentId) -> Result<Anchors, StoreError> {
+        let mut fields: HashMap<String, String> = self.connection().hgetall(anchors_key(id)).await.map_err(failure)?;
+        Ok(Anchors {
+            card: fields.remove(Anchor::Card.as_str()),
+            announcement: fields.remove(Anchor::Announcement.as_str()),
+        })
+    }
+
+    async fn keep_anchor(&self, id: IncidentId, anchor: Anchor, message: &str) -> Result<bool, StoreError> {
+        self.connection().hset_nx(anchors_key(id), anchor.as_str(), message).await.map_err(failure)
+    }
+
+    async fn take_channel_edit(
+        &self,
+        id: IncidentId,
+        at: DateTime<Utc>,
+        window: Duration,
+        limit: u32,
+    ) -> Result<Option<DateTime<Utc>>, StoreError> {
+        // Counted and taken in one script, so replicas editing at once share one budget.
+        static TAKE: std::sync::LazyLock<Script> = std::sync::LazyLock::new(|| {
+            Script::new(
+                "local now, window = tonumber(ARGV[1]), tonumber(ARGV[2]) \
+                 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window) \
+                 if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[3]) then \
+                   redis.call('ZADD', KEYS[1], now, ARGV[4]) redis.call('PEXPIRE', KEYS[1], window) return -1 \
+                 end \
+                 local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES') \
+                 return tonumber(oldest[2]) + window",
+            )
+        });
+        let window_ms = i64::try_from(window.as_millis()).unwrap_or(i64::MAX);
+        let next: i64 = TAKE
+            .key(channel_edits_key(id))
+            .arg(at.timestamp_millis())
+            .arg(window_ms)
+            .arg(limit)
+            .arg(new_lock_token().0)
+            .invoke_async(&mut self.connection())
+            .await
+            .map_err(failure)?;
+        Ok((next >= 0).then(|| Utc.timestamp_millis_opt(next).single()).flatten())
     }
 }

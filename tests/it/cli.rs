@@ -62,7 +62,8 @@ fn chat_json_prints_one_object_per_bot_message() {
     let lines: Vec<serde_json::Value> =
         stdout(&output).lines().map(|line| serde_json::from_str(line).expect("each line is JSON")).collect();
     let kinds: Vec<&str> = lines.iter().map(|line| line["kind"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["text", "report", "error"]);
+    assert_eq!(kinds, ["card", "rated", "error"]);
+    assert_eq!(lines[1]["content"]["kind"], "report", "the first response, with its rating controls");
     assert_eq!(lines[0]["channel"], "console");
 }
 

@@ -45,7 +45,7 @@ pub struct Delivered(Mutex<Vec<Outbound>>);
 
 #[async_trait]
 impl Deliver for Delivered {
-    async fn deliver(&self, outbound: &[Outbound]) {
+    async fn deliver(&self, _engine: &Engine, outbound: &[Outbound]) {
         self.0.lock().unwrap().extend_from_slice(outbound);
     }
 }

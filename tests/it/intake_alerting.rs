@@ -149,9 +149,10 @@ async fn an_alert_from_prometheus_through_alertmanager_opens_an_incident_on_the_
     let store = redis_store(&path.redis.url()).await;
 
     let incident = first_incident(store.as_ref()).await;
-    let opened =
-        timeline_with(store.as_ref(), incident.id, "a first response", |entry| entry.kind == EntryKind::Recommendation)
-            .await;
+    let opened = timeline_with(store.as_ref(), incident.id, "a first response", |entry| {
+        matches!(entry.kind, EntryKind::Recommendation { .. })
+    })
+    .await;
     path.recover();
     let resolved = timeline_with(store.as_ref(), incident.id, "the resolution", |entry| is_alert(entry, false)).await;
     eventually("Prometheus scrapes /metrics", || async { path.scraped_metrics().await.then_some(()) }).await;
@@ -170,7 +171,7 @@ async fn an_alert_from_prometheus_through_alertmanager_opens_an_incident_on_the_
             .iter()
             .any(|entry| matches!(&entry.kind, EntryKind::Evidence { tool, ok: true } if tool == "error_ratio"))
     );
-    let response = &opened.iter().find(|entry| entry.kind == EntryKind::Recommendation).unwrap().text;
+    let response = &opened.iter().find(|entry| matches!(entry.kind, EntryKind::Recommendation { .. })).unwrap().text;
     assert!(response.contains("Evidence gathered") && response.contains("error_ratio"), "{response}");
     assert!(resolved.iter().any(|entry| entry.text == firebreak::core::replies::ALERTS_ALL_RESOLVED_NOTE));
     assert_eq!(store.all_incidents().await.unwrap(), [incident.id], "the resolution joined the same incident");

@@ -25,6 +25,7 @@ mod metrics;
 mod properties;
 mod redaction;
 mod redis_behaviour;
+mod responder;
 mod store_conformance;
 mod support;
 mod telemetry;

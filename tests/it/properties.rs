@@ -62,7 +62,7 @@ proptest! {
             let options = spec.options.iter().zip(&values).map(|(option, value)| {
                 let value = match option.kind {
                     OptionKind::Integer { .. } => value.len().to_string(),
-                    OptionKind::Choice(_) | OptionKind::Text { .. } => value.clone(),
+                    OptionKind::Choice(_) | OptionKind::Text { .. } | OptionKind::Person => value.clone(),
                 };
                 (option.name.to_owned(), value)
             });

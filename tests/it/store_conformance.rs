@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 use firebreak::core::alert::{AlertState, AlertStates, AlertStatus, Change, ChangeKind};
-use firebreak::core::incident::{Declaration, Incident, IncidentId, Severity, Source, Status};
-use firebreak::core::ports::{KnowledgeCursor, Store};
+use firebreak::core::incident::{Declaration, Incident, IncidentId, Person, Role, Severity, Source, Status};
+use firebreak::core::ports::{Anchor, KnowledgeCursor, Store, Timer, TimerKind};
 use firebreak::core::record::IncidentRecord;
 use firebreak::core::timeline::{Author, Digest, Entry, EntryKind};
 use firebreak::knowledge::KnowledgeBase;
@@ -246,6 +246,72 @@ async fn changes_are_kept_per_service_newest_first_bounded_and_once(store: Arc<d
     assert!(store.recent_changes("payments", 10).await.unwrap().is_empty());
 }
 
+async fn timers_fall_due_in_order_and_stay_until_rescheduled_or_cancelled(store: Arc<dyn Store>) {
+    let at = Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap();
+    let minutes = |count: i64| at + chrono::Duration::minutes(count);
+    let nudge = Timer::new(TimerKind::Nudge, IncidentId::from_number(21));
+    let sync = Timer::new(TimerKind::ChannelSync, IncidentId::from_number(21));
+    let other = Timer::new(TimerKind::Nudge, IncidentId::from_number(22));
+    store.schedule(nudge, minutes(10)).await.unwrap();
+    store.schedule(sync, minutes(5)).await.unwrap();
+    store.schedule(other, minutes(30)).await.unwrap();
+
+    assert!(store.due_timers(minutes(4), 10).await.unwrap().is_empty());
+    assert_eq!(store.due_timers(minutes(10), 10).await.unwrap(), [(sync, minutes(5)), (nudge, minutes(10))]);
+    assert_eq!(store.due_timers(minutes(10), 1).await.unwrap(), [(sync, minutes(5))], "a limit is honoured");
+    assert_eq!(store.due_timers(minutes(10), 10).await.unwrap().len(), 2, "due timers stay until handled");
+
+    store.schedule(nudge, minutes(40)).await.unwrap();
+    store.cancel(sync).await.unwrap();
+    store.cancel(sync).await.unwrap();
+
+    assert!(store.due_timers(minutes(29), 10).await.unwrap().is_empty(), "rescheduled and cancelled");
+    assert_eq!(store.due_timers(minutes(40), 10).await.unwrap(), [(other, minutes(30)), (nudge, minutes(40))]);
+}
+
+async fn the_first_post_of_an_anchor_is_kept(store: Arc<dyn Store>) {
+    let id = IncidentId::from_number(23);
+    assert_eq!(store.anchors(id).await.unwrap().get(Anchor::Card), None);
+
+    assert!(store.keep_anchor(id, Anchor::Card, "1001").await.unwrap());
+    assert!(!store.keep_anchor(id, Anchor::Card, "1002").await.unwrap(), "a second card never replaces the first");
+    assert!(store.keep_anchor(id, Anchor::Announcement, "2001").await.unwrap());
+
+    let anchors = store.anchors(id).await.unwrap();
+    assert_eq!((anchors.card.as_deref(), anchors.announcement.as_deref()), (Some("1001"), Some("2001")));
+    assert_eq!(store.anchors(IncidentId::from_number(24)).await.unwrap().card, None, "anchors are per incident");
+}
+
+async fn channel_edits_are_budgeted_per_window(store: Arc<dyn Store>) {
+    let id = IncidentId::from_number(25);
+    let at = Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap();
+    let seconds = |count: i64| at + chrono::Duration::seconds(count);
+    let window = Duration::from_secs(600);
+
+    assert_eq!(store.take_channel_edit(id, at, window, 2).await.unwrap(), None);
+    assert_eq!(store.take_channel_edit(id, seconds(60), window, 2).await.unwrap(), None);
+    let refused = store.take_channel_edit(id, seconds(120), window, 2).await.unwrap();
+    let other = store.take_channel_edit(IncidentId::from_number(26), seconds(120), window, 2).await.unwrap();
+
+    assert_eq!(refused, Some(seconds(600)), "the next edit frees up when the oldest leaves the window");
+    assert_eq!(other, None, "each channel has its own budget");
+    assert_eq!(store.take_channel_edit(id, seconds(600), window, 2).await.unwrap(), None);
+    assert_eq!(store.take_channel_edit(id, seconds(601), window, 2).await.unwrap(), Some(seconds(660)));
+}
+
+async fn roles_and_the_channel_name_are_kept_with_the_incident(store: Arc<dyn Store>) {
+    let mut stored = incident(27, "chan-roles");
+    store.create(&stored, &[]).await.unwrap();
+    stored.assign(Role::Commander, Person::new("discord:1", "Maya Lee"));
+    stored.assign(Role::Scribe, Person::new("discord:2", "Li"));
+    stored.status = Status::Identified;
+    stored.channel_name = Some("inc-27-search".into());
+
+    store.update(&stored, &[]).await.unwrap();
+
+    assert_eq!(store.incident(stored.id).await.unwrap(), Some(stored));
+}
+
 macro_rules! conformance {
     ($($case:ident),+ $(,)?) => {
         mod memory {
@@ -285,4 +351,8 @@ conformance!(
     an_alert_group_is_bound_once_and_taken_over_only_from_the_incident_named,
     an_alerted_incident_keeps_its_labels_and_its_alert_states_with_their_entries,
     changes_are_kept_per_service_newest_first_bounded_and_once,
+    timers_fall_due_in_order_and_stay_until_rescheduled_or_cancelled,
+    the_first_post_of_an_anchor_is_kept,
+    channel_edits_are_budgeted_per_window,
+    roles_and_the_channel_name_are_kept_with_the_incident,
 );

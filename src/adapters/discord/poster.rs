@@ -5,13 +5,14 @@
 
 use std::sync::{Arc, OnceLock};
 
-use serenity::all::{ConnectionStage, Http, ShardManager};
+use serenity::all::{ChannelId, ConnectionStage, Http, ShardManager};
 use tracing::warn;
 
-use super::post;
+use super::post::Outlet;
 use super::workspace::DiscordWorkspace;
 use super::{Connection, DiscordError};
 use crate::config::DiscordSettings;
+use crate::core::engine::Engine;
 use crate::core::outbound::Outbound;
 use crate::core::ports::Workspace;
 
@@ -19,13 +20,23 @@ use crate::core::ports::Workspace;
 #[derive(Clone)]
 pub struct Poster {
     http: Arc<OnceLock<Arc<Http>>>,
+    archive_category: Option<ChannelId>,
 }
 
 impl Poster {
-    /// Posts each message in its channel; a failure is logged and the rest still posted.
-    pub async fn post_all(&self, replies: &[Outbound]) {
+    /// Whether the HTTP client is up.
+    pub fn connected(&self) -> bool {
+        self.http.get().is_some()
+    }
+
+    /// Posts each message in its channel, keeping cards and announcements in place and
+    /// reporting to `engine` the ones it posts; a failure is logged and the rest still posted.
+    pub async fn post_all(&self, engine: &Engine, replies: &[Outbound]) {
         match self.http.get() {
-            Some(http) => post::to_channels(http, replies).await,
+            Some(http) => {
+                let outlet = Outlet { http: http.clone(), archive_category: self.archive_category };
+                outlet.deliver(engine, replies).await;
+            }
             None if replies.is_empty() => {}
             None => warn!(messages = replies.len(), "not connected to Discord yet; messages not posted"),
         }
@@ -50,7 +61,7 @@ impl Gateway {
 impl Connection {
     /// Posts through the client this connection builds when it runs.
     pub fn poster(&self) -> Poster {
-        Poster { http: self.opened.clone() }
+        Poster { http: self.opened.clone(), archive_category: self.archive_category }
     }
 
     /// Whether this connection's gateway is up.
@@ -62,9 +73,9 @@ impl Connection {
 /// A poster and a workspace with an HTTP client of their own and no gateway, for a process that
 /// leaves the gateway to another (`firebreak intake`).
 pub fn without_gateway(settings: &DiscordSettings) -> Result<(Poster, Arc<dyn Workspace>), DiscordError> {
-    let Connection { http, opened, category, threads_in, .. } = Connection::new(settings)?;
+    let Connection { http, opened, category, threads_in, archive_category, .. } = Connection::new(settings)?;
     // Just made, so nothing has filled it.
     let _ = opened.set(Arc::new(http));
     let workspace = DiscordWorkspace { http: opened.clone(), category, threads_in };
-    Ok((Poster { http: opened }, Arc::new(workspace)))
+    Ok((Poster { http: opened, archive_category }, Arc::new(workspace)))
 }

@@ -10,6 +10,7 @@ use async_trait::async_trait;
 
 use super::Deliver;
 use crate::adapters::console::render::{Format, outbound};
+use crate::core::engine::Engine;
 use crate::core::outbound::Outbound;
 use crate::core::ports::{ChannelRequest, OpenedChannel, Workspace, WorkspaceError};
 
@@ -44,7 +45,7 @@ impl<W: Write + Send> Printed<W> {
 
 #[async_trait]
 impl<W: Write + Send> Deliver for Printed<W> {
-    async fn deliver(&self, messages: &[Outbound]) {
+    async fn deliver(&self, _engine: &Engine, messages: &[Outbound]) {
         // Plain data behind the lock: a panic elsewhere cannot leave it inconsistent.
         let mut out = self.out.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         for message in messages {

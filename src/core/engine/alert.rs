@@ -24,7 +24,7 @@ use crate::core::ports::ChannelRequest;
 use crate::core::redact::redact;
 use crate::core::replies;
 use crate::core::timeline::{Entry, EntryKind};
-use crate::core::turn::{Turn, TurnError, TurnResult};
+use crate::core::turn::{Refresh, Turn, TurnError, TurnResult};
 
 /// How long a notification's id stays claimed: long enough to absorb a burst of copies and
 /// quick retries. Nothing depends on it for correctness, so a claim a failed turn could not
@@ -82,8 +82,8 @@ async fn route(turn: &Turn<'_>, group: &AlertGroup) -> TurnResult {
 
 /// What binding a new incident to a group led to.
 enum Opened {
-    /// The incident was created; these are its first messages.
-    Created(Box<Incident>, Vec<Outbound>),
+    /// The incident was created: what to say of its opening, and the report of its alerts.
+    Created(Box<Incident>, String, Report),
     /// Another turn bound the group first, to this incident.
     Taken(IncidentId),
 }
@@ -100,8 +100,11 @@ async fn open(turn: &Turn<'_>, group: &AlertGroup, replacing: Option<IncidentId>
         warn!(incident = %id, error = %failure, "could not release lock; it will expire");
     }
     match opened? {
-        Opened::Created(incident, mut outbound) => {
-            outbound.extend(respond(turn, *incident).await);
+        Opened::Created(incident, opened, alerts) => {
+            let first = respond(turn, &incident).await;
+            let mut outbound = turn.introduced(&incident, opened).await;
+            outbound.push(turn.post_in(&incident.channel, Message::Report(alerts)));
+            outbound.extend(first);
             Ok(outbound)
         }
         Opened::Taken(other) => match join(turn, other, group).await {
@@ -128,7 +131,7 @@ async fn bind_and_create(
     let declaration = fitted(turn, &group.declaration);
     let channel = channel_for(turn, id, &declaration.title).await?;
     let origin = &turn.origin;
-    let mut incident = Incident::declared(id, declaration, &origin.author.name, &channel, origin.at);
+    let mut incident = Incident::declared(id, declaration, origin.author.clone(), &channel, origin.at);
     incident.labels = group.labels.iter().map(|(name, value)| (name.clone(), redact(value).into_owned())).collect();
     let news = alert::changes(&AlertStates::new(), &group.alerts);
     let mut entries = vec![turn.by_author(EntryKind::Declared, &incident.title)];
@@ -137,11 +140,7 @@ async fn bind_and_create(
     turn.ports.observer.incident_opened(incident.source);
 
     let opened = replies::alert_opened(&incident, &origin.author.name, &turn.settings.bot_name);
-    let outbound = vec![
-        turn.text_in(&incident.channel, opened),
-        turn.post_in(&incident.channel, Message::Report(redacted(replies::alert_report(id, &news)))),
-    ];
-    Ok(Opened::Created(Box::new(incident), outbound))
+    Ok(Opened::Created(Box::new(incident), opened, redacted(replies::alert_report(id, &news))))
 }
 
 /// The channel incident `id` lives in: its own when the workspace opens channels, the turn's
@@ -158,7 +157,7 @@ async fn channel_for(turn: &Turn<'_>, id: IncidentId, title: &str) -> Result<Str
 
 /// The first response for an incident just opened. The incident exists whatever happens here,
 /// so a failure is said in its channel rather than failing the notification.
-async fn respond(turn: &Turn<'_>, incident: Incident) -> Vec<Outbound> {
+async fn respond(turn: &Turn<'_>, incident: &Incident) -> Vec<Outbound> {
     let channel = incident.channel.clone();
     match first_response(turn, incident).await {
         Ok(posts) => posts,
@@ -202,13 +201,14 @@ async fn join(turn: &Turn<'_>, id: IncidentId, group: &AlertGroup) -> TurnResult
         if settled {
             outbound.push(turn.text_in(&incident.channel, replies::alerts_all_resolved(id)));
         }
+        outbound.extend(turn.refreshed(&incident, Refresh::CARD).await);
         Ok(outbound)
     })
     .await
 }
 
-/// What a later notification changed, posted in the incident's channel. The one place an
-/// alert's news becomes a message: a live status card takes over here.
+/// What a later notification changed, posted in the incident's channel (the status card is
+/// redrawn beside it).
 fn status_update(turn: &Turn<'_>, incident: &Incident, news: &[(&alert::Alert, Transition)]) -> Outbound {
     turn.text_in(&incident.channel, replies::alert_update(incident.id, &turn.origin.author.name, news))
 }
