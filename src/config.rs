@@ -5,11 +5,15 @@
 //! `FIREBREAK_REDIS_URL` (or `REDIS_URL`), `FIREBREAK_DISCORD_TOKEN` (or `DISCORD_TOKEN`),
 //! `FIREBREAK_OPENAI_API_KEY` (or `OPENAI_API_KEY`; `AZURE_OPENAI_API_KEY` for Azure),
 //! `FIREBREAK_LLM_BASE_URL` (or `OPENAI_BASE_URL`), `FIREBREAK_LLM_MODEL`,
-//! `FIREBREAK_EMBEDDING_MODEL`, `FIREBREAK_BOT_NAME`, `RUST_LOG`.
+//! `FIREBREAK_EMBEDDING_MODEL`, `FIREBREAK_BOT_NAME`, `RUST_LOG`; the intake's hook secrets come
+//! from the environment only: `FIREBREAK_INTAKE_<HOOK>_SECRET` (`ALERTMANAGER`, `GRAFANA`,
+//! `INCIDENT`, `CHANGE`), or `FIREBREAK_INTAKE_SECRET` for every hook without its own.
 
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
 use std::time::Duration;
 
 use regex::Regex;
@@ -17,8 +21,9 @@ use serde::Deserialize;
 use thiserror::Error;
 
 use crate::advisor::llm::client::{LlmSettings, Provider};
-use crate::core::redact::redact_url_credentials;
-use crate::core::settings::{DEFAULT_FOLLOW, EngineSettings, FollowPattern, ResponderRole};
+use crate::core::incident::Severity;
+use crate::core::redact::{names_a_secret, redact, redact_url_credentials};
+use crate::core::settings::{Announcements, DEFAULT_FOLLOW, EngineSettings, FollowPattern, ResponderRole};
 use crate::diagnostics::DiagnosticsSettings;
 use crate::store::{RedisOptions, Target};
 
@@ -39,12 +44,17 @@ pub enum ConfigError {
         /// The I/O error.
         source: std::io::Error,
     },
-    /// The file is not valid TOML for these settings.
-    #[error("invalid settings in {path}: {message}")]
+    /// The file is not valid TOML for these settings. The offending line is not quoted and a
+    /// secret-bearing key's value is never repeated: the line may hold a token or a password.
+    #[error("invalid settings in {}{}: {message}", .path.display(), location(*.line, .key.as_deref()))]
     Parse {
         /// The file.
         path: PathBuf,
-        /// What was wrong, with its location.
+        /// The line, from 1, when the parser knows it.
+        line: Option<usize>,
+        /// The dotted key on that line (`discord.token`), when there is one.
+        key: Option<String>,
+        /// What was wrong.
         message: String,
     },
     /// A value (from file or environment) is out of range.
@@ -77,6 +87,8 @@ pub struct Settings {
     pub llm: LlmSettings,
     /// The Prometheus scrape endpoint of `firebreak run`.
     pub metrics: MetricsSettings,
+    /// The alert intake: webhooks, health and metrics over HTTP.
+    pub intake: IntakeSettings,
     /// Log filter in `RUST_LOG` syntax.
     pub log: Option<String>,
 }
@@ -87,6 +99,114 @@ pub struct Settings {
 pub struct MetricsSettings {
     /// Address of the scrape endpoint, e.g. `127.0.0.1:9184`.
     pub listen: Option<SocketAddr>,
+}
+
+/// `[intake]`: the HTTP server that takes alert and change webhooks and answers `/healthz`,
+/// `/readyz` and `/metrics`; served by `firebreak run` and `firebreak intake` when `listen` is set.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct IntakeSettings {
+    /// Address to listen on, e.g. `0.0.0.0:8080`.
+    pub listen: Option<SocketAddr>,
+    /// The Discord server (guild) alert incidents open their channels in.
+    pub guild_id: Option<u64>,
+    /// Largest request body accepted, in bytes; larger ones get 413.
+    pub max_body_bytes: usize,
+    /// Requests per second one source (client address) may send to one hook, sustained.
+    pub rate_per_second: u32,
+    /// Requests one source may send to one hook at once above the sustained rate; more get 429.
+    pub burst: u32,
+    /// Labels naming the affected service, the first one present wins.
+    pub service_labels: Vec<String>,
+    /// The label giving an alert's severity.
+    pub severity_label: String,
+    /// Values of the severity label (lower-case) and the severity each means; `sev1`–`sev4`
+    /// are understood as themselves.
+    pub severities: BTreeMap<String, Severity>,
+    /// Severity of an alert whose severity label is missing or not in `severities`.
+    pub default_severity: Severity,
+    /// How each hook authenticates its requests.
+    pub hooks: Hooks,
+}
+
+impl Default for IntakeSettings {
+    fn default() -> Self {
+        let severities = [
+            ("critical", Severity::Sev1),
+            ("page", Severity::Sev2),
+            ("error", Severity::Sev2),
+            ("warning", Severity::Sev3),
+            ("info", Severity::Sev4),
+        ]
+        .map(|(word, severity)| (word.to_owned(), severity))
+        .into();
+        Self {
+            listen: None,
+            guild_id: None,
+            max_body_bytes: 1024 * 1024,
+            rate_per_second: 20,
+            burst: 200,
+            service_labels: ["service", "app", "job"].map(str::to_owned).to_vec(),
+            severity_label: "severity".to_owned(),
+            severities,
+            default_severity: Severity::Sev3,
+            hooks: Hooks::default(),
+        }
+    }
+}
+
+/// `[intake.hooks.*]`: one entry per hook.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Hooks {
+    /// `POST /hooks/alertmanager`.
+    pub alertmanager: HookSettings,
+    /// `POST /hooks/grafana`.
+    pub grafana: HookSettings,
+    /// `POST /hooks/incident`.
+    pub incident: HookSettings,
+    /// `POST /hooks/change`.
+    pub change: HookSettings,
+}
+
+/// How a hook checks that a request comes from whoever holds its secret.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum HookAuth {
+    /// `Authorization: Bearer <secret>`.
+    #[default]
+    Bearer,
+    /// An HMAC-SHA256 of the body keyed with the secret, hex in `signature_header` (optionally
+    /// `sha256=`-prefixed); with `timestamp_header`, of `<timestamp>:<body>`, as Grafana signs.
+    Hmac,
+}
+
+/// `[intake.hooks.NAME]`.
+#[derive(Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct HookSettings {
+    /// Bearer token or HMAC signature.
+    pub auth: HookAuth,
+    /// The header carrying the signature (HMAC only); `X-Grafana-Alerting-Signature` for
+    /// Grafana, `X-Firebreak-Signature` for the others, when unset.
+    pub signature_header: Option<String>,
+    /// The header carrying the timestamp signed with the body (HMAC only), if the sender adds one.
+    pub timestamp_header: Option<String>,
+    /// The token or HMAC key, from the environment only; a hook without one refuses every
+    /// request.
+    #[serde(skip)]
+    pub secret: Option<String>,
+}
+
+impl fmt::Debug for HookSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HookSettings")
+            .field("auth", &self.auth)
+            .field("signature_header", &self.signature_header)
+            .field("timestamp_header", &self.timestamp_header)
+            .field("secret", &self.secret.as_ref().map(|_| "[REDACTED]"))
+            .finish()
+    }
 }
 
 /// `[redis]`: where incident state lives. Without a URL the state is kept in memory.
@@ -161,6 +281,12 @@ pub struct EngineToml {
     pub max_message_chars: usize,
     /// Roles allowed to change status and resolve; empty lets everyone.
     pub responder_roles: Vec<RoleToml>,
+    /// Seconds an open incident of each severity may go without a status update before the
+    /// commander is reminded, e.g. `{ sev1 = 900, sev2 = 1800 }`; severities left out (or 0)
+    /// are never reminded. Setting it replaces the defaults whole.
+    pub update_interval_secs: HashMap<Severity, u64>,
+    /// How often due timers (reminders, deferred channel edits) are looked for, milliseconds.
+    pub timer_poll_ms: u64,
 }
 
 impl Default for EngineToml {
@@ -174,8 +300,25 @@ impl Default for EngineToml {
             dedupe_ttl_secs: defaults.dedupe_ttl.as_secs(),
             max_message_chars: defaults.max_message_chars,
             responder_roles: Vec::new(),
+            update_interval_secs: defaults
+                .update_intervals
+                .iter()
+                .map(|(severity, interval)| (*severity, interval.as_secs()))
+                .collect(),
+            timer_poll_ms: u64::try_from(defaults.timer_poll.as_millis()).unwrap_or(u64::MAX),
         }
     }
+}
+
+/// What happens to a resolved incident's channel on Discord.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum OnResolve {
+    /// Renamed `resolved-<name>` (and a thread archived).
+    #[default]
+    Rename,
+    /// Moved to `archive_category_id` (and a thread archived), keeping its name.
+    Archive,
 }
 
 /// `[knowledge]`: which resolved incidents the bot learns from, and how picky it is.
@@ -226,6 +369,15 @@ pub struct DiscordSettings {
     /// Show the answers to read-only commands (`/rca`, `/summary`, `/timeline`, `/evidence`,
     /// `/similar`, `/mitigation`, `/help`) only to whoever asked.
     pub private_reads: bool,
+    /// A channel where every incident gets one post, edited as it changes.
+    pub announcements_channel: Option<u64>,
+    /// Role ids notified by an announcement, by severity, e.g. `{ sev1 = "112233…" }`: the only
+    /// pings the bot ever sends.
+    pub announcement_pings: HashMap<Severity, String>,
+    /// What happens to a resolved incident's channel: `rename` (default) or `archive`.
+    pub on_resolve: OnResolve,
+    /// The category resolved incident channels move to with `on_resolve = "archive"`.
+    pub archive_category_id: Option<u64>,
 }
 
 impl Default for DiscordSettings {
@@ -239,6 +391,10 @@ impl Default for DiscordSettings {
             api_address: None,
             ca_file: None,
             private_reads: false,
+            announcements_channel: None,
+            announcement_pings: HashMap::new(),
+            on_resolve: OnResolve::default(),
+            archive_category_id: None,
         }
     }
 }
@@ -254,6 +410,10 @@ impl fmt::Debug for DiscordSettings {
             .field("api_address", &self.api_address)
             .field("ca_file", &self.ca_file)
             .field("private_reads", &self.private_reads)
+            .field("announcements_channel", &self.announcements_channel)
+            .field("announcement_pings", &self.announcement_pings)
+            .field("on_resolve", &self.on_resolve)
+            .field("archive_category_id", &self.archive_category_id)
             .finish()
     }
 }
@@ -322,7 +482,7 @@ impl Settings {
     fn from_file(path: &Path) -> Result<Self, ConfigError> {
         let text =
             std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.to_owned(), source })?;
-        toml::from_str(&text).map_err(|error| ConfigError::Parse { path: path.to_owned(), message: error.to_string() })
+        toml::from_str(&text).map_err(|error| parse_error(path, &text, &error))
     }
 
     fn apply_env(&mut self, env: impl Fn(&str) -> Option<String>) {
@@ -353,6 +513,16 @@ impl Settings {
         }
         if let Some(filter) = env("RUST_LOG") {
             self.log = Some(filter);
+        }
+        let shared = env("FIREBREAK_INTAKE_SECRET");
+        let hooks = &mut self.intake.hooks;
+        for (name, hook) in [
+            ("ALERTMANAGER", &mut hooks.alertmanager),
+            ("GRAFANA", &mut hooks.grafana),
+            ("INCIDENT", &mut hooks.incident),
+            ("CHANGE", &mut hooks.change),
+        ] {
+            hook.secret = env(&format!("FIREBREAK_INTAKE_{name}_SECRET")).or_else(|| shared.clone());
         }
     }
 
@@ -392,6 +562,22 @@ impl Settings {
         if let Some(Err(error)) = self.discord.follow_pattern.as_deref().map(Regex::new) {
             return invalid("discord.follow_pattern", &format!("is not a valid regex: {error}"));
         }
+        let intake = &self.intake;
+        if intake.max_body_bytes == 0 || intake.rate_per_second == 0 || intake.burst == 0 {
+            return invalid("intake.max_body_bytes", "the body limit, rate and burst must be at least 1");
+        }
+        if intake.service_labels.is_empty() || intake.severity_label.is_empty() {
+            return invalid("intake.service_labels", "name at least one service label and the severity label");
+        }
+        if engine.timer_poll_ms < 100 {
+            return invalid("engine.timer_poll_ms", "must be at least 100");
+        }
+        if self.discord.on_resolve == OnResolve::Archive && self.discord.archive_category_id.is_none() {
+            return invalid("discord.on_resolve", "\"archive\" needs discord.archive_category_id");
+        }
+        if !self.discord.announcement_pings.is_empty() && self.discord.announcements_channel.is_none() {
+            return invalid("discord.announcement_pings", "needs discord.announcements_channel");
+        }
         Ok(())
     }
 
@@ -415,8 +601,89 @@ impl Settings {
                 .as_deref()
                 .and_then(|pattern| Regex::new(pattern).ok())
                 .map(FollowPattern),
+            update_intervals: engine
+                .update_interval_secs
+                .iter()
+                .map(|(severity, seconds)| (*severity, Duration::from_secs(*seconds)))
+                .collect(),
+            announcements: self.discord.announcements_channel.map(|channel| Announcements {
+                channel: channel.to_string(),
+                pings: self.discord.announcement_pings.clone(),
+            }),
+            rename_resolved: self.discord.on_resolve == OnResolve::Rename,
+            timer_poll: Duration::from_millis(engine.timer_poll_ms),
+            ..EngineSettings::default()
         }
     }
+}
+
+/// `error` as a [`ConfigError::Parse`]: its line and key found in `text`, and its message
+/// without the value when the key may hold a secret (or cannot be told).
+fn parse_error(path: &Path, text: &str, error: &toml::de::Error) -> ConfigError {
+    let line = error.span().map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
+    let key = line.and_then(|line| key_at(text, line));
+    let message = if key.as_deref().is_none_or(secret_bearing) {
+        without_value(error.message())
+    } else {
+        error.message().to_owned()
+    };
+    ConfigError::Parse { path: path.to_owned(), line, key, message: redact(&message).into_owned() }
+}
+
+/// `, line 4, key `discord.token`` — as much of it as is known.
+fn location(line: Option<usize>, key: Option<&str>) -> String {
+    match (line, key) {
+        (Some(line), Some(key)) => format!(", line {line}, key `{key}`"),
+        (Some(line), None) => format!(", line {line}"),
+        (None, _) => String::new(),
+    }
+}
+
+/// A table header (`[discord]`, `[[diagnostics.tools]]`) or a `key =` line.
+static HEADER_OR_KEY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"^\s*(?:\[\[?\s*(?P<table>[^\]]+?)\s*\]|(?P<key>[A-Za-z0-9_.-]+|"[^"]*"|'[^']*')\s*=)"#)
+        .expect("the TOML line pattern is valid")
+});
+
+/// The dotted key set on `line` (from 1) of `text`, under the table it is in; the table itself
+/// when the line is a header.
+fn key_at(text: &str, line: usize) -> Option<String> {
+    let mut table: Option<String> = None;
+    for (number, content) in text.lines().enumerate().take(line) {
+        let Some(captures) = HEADER_OR_KEY.captures(content) else { continue };
+        if let Some(header) = captures.name("table") {
+            table = Some(header.as_str().to_owned());
+        }
+        if number + 1 < line {
+            continue;
+        }
+        return match captures.name("key") {
+            Some(key) => {
+                let key = key.as_str().trim_matches(['"', '\'']);
+                Some(table.map_or_else(|| key.to_owned(), |table| format!("{table}.{key}")))
+            }
+            None => table,
+        };
+    }
+    None
+}
+
+/// Whether a key's value may be a secret: its name says so (`token`, `password`, `api_key`),
+/// or it is a URL, which may carry credentials.
+fn secret_bearing(key: &str) -> bool {
+    let last = key.rsplit('.').next().unwrap_or(key).to_ascii_lowercase();
+    names_a_secret(&last) || ["url", "uri", "dsn", "base", "endpoint"].iter().any(|suffix| last.ends_with(suffix))
+}
+
+/// A serde message without the value it quotes (`invalid type: string "…", expected u64`);
+/// messages naming fields or describing syntax quote no value and are kept.
+fn without_value(message: &str) -> String {
+    static QUOTED: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#""(?:[^"\\]|\\.)*"|`[^`]*`|'[^']*'"#).expect("the quote pattern is valid"));
+    let quotes_a_value = ["invalid type", "invalid value", "invalid length", "unknown variant"]
+        .iter()
+        .any(|start| message.starts_with(start));
+    if quotes_a_value { QUOTED.replace(message, "[value not shown]").into_owned() } else { message.to_owned() }
 }
 
 #[cfg(test)]
@@ -483,6 +750,48 @@ mod tests {
         assert!(error.contains("bad.toml") && error.contains("bot_nmae"), "{error}");
     }
 
+    /// The error loading `text` as `firebreak.toml` from a fresh directory.
+    fn load_error(text: &str) -> String {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("firebreak.toml");
+        std::fs::write(&path, text).unwrap();
+        Settings::load_with_env(Some(&path), |_| None).unwrap_err().to_string()
+    }
+
+    const TOKEN: &str = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789";
+
+    #[test]
+    fn a_broken_file_names_the_file_line_and_key_but_never_a_secret_value() {
+        let redis = "[redis]\nurl = \"redis://:hunter2redis@db-1:6379\"\n";
+        let cases = [
+            (format!("{redis}[discord]\ntoken = \"{TOKEN}\ncategory_id = 1\n"), 4, "discord.token"),
+            (format!("{redis}[discord]\ntoken = 12345678901234567890123\n"), 4, "discord.token"),
+            (format!("{redis}[discord]\ntoken = [\"{TOKEN}\"]\n"), 4, "discord.token"),
+            ("[redis]\nurl = redis://:hunter2redis@db-1:6379\n".to_owned(), 2, "redis.url"),
+            (format!("[llm]\napi_key = \"sk-proj-{TOKEN}\"\n"), 2, "llm.api_key"),
+            (format!("{redis}[engine]\nbot_name = \"{TOKEN}\" extra\n"), 4, "engine.bot_name"),
+        ];
+        for (text, line, key) in cases {
+            let error = load_error(&text);
+            assert!(
+                error.contains("firebreak.toml, line ") && error.contains(&format!("line {line}, key `{key}`")),
+                "{error}"
+            );
+            assert!(!error.contains("hunter2redis") && !error.contains("aBcDeFgHiJkLmNoPqRsTuVwXyZ"), "{error}");
+            assert!(!error.contains("12345678901234567890123"), "{error}");
+        }
+    }
+
+    #[test]
+    fn the_value_of_an_ordinary_key_is_shown_to_help_fix_it() {
+        let error = load_error("[engine]\nbot_name = \"pager\"\nlock_ttl_secs = \"ten\"\n");
+
+        assert!(
+            error.ends_with(r#"line 3, key `engine.lock_ttl_secs`: invalid type: string "ten", expected u64"#),
+            "{error}"
+        );
+    }
+
     #[test]
     fn debug_output_hides_the_redis_password_and_the_bot_token() {
         let settings = RedisSettings { url: Some("redis://:topsecret@db:6379".into()), ..RedisSettings::default() };
@@ -518,6 +827,30 @@ mod tests {
         let settings = Settings::load_with_env(Some(&path), |_| None).unwrap();
 
         assert_eq!(settings.discord.follow_pattern.as_deref(), Some(DEFAULT_FOLLOW));
+    }
+
+    #[test]
+    fn update_intervals_and_announcements_come_from_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("firebreak.toml");
+        std::fs::write(
+            &path,
+            "[engine]\nupdate_interval_secs = { sev1 = 60 }\n[discord]\nannouncements_channel = 42\nannouncement_pings = { sev1 = \"7\" }\n",
+        )
+        .unwrap();
+
+        let engine = Settings::load_with_env(Some(&path), |_| None).unwrap().engine_settings();
+
+        assert_eq!(engine.update_interval(Severity::Sev1), Some(Duration::from_secs(60)));
+        assert_eq!(engine.update_interval(Severity::Sev2), None, "a table given replaces the defaults");
+        let announcements = engine.announcements.unwrap();
+        assert_eq!(
+            (announcements.channel.as_str(), announcements.pings.get(&Severity::Sev1).map(String::as_str)),
+            ("42", Some("7"))
+        );
+        std::fs::write(&path, "[discord]\non_resolve = \"archive\"\n").unwrap();
+        let error = Settings::load_with_env(Some(&path), |_| None).unwrap_err().to_string();
+        assert!(error.contains("archive_category_id"), "{error}");
     }
 
     #[test]

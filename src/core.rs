@@ -3,6 +3,9 @@
 //! model API, search engine or HTTP framework): the outside world reaches it through the
 //! traits in [`ports`], which the rest of the crate implements. A test keeps it so.
 
+pub mod action;
+pub mod alert;
+pub mod card;
 pub mod channel_names;
 pub mod command;
 pub mod engine;
@@ -13,6 +16,8 @@ pub mod intent;
 pub mod invalid;
 pub mod outbound;
 pub mod ports;
+pub mod postmortem;
+pub mod ratings;
 pub mod record;
 pub mod redact;
 pub mod replies;

@@ -8,9 +8,15 @@
 //! - [`core`] — the platform-free domain: [`core::incident`], [`core::timeline`],
 //!   [`core::record`] (what the knowledge base knows of a resolved incident),
 //!   [`core::command`] (every command's spec, parser and handler, one file each),
-//!   [`core::inbound`] / [`core::outbound`] (what a turn takes and gives), [`core::engine`]
-//!   (one turn per event, with a store-free [`core::engine::Plan`] for adapters that must
-//!   acknowledge first), [`core::ports`] (the traits below, and [`core::ports::Ports`]),
+//!   [`core::inbound`] / [`core::outbound`] (what a turn takes and gives: commands, controls and
+//!   forms, alerts, timers; messages, status cards, announcements, channel changes, files,
+//!   forms), [`core::alert`] (alert groups and changes, and what a notification changes),
+//!   [`core::action`] (the ids controls and forms carry), [`core::card`] (the status card,
+//!   announcement and channel topic drawn from an incident), [`core::ratings`] (which ratings
+//!   count), [`core::postmortem`] (the Markdown draft), [`core::engine`] (one turn per event,
+//!   with a store-free [`core::engine::Plan`] for adapters that must acknowledge first, and
+//!   [`core::engine::Engine::fire_due`] for timers), [`core::ports`] (the traits below, the
+//!   observer the engine reports its own work to, and [`core::ports::Ports`]),
 //!   [`core::settings`], [`core::error`], [`core::replies`] (fixed wording),
 //!   [`core::redact`] (secrets masked at every boundary), [`core::channel_names`],
 //!   [`core::intent`].
@@ -25,18 +31,24 @@
 //! - [`diagnostics`] — the diagnostics port's implementation: read-only tools gathering live
 //!   evidence (HTTP, Prometheus, allow-listed commands, DNS, recent changes) and the handlers
 //!   that trigger them, in one [`diagnostics::Catalog`].
-//! - [`adapters`] — platforms: [`adapters::console`] (the terminal as a channel) and
-//!   [`adapters::discord`] (serenity; its workspace opens incident channels).
-//! - [`cli`] — subcommands that are not chat: [`cli::demo`], [`cli::kb`], [`cli::eval`],
-//!   [`cli::stats`], and [`cli::load`], the load-and-fault harness with its replica processes.
+//! - [`adapters`] — platforms: [`adapters::console`] (the terminal as a channel, buttons as the
+//!   commands they stand for), [`adapters::discord`] (serenity; embeds, components, modals,
+//!   autocomplete; its workspace opens incident channels, its poster posts without the gateway)
+//!   and [`adapters::intake`] (axum: alert and change webhooks, `/healthz`, `/readyz`,
+//!   `/metrics`).
+//! - [`cli`] — subcommands that are not chat: [`cli::demo`] (with [`cli::scenario`]),
+//!   [`cli::kb`], [`cli::eval`], [`cli::stats`], and [`cli::load`], the load-and-fault harness
+//!   with its replica processes; `firebreak postmortem` drafts through the engine.
 //! - [`eval`] — offline evaluation on an incident history: [`eval::protocol`] (no leakage),
 //!   [`eval::harness`] (advisor and [`eval::baselines`] side by side), [`eval::metrics`]
 //!   (BLEU-4, ROUGE-L, METEOR), [`eval::report`] (JSON) rendered by [`eval::markdown`] and
 //!   [`eval::html`] (with [`eval::charts`]).
 //! - [`config`] — settings from `firebreak.toml` and the environment.
-//! - [`telemetry`] — logging (stderr), the metrics recorded (model tokens and latency,
-//!   fallbacks) and their Prometheus endpoint.
-//! - [`app`] — wiring settings into ports and engines, and running the adapters until stopped.
+//! - [`telemetry`] — logging (stderr), the metrics recorded (turns, tools, webhooks,
+//!   incidents, ratings, lock waits, duplicates, model tokens and latency, fallbacks), the
+//!   engine's observer that records them, and their Prometheus rendering.
+//! - [`app`] — wiring settings into ports and engines, and running the adapters (and the timer
+//!   poller) until stopped.
 
 pub mod adapters;
 pub mod advisor;

@@ -13,6 +13,7 @@ use firebreak::app::App;
 use firebreak::cli::eval::{self, EvalArgs};
 use firebreak::cli::{demo, kb, load, stats};
 use firebreak::config::Settings;
+use firebreak::core::incident::IncidentId;
 use firebreak::core::ports::Knowledge;
 use firebreak::core::timeline::Author;
 use firebreak::telemetry;
@@ -24,11 +25,16 @@ struct Cli {
     /// Settings file (default: ./firebreak.toml when present).
     #[arg(long, global = true, value_name = "FILE")]
     config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Where the commands that keep or read incident state find it.
+#[derive(Debug, Clone, clap::Args)]
+struct StoreArgs {
     /// Keep incident state in this Redis (overrides settings and REDIS_URL); memory otherwise.
     #[arg(long, global = true, value_name = "URL")]
     redis: Option<String>,
-    #[command(subcommand)]
-    command: Command,
 }
 
 #[derive(Debug, Subcommand)]
@@ -40,8 +46,9 @@ enum Command {
     Demo {
         /// A scenario file from conversations/.
         file: Option<PathBuf>,
-        /// Output format of the bot's messages.
-        #[arg(long, value_enum, default_value_t)]
+        /// How the bot's messages are printed: text (the channel transcript) or json (one
+        /// object per bot message).
+        #[arg(long, value_enum, default_value_t, hide_possible_values = true)]
         format: Format,
         /// Fail if a reply misses what the scenario expects.
         #[arg(long)]
@@ -54,12 +61,25 @@ enum Command {
 /// Commands that run against the wired app (store, knowledge base, engine).
 #[derive(Debug, Subcommand)]
 enum LiveCommand {
-    /// Run the Discord bot until Ctrl-C (token from DISCORD_TOKEN).
-    Run,
+    /// Run the Discord bot (token from DISCORD_TOKEN) and, with `[intake] listen`, the alert
+    /// intake, until Ctrl-C.
+    Run {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Run the alert intake alone (webhooks, /healthz, /readyz, /metrics on `[intake] listen`)
+    /// until Ctrl-C; posts to Discord over HTTP when DISCORD_TOKEN is set.
+    Intake {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
     /// Talk to the bot in the terminal, as in an incident channel (reads stdin).
     Chat {
-        /// Output format of the bot's messages.
-        #[arg(long, value_enum, default_value_t)]
+        #[command(flatten)]
+        store: StoreArgs,
+        /// How the bot's messages are printed: text (the channel transcript) or json (one
+        /// object per bot message).
+        #[arg(long, value_enum, default_value_t, hide_possible_values = true)]
         format: Format,
         /// Your name on the timeline.
         #[arg(long)]
@@ -70,18 +90,35 @@ enum LiveCommand {
     },
     /// Production measures read from the store.
     Stats {
+        #[command(flatten)]
+        store: StoreArgs,
         #[command(subcommand)]
         command: StatsCommand,
     },
     /// The knowledge base of resolved incidents.
     Kb {
+        #[command(flatten)]
+        store: StoreArgs,
         #[command(subcommand)]
         command: KbCommand,
+    },
+    /// Draft an incident's postmortem in Markdown from its record in Redis.
+    Postmortem {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The incident, e.g. INC-2001.
+        #[arg(value_parser = parse_incident_id)]
+        incident: IncidentId,
+        /// Write the draft to this file instead of stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// A replica process of the load harness (`benches/load.rs`): takes requests on stdin,
     /// answers on stdout.
     #[command(hide = true)]
     LoadWorker {
+        #[command(flatten)]
+        store: StoreArgs,
         /// Replicas that must hold each write (`[redis] wait_replicas`).
         #[arg(long)]
         wait_replicas: Option<u32>,
@@ -94,12 +131,16 @@ enum LiveCommand {
     },
 }
 
+fn parse_incident_id(text: &str) -> Result<IncidentId, String> {
+    IncidentId::parse(text).map_err(|error| error.to_string())
+}
+
 #[derive(Debug, Subcommand)]
 enum StatsCommand {
     /// The /feedback ratings: count, mean and share rated 3/5 or better, by source and advisor.
     Feedback {
-        /// Output format.
-        #[arg(long, value_enum, default_value_t)]
+        /// text (a table) or json (one object).
+        #[arg(long, value_enum, default_value_t, hide_possible_values = true)]
         format: Format,
     },
 }
@@ -118,8 +159,8 @@ enum KbCommand {
         /// How many to show.
         #[arg(long, default_value_t = 5)]
         k: usize,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t)]
+        /// text (a few lines per incident) or json (one object per incident).
+        #[arg(long, value_enum, default_value_t, hide_possible_values = true)]
         format: Format,
     },
     /// Write the knowledge base as chat fine-tuning JSONL (title and summary → root cause;
@@ -134,8 +175,8 @@ enum KbCommand {
     },
     /// What the knowledge base holds.
     Stats {
-        /// Output format.
-        #[arg(long, value_enum, default_value_t)]
+        /// text (counts by source, category and service) or json (one object).
+        #[arg(long, value_enum, default_value_t, hide_possible_values = true)]
         format: Format,
     },
 }
@@ -145,16 +186,53 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli).await {
         Ok(code) => code,
+        // Output piped into `head` that stopped reading: nothing went wrong worth saying.
+        Err(error) if broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("firebreak: {error:#}");
+            eprintln!("firebreak: {}", describe(&error));
             ExitCode::FAILURE
         }
     }
 }
 
+/// Whether the failure is the reader of stdout going away.
+fn broken_pipe(error: &anyhow::Error) -> bool {
+    error
+        .chain()
+        .filter_map(|cause| cause.downcast_ref::<std::io::Error>())
+        .any(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+}
+
+/// The error and its causes on one line, each said once: a cause an error already quotes in
+/// its own message is not repeated.
+fn describe(error: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in error.chain().map(ToString::to_string) {
+        if !text.contains(&cause) {
+            if !text.is_empty() {
+                text.push_str(": ");
+            }
+            text.push_str(&cause);
+        }
+    }
+    text
+}
+
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let mut settings = Settings::load(cli.config.as_deref())?;
-    if let Some(url) = cli.redis {
+    let store = match &cli.command {
+        Command::Live(
+            LiveCommand::Run { store }
+            | LiveCommand::Intake { store }
+            | LiveCommand::Chat { store, .. }
+            | LiveCommand::Stats { store, .. }
+            | LiveCommand::Kb { store, .. }
+            | LiveCommand::Postmortem { store, .. }
+            | LiveCommand::LoadWorker { store, .. },
+        ) => Some(store),
+        Command::Eval(_) | Command::Demo { .. } => None,
+    };
+    if let Some(url) = store.and_then(|store| store.redis.clone()) {
         settings.redis.url = Some(url);
     }
     telemetry::init(settings.log.as_deref());
@@ -175,7 +253,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Live(live) => live,
     };
-    if let LiveCommand::LoadWorker { wait_replicas, wait_timeout_ms, ca_file } = &live {
+    if let LiveCommand::LoadWorker { wait_replicas, wait_timeout_ms, ca_file, .. } = &live {
         settings.redis.wait_replicas = wait_replicas.unwrap_or(settings.redis.wait_replicas);
         settings.redis.wait_timeout_ms = wait_timeout_ms.unwrap_or(settings.redis.wait_timeout_ms);
         settings.redis.ca_file = ca_file.clone().or(settings.redis.ca_file.take());
@@ -185,13 +263,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             LiveCommand::LoadWorker { .. } => {
                 anyhow::bail!("load-worker needs the store its replicas share: --redis URL")
             }
-            LiveCommand::Kb { command: KbCommand::Import { .. } } => {
+            LiveCommand::Kb { command: KbCommand::Import { .. }, .. } => {
                 anyhow::bail!(
                     "kb import needs Redis (--redis URL or REDIS_URL): the knowledge base is shared through it"
                 )
             }
             LiveCommand::Stats { .. } => {
                 anyhow::bail!("stats read the ratings stored in Redis: give --redis URL or set REDIS_URL")
+            }
+            LiveCommand::Postmortem { .. } => {
+                anyhow::bail!("postmortem reads the incident stored in Redis: give --redis URL or set REDIS_URL")
             }
             _ => {}
         }
@@ -203,11 +284,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 async fn run_live(live: LiveCommand, app: App) -> anyhow::Result<ExitCode> {
     let settings = app.settings();
     match live {
-        LiveCommand::Run => {
+        LiveCommand::Run { .. } => {
             app.run_until_stopped(shutdown_signal()).await?;
             Ok(ExitCode::SUCCESS)
         }
-        LiveCommand::Chat { format, user, channel } => {
+        LiveCommand::Intake { .. } => {
+            app.run_intake(shutdown_signal()).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        LiveCommand::Chat { format, user, channel, .. } => {
             let user = user.unwrap_or_else(|| settings.console.user.clone());
             let channel = channel.unwrap_or_else(|| settings.console.channel.clone());
             if std::io::stdin().is_terminal() {
@@ -225,16 +310,24 @@ async fn run_live(live: LiveCommand, app: App) -> anyhow::Result<ExitCode> {
             load::serve(std::sync::Arc::new(app.engine()), stdin, tokio::io::stdout()).await?;
             Ok(ExitCode::SUCCESS)
         }
-        LiveCommand::Stats { command: StatsCommand::Feedback { format } } => {
+        LiveCommand::Postmortem { incident, out, .. } => {
+            let draft = app.engine().postmortem(incident).await?;
+            match out {
+                Some(path) => std::fs::write(&path, draft).with_context(|| format!("writing {}", path.display()))?,
+                None => print!("{draft}"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        LiveCommand::Stats { command: StatsCommand::Feedback { format }, .. } => {
             let stats = stats::feedback_stats(app.ports().store.as_ref()).await.context("reading the ratings")?;
             stats::print(&stats, format, &mut std::io::stdout().lock())?;
             Ok(ExitCode::SUCCESS)
         }
-        LiveCommand::Kb { command } => {
+        LiveCommand::Kb { command, .. } => {
             let mut out = std::io::stdout().lock();
             match command {
                 KbCommand::Import { file } => {
-                    kb::import(app.ports().store.as_ref(), &file, &mut out).await?;
+                    kb::import(app.ports().store.as_ref(), app.knowledge(), &file, &mut out).await?;
                 }
                 KbCommand::Similar { text, k, format } => {
                     kb::print_similar(&app.knowledge().similar(&text, k, None).await?, format, &mut out)?

@@ -19,6 +19,7 @@ pub fn ports(store: Arc<dyn Store>, knowledge: KnowledgeBase) -> Ports {
         diagnostics: Arc::new(Catalog::from_settings(&DiagnosticsSettings::default()).expect("no tools is valid")),
         advisor: Arc::new(OfflineAdvisor::default()),
         workspace: Arc::new(InPlace),
+        observer: Arc::new(firebreak::telemetry::Metrics),
     }
 }
 

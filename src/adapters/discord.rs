@@ -1,12 +1,16 @@
 //! The Discord adapter on serenity: registers the slash commands in every guild, turns each
 //! gateway event into one `Inbound` for the engine and renders what comes back as messages,
-//! embeds and interaction responses within Discord's limits. Its workspace opens the channels
-//! declared incidents live in. Which channels hold incidents, who may do what and what to
-//! answer is the engine's business.
+//! embeds, components, modals, pins, channel edits and interaction responses within Discord's
+//! limits. Its workspace opens the channels declared incidents live in; its [`Outlet`] delivers
+//! what timers fire. Which channels hold incidents, who may do what and what to answer is the
+//! engine's business.
 
 mod commands;
+mod controls;
 mod handler;
+mod interaction;
 mod post;
+mod poster;
 pub mod render;
 mod workspace;
 
@@ -15,10 +19,13 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
-use serenity::all::{ChannelId, ClientBuilder, GatewayIntents, Http, HttpBuilder};
+use serenity::all::{ChannelId, ClientBuilder, GatewayIntents, Http, HttpBuilder, ShardManager};
 use thiserror::Error;
 
+pub use self::post::Outlet;
+
 use self::handler::Handler;
+pub use self::poster::{Gateway, Poster, without_gateway};
 use self::workspace::DiscordWorkspace;
 use crate::config::DiscordSettings;
 use crate::core::engine::Engine;
@@ -58,8 +65,10 @@ impl From<serenity::Error> for DiscordError {
 pub struct Connection {
     http: Http,
     opened: Arc<OnceLock<Arc<Http>>>,
+    shards: Arc<OnceLock<Arc<ShardManager>>>,
     category: Option<ChannelId>,
     threads_in: Option<ChannelId>,
+    archive_category: Option<ChannelId>,
 }
 
 impl Connection {
@@ -79,8 +88,10 @@ impl Connection {
         Ok(Self {
             http: http.build(),
             opened: Arc::new(OnceLock::new()),
+            shards: Arc::new(OnceLock::new()),
             category: settings.category_id.map(ChannelId::new),
             threads_in: settings.threads_in.map(ChannelId::new),
+            archive_category: settings.archive_category_id.map(ChannelId::new),
         })
     }
 
@@ -92,10 +103,12 @@ impl Connection {
     /// Runs the bot with `engine` until `shutdown` completes or the connection fails for good.
     pub async fn run(self, engine: Arc<Engine>, shutdown: impl Future<Output = ()>) -> Result<(), DiscordError> {
         let intents = GatewayIntents::GUILDS | GatewayIntents::GUILD_MESSAGES | GatewayIntents::MESSAGE_CONTENT;
-        let mut client = ClientBuilder::new_with_http(self.http, intents).event_handler(Handler::new(engine)).await?;
+        let handler = Handler::new(engine, self.archive_category);
+        let mut client = ClientBuilder::new_with_http(self.http, intents).event_handler(handler).await?;
         // The first client built fills it; a connection runs once.
         let _ = self.opened.set(client.http.clone());
         let shards = client.shard_manager.clone();
+        let _ = self.shards.set(shards.clone());
         tokio::select! {
             // Discord says how many shards the bot needs (`GET /gateway/bot`): one per 2,500
             // guilds, each with its own connection.

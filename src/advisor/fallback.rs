@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use tracing::warn;
 
 use crate::core::outbound::Report;
-use crate::core::ports::{Advisor, AdvisorError, Context, Focus, Recommendation};
+use crate::core::ports::{Advisor, AdvisorError, Context, Focus, Narrative, Recommendation};
 use crate::telemetry;
 
 /// Primary advisor with an offline fallback.
@@ -77,5 +77,14 @@ impl<P: Advisor, F: Advisor> Advisor for WithFallback<P, F> {
 
     async fn summarize(&self, context: Context<'_>) -> Result<Report, AdvisorError> {
         self.either(self.primary.summarize(context), self.fallback.summarize(context), in_footer).await
+    }
+
+    async fn postmortem(&self, context: Context<'_>) -> Result<Narrative, AdvisorError> {
+        let primary = self.primary.postmortem(context);
+        self.either(primary, self.fallback.postmortem(context), |mut narrative, note| {
+            narrative.lessons = format!("{}\n\n_({note})_", narrative.lessons);
+            narrative
+        })
+        .await
     }
 }

@@ -24,8 +24,9 @@ use self::history::{Conversation, History};
 use self::prompts::{EvidenceVars, IncidentVars, Prompt, PromptError, Prompts, SimilarVars};
 use self::structured::{FirstResponse, Unparseable};
 use crate::core::outbound::{Report, Section};
-use crate::core::ports::{Advisor, AdvisorError, Context, Focus, Recommendation};
+use crate::core::ports::{Advisor, AdvisorError, Context, Focus, Narrative, Recommendation};
 use crate::core::ports::{Evidence, ToolCall};
+use crate::core::postmortem::is_key_entry;
 use crate::core::redact::redact_for_model;
 use crate::core::timeline::Digest;
 
@@ -173,6 +174,36 @@ fn incident_line(context: &Context<'_>) -> String {
     )
 }
 
+/// The narrative the model wrote, read from the first JSON object in `text`; a part given as a
+/// list is one line per item.
+fn narrative(text: &str) -> Result<Narrative, AdvisorError> {
+    let unreadable = |why: &str| AdvisorError::Unavailable(format!("the postmortem narrative is unreadable: {why}"));
+    let start = text.find('{').ok_or_else(|| unreadable("no JSON object"))?;
+    let end = text.rfind('}').filter(|end| *end > start).ok_or_else(|| unreadable("no closing brace"))?;
+    let object: serde_json::Map<String, Value> =
+        serde_json::from_str(&text[start..=end]).map_err(|error| unreadable(&error.to_string()))?;
+    let part = |name: &str| match object.get(name) {
+        Some(Value::String(text)) => redact_for_model(text.trim()),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|item| format!("- {}", item.as_str().map_or_else(|| item.to_string(), str::to_owned)))
+            .map(|line| redact_for_model(&line))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        _ => String::new(),
+    };
+    let narrative = Narrative {
+        summary: part("summary"),
+        impact: part("impact"),
+        analysis: part("analysis"),
+        lessons: part("lessons"),
+    };
+    if narrative.summary.is_empty() {
+        return Err(unreadable("no summary"));
+    }
+    Ok(narrative)
+}
+
 fn evidence_vars(evidence: &[Evidence]) -> Vec<EvidenceVars> {
     evidence.iter().map(EvidenceVars::from).collect()
 }
@@ -308,6 +339,29 @@ impl Advisor for LlmAdvisor {
         }
         messages.push(json!({ "role": "user", "content": ANSWER_NOW }));
         Ok(self.complete(&messages, None, "answer_final").await?.text)
+    }
+
+    async fn postmortem(&self, context: Context<'_>) -> Result<Narrative, AdvisorError> {
+        let incident = context.incident;
+        let time = |at: chrono::DateTime<chrono::Utc>| at.format("%Y-%m-%d %H:%M UTC").to_string();
+        let prompt = Prompt::Postmortem {
+            incident: IncidentVars::from(incident),
+            declared: time(incident.created_at),
+            resolved: incident.resolved_at.map(time),
+            root_cause: incident.root_cause.clone(),
+            mitigation: incident.mitigation.clone(),
+            category: incident.category.clone(),
+            timeline: context
+                .timeline
+                .iter()
+                .filter(|entry| is_key_entry(entry))
+                .map(|entry| entry.summary_line())
+                .collect(),
+            evidence: evidence_vars(context.evidence),
+            similar: context.similar.iter().map(SimilarVars::from).collect(),
+        };
+        let messages = [self.system()?, json!({ "role": "user", "content": self.render(&prompt)? })];
+        narrative(&self.complete(&messages, None, "postmortem").await?.text)
     }
 
     async fn summarize(&self, context: Context<'_>) -> Result<Report, AdvisorError> {

@@ -5,6 +5,7 @@
 
 mod analysis;
 mod checks;
+mod postmortem;
 
 use std::collections::BTreeSet;
 
@@ -16,7 +17,7 @@ use self::checks::first_checks;
 use crate::core::incident::Incident;
 use crate::core::intent::asks_about_live_state;
 use crate::core::outbound::{Report, Section};
-use crate::core::ports::{Advisor, AdvisorError, Context, Focus};
+use crate::core::ports::{Advisor, AdvisorError, Context, Focus, Narrative};
 use crate::core::ports::{Evidence, SimilarIncident};
 use crate::core::timeline::{Entry, EntryKind};
 
@@ -315,5 +316,9 @@ impl Advisor for OfflineAdvisor {
             sections,
             footer: self.footer(recommendation),
         })
+    }
+
+    async fn postmortem(&self, context: Context<'_>) -> Result<Narrative, AdvisorError> {
+        Ok(postmortem::narrative(&context))
     }
 }

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use anyhow::Context as _;
 
-use super::scenario::Scenario;
+use super::scenario::{Action, Scenario};
 use super::stand_in::StandIn;
 use crate::adapters::console::Console;
 use crate::adapters::console::render::{self, Format};
@@ -49,16 +49,26 @@ pub async fn replay<W: Write>(console: &mut Console<'_, W>, scenario: &Scenario)
     console.heading(&scenario.title)?;
     let mut unmet = Vec::new();
     for (index, step) in scenario.steps.iter().enumerate() {
-        let author = Author::new(format!("demo:{}", step.author), step.author.clone());
-        console.echo(&author, &step.say)?;
-        let replies = console.say(&author, &step.roles, &step.say).await?;
+        // Steps were checked when the scenario was read.
+        let (replies, what) = match step.action().map_err(io::Error::other)? {
+            Action::Say { author, line } => {
+                let author = Author::new(format!("demo:{author}"), author);
+                console.echo(&author, line)?;
+                (console.say(&author, &step.roles, line).await?, line.to_owned())
+            }
+            Action::Pass(duration) => {
+                let pass = step.pass.clone().unwrap_or_default();
+                console.note(&render::time_passes(&pass))?;
+                (console.pass(duration).await?, format!("{pass} pass"))
+            }
+        };
         let said: String = replies.iter().map(|reply| render::plain(&reply.message)).collect::<Vec<_>>().join("\n");
         let said = said.to_lowercase();
         unmet.extend(
             step.expect
                 .iter()
                 .filter(|expected| !said.contains(&expected.to_lowercase()))
-                .map(|expected| format!("step {} ({}): expected a reply containing {expected:?}", index + 1, step.say)),
+                .map(|expected| format!("step {} ({what}): expected a reply containing {expected:?}", index + 1)),
         );
     }
     Ok(unmet)

@@ -53,8 +53,8 @@ pub struct EvalArgs {
     /// Write report.json, report.md, report.html and outcomes.jsonl into this folder.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// What to print: the Markdown report, or the JSON one.
-    #[arg(long, value_enum, default_value_t)]
+    /// What to print: text (the Markdown report) or json (the JSON report).
+    #[arg(long, value_enum, default_value_t, hide_possible_values = true)]
     pub format: Format,
     /// Seed of the random baseline.
     #[arg(long, default_value_t = 1)]

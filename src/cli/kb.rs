@@ -15,12 +15,57 @@ use crate::core::ports::{SimilarIncident, Store};
 use crate::core::record::IncidentRecord;
 use crate::knowledge::{KnowledgeBase, read_jsonl};
 
-/// Validates `path` and publishes its records to `store`, where every replica folds them.
-pub async fn import(store: &dyn Store, path: &Path, out: &mut impl Write) -> anyhow::Result<usize> {
+/// What an import did with each record of the file.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Imported {
+    /// Records with an id the knowledge base did not know.
+    pub new: usize,
+    /// Records replacing a known record with the same id but different content.
+    pub replaced: usize,
+    /// Records identical to one already known: nothing to learn.
+    pub skipped: usize,
+}
+
+/// Validates `path` and publishes its new and changed records to `store`, where every replica
+/// folds them; a record whose id is known replaces the known one, an identical one is skipped.
+pub async fn import(
+    store: &dyn Store,
+    knowledge: &KnowledgeBase,
+    path: &Path,
+    out: &mut impl Write,
+) -> anyhow::Result<Imported> {
     let records = read_jsonl(path)?;
-    store.publish(&records).await.context("publishing the records")?;
-    writeln!(out, "imported {} incidents from {}", records.len(), path.display())?;
-    Ok(records.len())
+    let known: BTreeMap<String, _> =
+        knowledge.records().into_iter().map(|record| (record.id.clone(), record)).collect();
+    let mut imported = Imported::default();
+    let mut publish = Vec::new();
+    for record in records {
+        match known.get(&record.id) {
+            Some(existing) if **existing == record => imported.skipped += 1,
+            Some(_) => {
+                imported.replaced += 1;
+                publish.push(record);
+            }
+            None => {
+                imported.new += 1;
+                publish.push(record);
+            }
+        }
+    }
+    store.publish(&publish).await.context("publishing the records")?;
+    writeln!(
+        out,
+        "{} from {}: {} new, {} replacing known incidents with the same id (a record with a known id replaces it), {} skipped as identical to what is known",
+        match publish.len() {
+            1 => "imported 1 incident".to_owned(),
+            count => format!("imported {count} incidents"),
+        },
+        path.display(),
+        imported.new,
+        imported.replaced,
+        imported.skipped
+    )?;
+    Ok(imported)
 }
 
 #[derive(Serialize)]

@@ -343,7 +343,7 @@ impl Run {
                             *copies.entry(step).or_default() += 1;
                         }
                     }
-                    EntryKind::Answer => answers_stored += 1,
+                    EntryKind::Answer { .. } => answers_stored += 1,
                     _ => {}
                 }
             }

@@ -1,7 +1,9 @@
-//! Scripted incident conversations (`conversations/*.yaml`): who says what, in order, and what
-//! the bot's replies must contain. The format is documented in `conversations/README.md`.
+//! Scripted incident conversations (`conversations/*.yaml`): who says what, in order, how much
+//! time passes between, and what the bot's replies must contain. The format is documented in
+//! `conversations/README.md`.
 
 use std::path::Path;
+use std::time::Duration;
 
 use serde::Deserialize;
 use thiserror::Error;
@@ -38,21 +40,68 @@ pub struct Scenario {
     pub steps: Vec<Step>,
 }
 
-/// One line of a scripted conversation.
+/// One step of a scripted conversation: a line someone says, or time passing.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Step {
     /// Who says it.
-    #[serde(rename = "as")]
-    pub author: String,
+    #[serde(rename = "as", default)]
+    pub author: Option<String>,
     /// What they type, exactly as in a channel.
-    pub say: String,
+    #[serde(default)]
+    pub say: Option<String>,
+    /// Time that passes instead (`90s`, `31m`, `2h`): the timers due by then fire (update
+    /// reminders), on the conversation's own clock, without waiting.
+    #[serde(default)]
+    pub pass: Option<String>,
     /// Their roles, for commands only responders may run.
     #[serde(default)]
     pub roles: Vec<String>,
-    /// Phrases (case-insensitive) the bot's replies to this line must contain.
+    /// Phrases (case-insensitive) the bot's replies to this step must contain.
     #[serde(default)]
     pub expect: Vec<String>,
+}
+
+/// What a step does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action<'a> {
+    /// `author` says `line`.
+    Say {
+        /// Who.
+        author: &'a str,
+        /// What.
+        line: &'a str,
+    },
+    /// Time passes.
+    Pass(Duration),
+}
+
+impl Step {
+    /// What the step does; a step is either a line with its author or time passing.
+    pub fn action(&self) -> Result<Action<'_>, String> {
+        match (&self.author, &self.say, &self.pass) {
+            (Some(author), Some(line), None) => Ok(Action::Say { author, line }),
+            (None, None, Some(pass)) => parse_duration(pass).map(Action::Pass),
+            (_, _, Some(_)) => Err("`pass` stands alone, without `as` or `say`".to_owned()),
+            _ => Err("a step needs `as` and `say`, or `pass`".to_owned()),
+        }
+    }
+}
+
+/// `90s`, `31m`, `2h` as a duration.
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let (number, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len()));
+    let seconds = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3_600,
+        _ => return Err(format!("`{text}` is not a duration like 90s, 31m or 2h")),
+    };
+    number
+        .parse::<u64>()
+        .map(|count| Duration::from_secs(count * seconds))
+        .map_err(|_| format!("`{text}` is not a duration like 90s, 31m or 2h"))
 }
 
 fn default_channel() -> String {
@@ -87,6 +136,12 @@ impl Scenario {
             .map_err(|error| ScenarioError::Invalid { origin: origin.to_owned(), message: error.to_string() })?;
         if scenario.steps.is_empty() {
             return Err(ScenarioError::Invalid { origin: origin.to_owned(), message: "no steps".to_owned() });
+        }
+        for (index, step) in scenario.steps.iter().enumerate() {
+            step.action().map_err(|problem| ScenarioError::Invalid {
+                origin: origin.to_owned(),
+                message: format!("step {}: {problem}", index + 1),
+            })?;
         }
         Ok(scenario)
     }
@@ -125,6 +180,17 @@ mod tests {
     fn the_builtin_demo_parses() {
         let scenario = Scenario::builtin();
         assert!(scenario.steps.len() >= 5);
+    }
+
+    #[test]
+    fn a_step_is_a_line_or_time_passing_never_both() {
+        let scenario = Scenario::parse("title: t\nsteps:\n  - as: a\n    say: hi\n  - pass: 31m\n", "x.yaml").unwrap();
+        assert_eq!(scenario.steps[1].action(), Ok(Action::Pass(Duration::from_secs(31 * 60))));
+
+        for bad in ["  - as: a\n    pass: 5m\n", "  - say: hi\n", "  - pass: soon\n"] {
+            let error = Scenario::parse(&format!("title: t\nsteps:\n{bad}"), "x.yaml").unwrap_err().to_string();
+            assert!(error.contains("step 1"), "{error}");
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
-//! `firebreak stats feedback`: the `/feedback` ratings in production, the study's own measure: how many, their mean, and the
-//! share rated 3/5 or better (what the study counted as useful), overall, by who reported the
-//! incident and by the advisor that helped.
+//! `firebreak stats feedback`: the ratings in production (typed `/feedback` and the buttons under
+//! every answer), the study's own measure: how many, their mean, and the share rated 3/5 or
+//! better (what the study counted as useful), overall, by who reported the incident and by the
+//! advisor that helped. A person's rating of an answer counts once, as last given.
 
 use std::collections::BTreeMap;
 
@@ -10,7 +11,7 @@ use serde::Serialize;
 
 use crate::adapters::console::render::Format;
 use crate::core::ports::{Store, StoreError};
-use crate::core::timeline::EntryKind;
+use crate::core::ratings::counted;
 
 /// Ratings at least this good count as useful, as in the study.
 pub const USEFUL_RATING: u8 = 3;
@@ -61,13 +62,11 @@ pub async fn feedback_stats(store: &dyn Store) -> Result<FeedbackStats, StoreErr
     for id in store.all_incidents().await? {
         let Some(incident) = store.incident(id).await? else { continue };
         stats.incidents += 1;
-        for entry in store.timeline(id).await? {
-            if let EntryKind::Feedback { rating, advisor } = entry.kind {
-                stats.overall.add(rating);
-                stats.by_source.entry(incident.source.to_string()).or_default().add(rating);
-                let advisor = advisor.unwrap_or_else(|| UNRECORDED.to_owned());
-                stats.by_advisor.entry(advisor).or_default().add(rating);
-            }
+        for counted in counted(&store.timeline(id).await?) {
+            stats.overall.add(counted.rating);
+            stats.by_source.entry(incident.source.to_string()).or_default().add(counted.rating);
+            let advisor = counted.advisor.unwrap_or_else(|| UNRECORDED.to_owned());
+            stats.by_advisor.entry(advisor).or_default().add(counted.rating);
         }
     }
     Ok(stats)
@@ -77,6 +76,13 @@ pub async fn feedback_stats(store: &dyn Store) -> Result<FeedbackStats, StoreErr
 pub fn print(stats: &FeedbackStats, format: Format, out: &mut impl Write) -> io::Result<()> {
     if format == Format::Json {
         return writeln!(out, "{}", serde_json::to_string(stats).map_err(io::Error::other)?);
+    }
+    if stats.overall.count == 0 {
+        return writeln!(
+            out,
+            "No /feedback ratings yet across {} incidents: there is no mean to show.",
+            stats.incidents
+        );
     }
     writeln!(out, "/feedback ratings over {} incidents", stats.incidents)?;
     writeln!(out, "{:<24} {:>7} {:>6} {:>8}", "", "ratings", "mean", format!("≥{USEFUL_RATING}/5"))?;
@@ -107,5 +113,16 @@ mod tests {
         assert_eq!(tally.count, 4);
         assert!((tally.mean - 2.75).abs() < 1e-12);
         assert!((tally.useful_share - 0.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn no_ratings_say_so_instead_of_a_mean_of_zero() {
+        let mut out = Vec::new();
+
+        print(&FeedbackStats { incidents: 3, ..FeedbackStats::default() }, Format::Text, &mut out).unwrap();
+
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("No /feedback ratings yet across 3 incidents"), "{text}");
+        assert!(!text.contains("0.00"), "{text}");
     }
 }

@@ -6,10 +6,12 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::incident::IncidentId;
+use super::incident::{Incident, IncidentId};
 
 /// Longest channel name (Discord's limit).
 const NAME_LIMIT: usize = 100;
+/// What a resolved incident's channel is renamed with.
+const RESOLVED_PREFIX: &str = "resolved-";
 
 /// `inc-1042-checkout-returning-502s`: the number, then the title's words in lower-case ASCII,
 /// as many whole words as fit.
@@ -24,6 +26,21 @@ pub fn incident_channel_name(id: IncidentId, title: &str) -> String {
         name.push_str(&word);
     }
     name
+}
+
+/// What the incident's channel should be called as the incident stands: `resolved-<name>` once
+/// resolved (when `rename_resolved`), its name at opening otherwise. `None` when its name was
+/// never known, so it is left alone.
+pub fn name_for(incident: &Incident, rename_resolved: bool) -> Option<String> {
+    let name = incident.channel_name.as_deref()?;
+    if incident.is_open() || !rename_resolved {
+        return Some(name.to_owned());
+    }
+    let mut renamed = format!("{RESOLVED_PREFIX}{name}");
+    while renamed.len() > NAME_LIMIT {
+        renamed.pop();
+    }
+    Some(renamed)
 }
 
 /// The title an incident takes from its channel's name: `search-latency_eu` → `search latency eu`.
@@ -53,6 +70,27 @@ mod tests {
     #[test]
     fn titles_from_channel_names_are_their_words() {
         assert_eq!(title_from_channel_name("incident-search--latency_eu"), "incident search latency eu");
+    }
+
+    #[test]
+    fn a_resolved_channel_is_renamed_with_a_prefix_within_the_limit() {
+        use crate::core::incident::{Declaration, Person, Severity, Source, Status};
+        let declaration = Declaration {
+            title: "t".into(),
+            summary: String::new(),
+            severity: Severity::Sev3,
+            service: None,
+            source: Source::Customer,
+        };
+        let mut incident =
+            Incident::declared(IncidentId::from_number(7), declaration, Person::new("a", "a"), "c", chrono::Utc::now());
+        assert_eq!(name_for(&incident, true), None);
+        incident.channel_name = Some(format!("inc-7-{}", "x".repeat(94)));
+        assert_eq!(name_for(&incident, true).as_deref(), incident.channel_name.as_deref());
+        incident.status = Status::Resolved;
+        let renamed = name_for(&incident, true).unwrap();
+        assert!(renamed.starts_with("resolved-inc-7-") && renamed.len() == NAME_LIMIT, "{renamed}");
+        assert_eq!(name_for(&incident, false).as_deref(), incident.channel_name.as_deref());
     }
 
     #[test]

@@ -9,19 +9,30 @@
 //!
 //! Options are written the way Discord displays them: `name: value`. An option's value runs
 //! until the next known option name, so free text (titles, root causes) needs no quoting.
+//!
+//! Commands whose long options fit a command line badly (resolve, a status update) have a
+//! [`FormSpec`] too: invoked with none of those options they become [`Command::Form`], which
+//! adapters show as a form (a Discord modal) whose submission is the same command, filled in.
 
+mod acknowledge;
 mod attach;
 mod declare;
 mod detach;
 mod diagnose;
 mod feedback;
 mod focus;
+mod follow_up;
 mod help;
 mod list_evidence;
+mod postmortem;
+mod reopen;
 mod resolve;
+mod role;
+mod severity;
 mod show_timeline;
 mod status;
 mod summary;
+mod update;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::LazyLock;
@@ -29,10 +40,14 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 pub use self::attach::Attachment;
-pub(super) use self::declare::declare_here;
+pub(super) use self::declare::{declare_here, first_response};
+pub use self::update::StatusUpdate;
+use super::action::{Act, ActionId, FormKind};
 use super::error::UserError;
-use super::incident::{Declaration, Incident, MAX_TITLE_CHARS, Severity, Source, Status};
-use super::ports::Focus;
+use super::incident::{Declaration, Incident, IncidentId, MAX_TITLE_CHARS, Person, Role, Severity, Source, Status};
+use super::outbound::{Choice, Form, FormField, Message};
+use super::ports::{Focus, Ports};
+use super::text::clean;
 use super::turn::{Turn, TurnResult, require};
 
 /// Something a person asked the bot to do.
@@ -44,7 +59,7 @@ pub enum Command {
     Attach(Attachment),
     /// `/incident detach`: the channel stops being an incident channel.
     Detach,
-    /// `/incident status <investigating|mitigated>`
+    /// `/incident status <investigating|identified|mitigated>`
     Status(Status),
     /// `/incident resolve root_cause: <text> mitigation: <text> [category: <word>]`
     Resolve {
@@ -65,12 +80,14 @@ pub enum Command {
     Summary,
     /// `/timeline`
     Timeline,
-    /// `/feedback <1-5> [comment]`
+    /// `/feedback <1-5> [comment] [answer: <id>]`
     Feedback {
         /// 1 (useless) to 5 (spot on).
         rating: u8,
         /// Optional free text.
         comment: String,
+        /// The answer rated, when the rating names one (its buttons do).
+        answer: Option<String>,
     },
     /// `/diagnose <tool> [name=value …]`: run one diagnostic now.
     Diagnose {
@@ -81,8 +98,63 @@ pub enum Command {
     },
     /// `/evidence`: what the diagnostics found so far, newest first.
     Evidence,
+    /// `/incident severity <sev1-sev4>`
+    Severity(Severity),
+    /// `/incident role <commander|scribe|comms> <person>`: hands a role over.
+    Role {
+        /// The role.
+        role: Role,
+        /// Who takes it.
+        person: Person,
+    },
+    /// `/incident ack`: a responder says they are on it.
+    Acknowledge,
+    /// `/incident update [known: …] [doing: …] [next: …]`: a status update for everyone.
+    Update(StatusUpdate),
+    /// `/incident followup <text>`: something to do after the incident.
+    FollowUp(String),
+    /// `/incident reopen`: a resolved incident is open again.
+    Reopen,
+    /// `/postmortem`: a postmortem draft, as a Markdown document.
+    Postmortem,
+    /// A command's form, to fill in: the command was given none of its long options.
+    Form(FormKind),
     /// `/help`
     Help,
+}
+
+/// The form of `kind`: its fields and title.
+pub fn form_spec(kind: FormKind) -> &'static FormSpec {
+    match kind {
+        FormKind::Resolve => &resolve::FORM,
+        FormKind::Update => &update::FORM,
+    }
+}
+
+/// The form of `kind` to fill in for `incident` (the channel's incident when `None`).
+pub fn form(kind: FormKind, incident: Option<IncidentId>) -> Form {
+    let spec = form_spec(kind);
+    let title = match incident {
+        Some(id) => format!("{} {id}", spec.title),
+        None => spec.title.to_owned(),
+    };
+    Form {
+        id: ActionId::new(incident, Act::Submit(kind)).to_string(),
+        title,
+        fields: spec.fields.to_vec(),
+        usage: spec.command.usage.to_owned(),
+    }
+}
+
+/// A form: the command it fills in, its title, its fields (each one of the command's options).
+#[derive(Debug, Clone, Copy)]
+pub struct FormSpec {
+    /// The command submitted with the values.
+    pub command: &'static CommandSpec,
+    /// Title, to which the incident's id is added.
+    pub title: &'static str,
+    /// The fields, in order.
+    pub fields: &'static [FormField],
 }
 
 impl Command {
@@ -102,6 +174,14 @@ impl Command {
             Command::Feedback { .. } => &feedback::SPEC,
             Command::Diagnose { .. } => &diagnose::SPEC,
             Command::Evidence => &list_evidence::SPEC,
+            Command::Severity(_) => &severity::SPEC,
+            Command::Role { .. } => &role::SPEC,
+            Command::Acknowledge => &acknowledge::SPEC,
+            Command::Update(_) => &update::SPEC,
+            Command::FollowUp(_) => &follow_up::SPEC,
+            Command::Reopen => &reopen::SPEC,
+            Command::Postmortem => &postmortem::SPEC,
+            Command::Form(kind) => form_spec(*kind).command,
             Command::Help => &help::SPEC,
         }
     }
@@ -128,10 +208,43 @@ pub(super) async fn run(turn: &Turn<'_>, incident: Option<Incident>, command: &C
         Command::Similar => focus::handle(turn, require(incident)?, Focus::Similar).await,
         Command::Summary => summary::handle(turn, require(incident)?).await,
         Command::Timeline => show_timeline::handle(turn, require(incident)?).await,
-        Command::Feedback { rating, comment } => feedback::handle(turn, require(incident)?, *rating, comment).await,
+        Command::Feedback { rating, comment, answer } => {
+            feedback::handle(turn, require(incident)?, *rating, comment, answer.as_deref()).await
+        }
         Command::Diagnose { tool, args } => diagnose::handle(turn, require(incident)?, tool, args).await,
         Command::Evidence => list_evidence::handle(turn, require(incident)?).await,
+        Command::Severity(severity) => severity::handle(turn, require(incident)?, *severity).await,
+        Command::Role { role, person } => role::handle(turn, require(incident)?, *role, person.clone()).await,
+        Command::Acknowledge => acknowledge::handle(turn, require(incident)?).await,
+        Command::Update(update) => update::handle(turn, require(incident)?, update).await,
+        Command::FollowUp(item) => follow_up::handle(turn, require(incident)?, item).await,
+        Command::Reopen => reopen::handle(turn, require(incident)?).await,
+        Command::Postmortem => postmortem::handle(turn, require(incident)?).await,
+        Command::Form(kind) => Ok(vec![turn.post(Message::Form(form(*kind, incident.map(|found| found.id))))]),
         Command::Help => help::handle(turn),
+    }
+}
+
+/// A request for suggestions while someone types an option of a command (Discord's
+/// autocomplete): answered at once, without touching the store.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Completion {
+    /// The command's registered name, e.g. `diagnose`.
+    pub command: String,
+    /// The option being typed.
+    pub option: String,
+    /// What is typed so far.
+    pub partial: String,
+    /// The other options' values, as given so far.
+    pub options: BTreeMap<String, String>,
+}
+
+/// Suggestions for the option being typed in `completion`, from the command's own suggester;
+/// none for commands and options that suggest nothing.
+pub fn complete(completion: &Completion, ports: &Ports) -> Vec<Choice> {
+    match spec(&completion.command) {
+        Ok(spec) => spec.suggest.map(|suggest| suggest(completion, ports)).unwrap_or_default(),
+        Err(_) => Vec::new(),
     }
 }
 
@@ -153,6 +266,8 @@ pub enum OptionKind {
         /// Largest accepted.
         max: i64,
     },
+    /// Someone of the server (a user picker on Discord), read with [`Person::parse`].
+    Person,
 }
 
 /// One named option of a command.
@@ -166,6 +281,15 @@ pub struct OptionSpec {
     pub kind: OptionKind,
     /// Whether the command needs it.
     pub required: bool,
+    /// Whether the command suggests values while it is typed (see [`complete`]).
+    pub suggested: bool,
+}
+
+impl OptionSpec {
+    /// The same option, with values suggested while it is typed.
+    const fn suggested(self) -> Self {
+        Self { suggested: true, ..self }
+    }
 }
 
 /// Longest free-text option (a summary, a root cause, a mitigation), in characters.
@@ -176,11 +300,14 @@ const TITLE_OPTION_CHARS: u16 = MAX_TITLE_CHARS as u16;
 
 /// Builds an [`OptionSpec`] in a constant.
 const fn option(name: &'static str, description: &'static str, kind: OptionKind, required: bool) -> OptionSpec {
-    OptionSpec { name, description, kind, required }
+    OptionSpec { name, description, kind, required, suggested: false }
 }
 
 /// Builds the option values of an invocation into its command.
 type Parser = fn(&mut OptionValues) -> Result<Command, UserError>;
+
+/// Suggests values for an option being typed.
+type Suggester = fn(&Completion, &Ports) -> Vec<Choice>;
 
 /// One registered command: its name as typed, its usage, what it does, its options, whether it
 /// is privileged, and how its option values become a [`Command`].
@@ -202,6 +329,8 @@ pub struct CommandSpec {
     /// decides or records something everyone in the channel should see.
     pub reads_only: bool,
     parse: Parser,
+    /// Suggests values for its `suggested` options.
+    suggest: Option<Suggester>,
 }
 
 /// Every command, in the order help lists them. Adding a command means adding it here, to
@@ -210,8 +339,15 @@ pub const COMMANDS: &[CommandSpec] = &[
     declare::SPEC,
     attach::SPEC,
     detach::SPEC,
+    acknowledge::SPEC,
     status::SPEC,
+    severity::SPEC,
+    role::SPEC,
+    update::SPEC,
+    follow_up::SPEC,
     resolve::SPEC,
+    reopen::SPEC,
+    postmortem::SPEC,
     focus::ROOT_CAUSE,
     focus::MITIGATION,
     focus::SIMILAR,
@@ -258,10 +394,7 @@ impl Invocation {
         let (name, rest) = if first == "incident" {
             let (sub, rest) = split_word(rest);
             if sub.is_empty() {
-                return Err(bad_usage(
-                    "`/incident` needs a subcommand: declare, attach, detach, status or resolve",
-                    &declare::SPEC,
-                ));
+                return Err(bad_usage(&incident_subcommands(), &declare::SPEC));
             }
             (format!("incident {}", sub.to_ascii_lowercase()), rest)
         } else {
@@ -270,6 +403,9 @@ impl Invocation {
         let spec = spec(&name)?;
         let names: Vec<&str> = spec.options.iter().map(|option| option.name).collect();
         let (leading, mut options) = split_options(rest, &names);
+        if let Some(repeated) = repeated_option(rest, &names) {
+            return Err(bad_usage(&format!("`{repeated}:` is given twice; give each option once"), spec));
+        }
         match spec.leading {
             Some(target) if !leading.is_empty() => {
                 options.entry(target.to_owned()).or_insert(leading);
@@ -286,6 +422,12 @@ impl Invocation {
         }
         Ok(Self { name, options: options.into_iter().collect() })
     }
+}
+
+/// Says which subcommands `/incident` has, from the registry.
+fn incident_subcommands() -> String {
+    let subcommands: Vec<&str> = COMMANDS.iter().filter_map(|spec| spec.name.strip_prefix("incident ")).collect();
+    format!("`/incident` needs a subcommand: {}", subcommands.join(", "))
 }
 
 /// The registered command called `name`.
@@ -307,6 +449,7 @@ pub enum Utterance {
 impl Utterance {
     /// Classifies a line typed in a channel where the bot is called `bot_name`.
     pub fn parse(line: &str, bot_name: &str) -> Result<Self, UserError> {
+        let line = clean(line);
         let line = line.trim();
         if line.starts_with('/') {
             return Command::parse(line).map(Utterance::Command);
@@ -323,6 +466,33 @@ impl Utterance {
 }
 
 impl Command {
+    /// The command a control or form stands for, with the incident its id names: `values` are
+    /// what was chosen (a severity, a person as [`Person::option_value`]) or, for a form, its
+    /// fields by option name.
+    pub fn from_action(id: &ActionId, values: impl IntoIterator<Item = (String, String)>) -> Result<Self, UserError> {
+        let mut values: BTreeMap<String, String> = values.into_iter().collect();
+        let mut chosen = || values.pop_first().map(|(_, value)| value).unwrap_or_default();
+        Ok(match &id.act {
+            Act::Acknowledge => Command::Acknowledge,
+            Act::Status(Status::Resolved) | Act::Open(FormKind::Resolve) => Command::Form(FormKind::Resolve),
+            Act::Status(status) => Command::Status(*status),
+            Act::Open(kind) => Command::Form(*kind),
+            Act::Severity => Command::Severity(Severity::parse(&chosen())?),
+            Act::Commander => Command::Role { role: Role::Commander, person: Person::parse(&chosen())? },
+            Act::Rate { answer, rating } => {
+                Command::Feedback { rating: *rating, comment: String::new(), answer: Some(answer.clone()) }
+            }
+            Act::Submit(kind) => {
+                let spec = form_spec(*kind).command;
+                match Command::from_invocation(Invocation::new(spec.name, values))? {
+                    // A form submitted empty would only open itself again.
+                    Command::Form(_) => return Err(bad_usage("The form was empty", spec)),
+                    command => command,
+                }
+            }
+        })
+    }
+
     /// Parses a `/command …` line.
     pub fn parse(line: &str) -> Result<Self, UserError> {
         Invocation::parse(line).and_then(Command::from_invocation)
@@ -331,7 +501,8 @@ impl Command {
     /// Checks an invocation against its command's options and builds the command.
     pub fn from_invocation(invocation: Invocation) -> Result<Self, UserError> {
         let spec = spec(&invocation.name)?;
-        let mut options = invocation.options;
+        let mut options: BTreeMap<String, String> =
+            invocation.options.into_iter().map(|(name, value)| (name, clean(&value).into_owned())).collect();
         options.retain(|_, value| !value.trim().is_empty());
         if let Some(unknown) = options.keys().find(|name| !spec.options.iter().any(|option| option.name == *name)) {
             return Err(bad_usage(&format!("`{unknown}` is not an option of this command"), spec));
@@ -362,7 +533,7 @@ impl Classification {
     fn take(options: &mut OptionValues) -> Result<Self, UserError> {
         Ok(Self {
             severity: options.take("severity").map(|s| Severity::parse(&s)).transpose()?.unwrap_or(Severity::Sev3),
-            source: options.take("source").map(|s| Source::parse(&s)).transpose()?.unwrap_or(Source::Customer),
+            source: options.take("source").map(|s| Source::parse(&s)).transpose()?.unwrap_or(Source::Unknown),
             service: options.take("service").map(|s| s.to_ascii_lowercase()),
             summary: options.take("summary").unwrap_or_default(),
         })
@@ -386,7 +557,7 @@ const fn declaration_options(title: OptionSpec) -> [OptionSpec; 5] {
         option("service", "The affected service", OptionKind::Text { max_chars: 100 }, false),
         option(
             "source",
-            "Who noticed: machine (an alert) or customer; default customer",
+            "Who noticed: machine (an alert) or customer; default unknown",
             OptionKind::Choice(SOURCES),
             false,
         ),
@@ -403,12 +574,25 @@ fn split_word(text: &str) -> (&str, &str) {
     }
 }
 
-/// Splits `text` into the free text before the first option and the `name: value` options
-/// whose names are in `known`; other `word:` sequences stay part of the text they are in.
-fn split_options(text: &str, known: &[&str]) -> (String, HashMap<String, String>) {
+/// The first of `known` options that `text` gives more than once.
+fn repeated_option<'a>(text: &str, known: &[&'a str]) -> Option<&'a str> {
+    let mut seen = Vec::new();
+    option_markers(text, known).into_iter().find_map(|(_, _, name)| {
+        let known_name = known.iter().copied().find(|candidate| *candidate == name)?;
+        if seen.contains(&known_name) {
+            Some(known_name)
+        } else {
+            seen.push(known_name);
+            None
+        }
+    })
+}
+
+/// Where each `name:` of a known option starts, where its value starts, and its name.
+fn option_markers(text: &str, known: &[&str]) -> Vec<(usize, usize, String)> {
     static OPTION: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"(?i)(?:^|\s)([a-z_]+):(?:\s|$)").expect("static regex is valid"));
-    let markers: Vec<(usize, usize, String)> = OPTION
+    OPTION
         .captures_iter(text)
         .filter_map(|caps| {
             let name = caps.get(1)?;
@@ -416,7 +600,13 @@ fn split_options(text: &str, known: &[&str]) -> (String, HashMap<String, String>
             let whole = caps.get(0)?;
             known.contains(&lower.as_str()).then_some((name.start(), whole.end(), lower))
         })
-        .collect();
+        .collect()
+}
+
+/// Splits `text` into the free text before the first option and the `name: value` options
+/// whose names are in `known`; other `word:` sequences stay part of the text they are in.
+fn split_options(text: &str, known: &[&str]) -> (String, HashMap<String, String>) {
+    let markers = option_markers(text, known);
     let head_end = markers.first().map_or(text.len(), |(start, _, _)| *start);
     let mut options = HashMap::new();
     for (index, (_, value_start, name)) in markers.iter().enumerate() {
@@ -449,13 +639,13 @@ mod tests {
     }
 
     #[test]
-    fn declare_defaults_to_sev3_customer_reported() {
+    fn declare_defaults_to_sev3_with_the_source_unknown() {
         let Command::Declare(declaration) = Command::parse("/incident declare Search is slow").unwrap() else {
             panic!("not a declaration")
         };
         assert_eq!(
             (declaration.severity, declaration.source, declaration.service),
-            (Severity::Sev3, Source::Customer, None)
+            (Severity::Sev3, Source::Unknown, None)
         );
     }
 
@@ -487,7 +677,7 @@ mod tests {
     fn feedback_accepts_one_to_five_only() {
         assert_eq!(
             Command::parse("/feedback 4 spot on about the pool").unwrap(),
-            Command::Feedback { rating: 4, comment: "spot on about the pool".into() }
+            Command::Feedback { rating: 4, comment: "spot on about the pool".into(), answer: None }
         );
         for bad in ["/feedback 0", "/feedback 6", "/feedback great", "/feedback"] {
             assert!(Command::parse(bad).is_err(), "{bad} was accepted");
@@ -526,7 +716,10 @@ mod tests {
             Command::parse("/incident declare Search slow severity: sev2").unwrap()
         );
         let rating = Invocation::new("feedback", [("rating".to_owned(), "3".to_owned())]);
-        assert_eq!(Command::from_invocation(rating).unwrap(), Command::Feedback { rating: 3, comment: String::new() });
+        assert_eq!(
+            Command::from_invocation(rating).unwrap(),
+            Command::Feedback { rating: 3, comment: String::new(), answer: None }
+        );
     }
 
     #[test]
@@ -555,17 +748,28 @@ mod tests {
     }
 
     #[test]
-    fn only_status_resolution_and_diagnostics_are_privileged() {
+    fn only_decisions_about_the_incident_and_diagnostics_are_privileged() {
         let lines = [
             "/incident status mitigated",
             "/incident resolve root_cause: a mitigation: b",
+            "/incident resolve",
+            "/incident severity sev1",
+            "/incident role commander @li",
+            "/incident reopen",
+            "/incident ack",
+            "/incident update known: x",
             "/diagnose error_rate",
             "/feedback 2",
+            "/incident followup x",
+            "/postmortem",
             "/rca",
             "/evidence",
         ];
         let privileged: Vec<bool> = lines.iter().map(|line| Command::parse(line).unwrap().is_privileged()).collect();
-        assert_eq!(privileged, [true, true, true, false, false, false]);
+        assert_eq!(
+            privileged,
+            [true, true, true, true, true, true, true, true, true, false, false, false, false, false]
+        );
     }
 
     #[test]
@@ -582,20 +786,86 @@ mod tests {
             OptionKind::Text { .. } => "x".to_owned(),
             OptionKind::Choice(words) => words[0].to_owned(),
             OptionKind::Integer { min, .. } => min.to_string(),
+            OptionKind::Person => "@sam".to_owned(),
         }
     }
 
     #[test]
     fn every_registered_command_round_trips_through_the_parser_to_its_own_spec() {
         for spec in COMMANDS {
-            let required = spec.options.iter().filter(|option| option.required);
+            // Its required options, and those a platform types (a person picked, a choice).
+            let given = spec.options.iter().filter(|option| option.required || option.kind == OptionKind::Person);
             let invocation =
-                Invocation::new(spec.name, required.map(|option| (option.name.to_owned(), sample_value(option))));
+                Invocation::new(spec.name, given.map(|option| (option.name.to_owned(), sample_value(option))));
 
             let command = Command::from_invocation(invocation).unwrap_or_else(|error| panic!("{}: {error}", spec.name));
 
             assert_eq!(command.spec().name, spec.name, "{} parses to another command", spec.name);
         }
+    }
+
+    #[test]
+    fn controls_and_forms_stand_for_commands_of_their_incident() {
+        let incident = Some(IncidentId::from_number(2001));
+        let click = |act: Act, values: &[(&str, &str)]| {
+            let values = values.iter().map(|(name, value)| ((*name).to_owned(), (*value).to_owned()));
+            Command::from_action(&ActionId::new(incident, act), values)
+        };
+        assert_eq!(click(Act::Acknowledge, &[]).unwrap(), Command::Acknowledge);
+        assert_eq!(click(Act::Severity, &[("0", "sev1")]).unwrap(), Command::Severity(Severity::Sev1));
+        assert_eq!(
+            click(Act::Commander, &[("0", "Li <discord:7>")]).unwrap(),
+            Command::Role { role: Role::Commander, person: Person::new("discord:7", "Li") }
+        );
+        let cause = "pool size 2\nshipped from a test profile";
+        assert_eq!(
+            click(Act::Submit(FormKind::Resolve), &[("root_cause", cause), ("mitigation", "rolled back")]).unwrap(),
+            Command::Resolve { root_cause: cause.into(), mitigation: "rolled back".into(), category: None }
+        );
+        assert!(click(Act::Submit(FormKind::Resolve), &[("root_cause", ""), ("mitigation", "")]).is_err());
+        assert!(click(Act::Severity, &[("0", "sev9")]).is_err());
+    }
+
+    #[test]
+    fn resolve_and_update_without_their_long_options_ask_for_their_form() {
+        assert_eq!(Command::parse("/incident resolve").unwrap(), Command::Form(FormKind::Resolve));
+        assert_eq!(Command::parse("/incident update").unwrap(), Command::Form(FormKind::Update));
+        assert!(Command::parse("/incident resolve category: deployment").is_err());
+    }
+
+    #[test]
+    fn every_form_field_is_an_option_of_its_command_within_its_length() {
+        for kind in FormKind::ALL {
+            let form = form_spec(*kind);
+            for field in form.fields {
+                let option = form.command.options.iter().find(|option| option.name == field.name);
+                let option = option.unwrap_or_else(|| panic!("{} has no option {}", form.command.name, field.name));
+                let OptionKind::Text { max_chars } = option.kind else { panic!("{} is not text", field.name) };
+                assert_eq!(field.max_chars, max_chars, "{}", field.name);
+                assert!(field.label.chars().count() <= 45 && field.placeholder.chars().count() <= 100);
+            }
+            assert!(form.title.chars().count() + " INC-0000000".len() <= 45, "{}", form.title);
+        }
+    }
+
+    #[test]
+    fn roles_severities_and_the_new_statuses_parse() {
+        assert_eq!(Command::parse("/incident severity SEV1").unwrap(), Command::Severity(Severity::Sev1));
+        assert_eq!(
+            Command::parse("/incident role scribe @li").unwrap(),
+            Command::Role { role: Role::Scribe, person: Person::new("li", "li") }
+        );
+        assert_eq!(
+            Command::parse("/incident role commander person: Maya Lee <discord:42>").unwrap(),
+            Command::Role { role: Role::Commander, person: Person::new("discord:42", "Maya Lee") }
+        );
+        assert_eq!(Command::parse("/incident status identified").unwrap(), Command::Status(Status::Identified));
+        assert_eq!(
+            Command::parse("/incident followup raise the pool alert threshold").unwrap(),
+            Command::FollowUp("raise the pool alert threshold".into())
+        );
+        assert!(Command::parse("/incident role pilot @li").is_err());
+        assert!(Command::parse("/incident followup").is_err());
     }
 
     #[test]

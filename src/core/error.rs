@@ -7,6 +7,7 @@ use thiserror::Error;
 use super::incident::IncidentId;
 use super::invalid::InvalidValue;
 use super::ports::WorkspaceError;
+use super::redact::redact;
 
 /// A failure the person in the channel can act on. Its text is the chat reply.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -77,6 +78,14 @@ pub enum UserError {
         "I can't reach the incident store right now, so this was not recorded. Everything recorded before is safe; please repeat it in a moment."
     )]
     StoreUnavailable,
+}
+
+impl UserError {
+    /// The reply the person reads: the error's words with every secret in them masked (a
+    /// refusal may quote what was typed, and what was typed may be a token).
+    pub fn reply(&self) -> String {
+        redact(&self.to_string()).into_owned()
+    }
 }
 
 impl From<WorkspaceError> for UserError {

@@ -3,7 +3,12 @@
 
 use chrono::{DateTime, Utc};
 
+use super::action::ActionId;
+use super::alert::{AlertGroup, Change};
 use super::command::Command;
+use super::error::UserError;
+use super::incident::IncidentId;
+use super::ports::{Anchor, Timer};
 use super::timeline::Author;
 
 /// One event from a chat platform, an alert source or the console.
@@ -68,6 +73,26 @@ pub enum Input {
     Question(String),
     /// A command.
     Command(Command),
+    /// A command for a named incident, from a control or form that carries it (see
+    /// [`super::action`]): it applies to that incident wherever it was used.
+    Action {
+        /// The incident the control or form belongs to.
+        incident: IncidentId,
+        /// What it does.
+        command: Command,
+    },
+    /// A timer fell due (read from the store by [`super::engine::Engine::fire_due`]).
+    Timer(Timer),
+    /// The platform posted an incident's anchored message (its status card, its
+    /// announcement): the adapter reports the message's id so later changes edit it.
+    Posted {
+        /// The incident.
+        incident: IncidentId,
+        /// Which message it was.
+        anchor: Anchor,
+        /// The platform's id for it.
+        message: String,
+    },
     /// A channel was created: if its name matches the followed pattern, it becomes an
     /// incident channel titled after its name.
     ChannelCreated {
@@ -76,4 +101,39 @@ pub enum Input {
         /// The channel's topic, possibly empty.
         topic: String,
     },
+    /// A monitoring system's notification about a group of alerts: opens an incident for the
+    /// group, or tells its incident what changed.
+    Alert(AlertGroup),
+    /// A deploy, config or flag change of a service, kept in its history of changes.
+    Change(Change),
+}
+
+impl Input {
+    /// The kind of input, as metrics label turns.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Input::Message(_) => "message",
+            Input::Overheard(_) => "overheard",
+            Input::Question(_) => "question",
+            Input::Command(_) => "command",
+            Input::Action { .. } => "action",
+            Input::Timer(_) => "timer",
+            Input::Posted { .. } => "posted",
+            Input::ChannelCreated { .. } => "channel_created",
+            Input::Alert(_) => "alert",
+            Input::Change(_) => "change",
+        }
+    }
+
+    /// The input a control or form of the bot stands for, read from its id (a Discord
+    /// `custom_id`) and what came with it: the values chosen, or a form's fields by name. A form
+    /// opened by a command names no incident and applies to the channel's, as the command would.
+    pub fn from_action(id: &str, values: impl IntoIterator<Item = (String, String)>) -> Result<Self, UserError> {
+        let id = ActionId::parse(id)?;
+        let command = Command::from_action(&id, values)?;
+        Ok(match id.incident {
+            Some(incident) => Input::Action { incident, command },
+            None => Input::Command(command),
+        })
+    }
 }

@@ -1,6 +1,7 @@
 //! The incident itself: identity, classification and lifecycle, parsed from text once so the
 //! rest of the engine only ever sees valid values.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use chrono::{DateTime, Utc};
@@ -15,7 +16,7 @@ pub struct IncidentId(u64);
 
 impl IncidentId {
     /// The id with this number.
-    pub fn from_number(number: u64) -> Self {
+    pub const fn from_number(number: u64) -> Self {
         Self(number)
     }
 
@@ -119,26 +120,101 @@ word_enum!(
 );
 
 word_enum!(
-    /// Who noticed first: a monitor (machine-reported) or a person (customer-reported).
-    Source, "source", "machine or customer", {
+    /// Who noticed first: a monitor (machine-reported) or a person (customer-reported), when
+    /// the declarer said.
+    Source, "source", "machine, customer or unknown", {
         /// Raised by an alert or monitor.
         Machine => "machine",
         /// Reported by a customer, support or a colleague.
         Customer => "customer",
+        /// Not said.
+        Unknown => "unknown",
     }
 );
 
 word_enum!(
-    /// Where the incident is in its lifecycle.
-    Status, "status", "investigating, mitigated or resolved", {
+    /// Where the incident is in its lifecycle: investigating → identified → mitigated →
+    /// resolved (and back to investigating when reopened).
+    Status, "status", "investigating, identified, mitigated or resolved", {
         /// Impact ongoing, cause being looked for.
         Investigating => "investigating",
+        /// Impact ongoing, cause known, fix under way.
+        Identified => "identified",
         /// Impact stopped, follow-up still open.
         Mitigated => "mitigated",
         /// Closed, with a root cause and mitigation on record.
         Resolved => "resolved",
     }
 );
+
+word_enum!(
+    /// A named part someone plays in the response.
+    Role, "role", "commander, scribe or comms", {
+        /// Runs the response and decides.
+        Commander => "commander",
+        /// Keeps the record.
+        Scribe => "scribe",
+        /// Keeps stakeholders informed.
+        Comms => "comms",
+    }
+);
+
+/// Someone on the platform: a stable id (a Discord user id as `discord:<id>`, `console:<name>`)
+/// and the name people see. Timeline authors and the people holding roles are both persons.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Person {
+    /// Stable platform id.
+    pub id: String,
+    /// Display name shown in the channel.
+    pub name: String,
+}
+
+impl Person {
+    /// A person with this id and display name.
+    pub fn new(id: impl Into<String>, name: impl Into<String>) -> Self {
+        Self { id: id.into(), name: name.into() }
+    }
+
+    /// Reads a person as an option value holds it: `Name <id>` when the platform resolved who
+    /// was picked (adapters write it with [`Person::option_value`]), or a typed name (`@sam`,
+    /// `sam`), which stands for itself.
+    pub fn parse(text: &str) -> Result<Self, InvalidValue> {
+        let text = text.trim();
+        let invalid = || InvalidValue { what: "person", value: text.to_owned(), expected: "a name, e.g. @sam" };
+        if let Some(open) = text.rfind('<')
+            && let Some(id) = text[open + 1..].strip_suffix('>')
+        {
+            let name = text[..open].trim();
+            if id.is_empty() || name.is_empty() {
+                return Err(invalid());
+            }
+            return Ok(Self::new(id, name));
+        }
+        let name = text.trim_start_matches('@').trim();
+        if name.is_empty() || name.contains(char::is_whitespace) {
+            return Err(invalid());
+        }
+        Ok(Self::new(name, name))
+    }
+
+    /// How an adapter that knows who was picked writes them as an option value.
+    pub fn option_value(&self) -> String {
+        format!("{} <{}>", self.name, self.id)
+    }
+}
+
+/// A name alone stands for itself as id too, as a typed name does.
+impl From<&str> for Person {
+    fn from(name: &str) -> Self {
+        Self::new(name, name)
+    }
+}
+
+impl fmt::Display for Person {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name)
+    }
+}
 
 /// Longest incident title, in characters: a title is one line; details go in the summary.
 pub const MAX_TITLE_CHARS: usize = 256;
@@ -154,7 +230,7 @@ pub struct Declaration {
     pub severity: Severity,
     /// The affected service, when known.
     pub service: Option<String>,
-    /// Defaults to `customer` for people, `machine` for alerts.
+    /// `machine` for alerts; for people, what they said, `unknown` otherwise.
     pub source: Source,
 }
 
@@ -176,9 +252,16 @@ pub struct Incident {
     /// Lifecycle status.
     pub status: Status,
     /// Who runs the response (the declarer unless handed over).
-    pub commander: String,
+    pub commander: Person,
+    /// Who keeps the record, when someone was named.
+    pub scribe: Option<Person>,
+    /// Who keeps stakeholders informed, when someone was named.
+    pub comms: Option<Person>,
     /// The chat channel the incident lives in.
     pub channel: String,
+    /// The channel's name when the incident was opened, when known (what a reopened incident's
+    /// channel is called again after a `resolved-` rename).
+    pub channel_name: Option<String>,
     /// When it was declared.
     pub created_at: DateTime<Utc>,
     /// Last change to this record.
@@ -191,6 +274,10 @@ pub struct Incident {
     pub mitigation: Option<String>,
     /// Root-cause category recorded at resolution, e.g. `deployment`.
     pub category: Option<String>,
+    /// Labels of the alerts that opened it (none for incidents people declared): handlers match
+    /// them and fill them into their calls.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
 }
 
 impl Incident {
@@ -198,7 +285,7 @@ impl Incident {
     pub fn declared(
         id: IncidentId,
         declaration: Declaration,
-        commander: &str,
+        commander: impl Into<Person>,
         channel: &str,
         at: DateTime<Utc>,
     ) -> Self {
@@ -210,20 +297,42 @@ impl Incident {
             source: declaration.source,
             service: declaration.service,
             status: Status::Investigating,
-            commander: commander.to_owned(),
+            commander: commander.into(),
+            scribe: None,
+            comms: None,
             channel: channel.to_owned(),
+            channel_name: None,
             created_at: at,
             updated_at: at,
             resolved_at: None,
             root_cause: None,
             mitigation: None,
             category: None,
+            labels: BTreeMap::new(),
         }
     }
 
     /// Whether the incident is still being worked on.
     pub fn is_open(&self) -> bool {
         self.status != Status::Resolved
+    }
+
+    /// Who holds `role`, if anyone (the commander always someone).
+    pub fn holder(&self, role: Role) -> Option<&Person> {
+        match role {
+            Role::Commander => Some(&self.commander),
+            Role::Scribe => self.scribe.as_ref(),
+            Role::Comms => self.comms.as_ref(),
+        }
+    }
+
+    /// Gives `role` to `person`; returns who held it before.
+    pub fn assign(&mut self, role: Role, person: Person) -> Option<Person> {
+        match role {
+            Role::Commander => Some(std::mem::replace(&mut self.commander, person)),
+            Role::Scribe => self.scribe.replace(person),
+            Role::Comms => self.comms.replace(person),
+        }
     }
 }
 
@@ -238,6 +347,16 @@ mod tests {
         assert!(IncidentId::parse("INC-0").is_err());
         assert!(IncidentId::parse("INC-+5").is_err());
         assert!(IncidentId::parse("1042").is_err());
+    }
+
+    #[test]
+    fn a_person_is_a_resolved_name_with_its_id_or_a_typed_name() {
+        let picked = Person::new("discord:42", "Maya Lee");
+        assert_eq!(Person::parse(&picked.option_value()).unwrap(), picked);
+        assert_eq!(Person::parse(" @sam ").unwrap(), Person::new("sam", "sam"));
+        assert!(Person::parse("two words").is_err());
+        assert!(Person::parse("<discord:1>").is_err());
+        assert!(Person::parse("@").is_err());
     }
 
     #[test]

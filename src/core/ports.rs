@@ -6,17 +6,19 @@
 mod advisor;
 mod diagnostics;
 mod knowledge;
+mod observer;
 mod store;
 mod workspace;
 
 use std::sync::Arc;
 
 pub use self::advisor::{
-    Advisor, AdvisorError, Context, Focus, Investigate, NoInvestigation, NoMemory, Recommendation, Remember,
+    Advisor, AdvisorError, Context, Focus, Investigate, Narrative, NoInvestigation, NoMemory, Recommendation, Remember,
 };
 pub use self::diagnostics::{Diagnostics, Evidence, IncidentFacts, Refusal, ToolCall, ToolInfo};
 pub use self::knowledge::{Knowledge, KnowledgeError, SimilarIncident, query_text};
-pub use self::store::{KnowledgeCursor, LockToken, Store, StoreError};
+pub use self::observer::{Observer, Outcome};
+pub use self::store::{Anchor, Anchors, KnowledgeCursor, LockToken, Store, StoreError, Timer, TimerKind};
 pub use self::workspace::{ChannelRequest, OpenedChannel, Workspace, WorkspaceError};
 
 /// Records folded from the store per read while catching up.
@@ -35,6 +37,8 @@ pub struct Ports {
     pub advisor: Arc<dyn Advisor>,
     /// Where declared incidents get their own channel.
     pub workspace: Arc<dyn Workspace>,
+    /// What the engine reports about its own work (metrics).
+    pub observer: Arc<dyn Observer>,
 }
 
 /// Why catching up with the store's knowledge stream failed.

@@ -41,6 +41,7 @@ impl From<Source> for RecordSource {
         match source {
             Source::Machine => Self::Machine,
             Source::Customer => Self::Customer,
+            Source::Unknown => Self::Unknown,
         }
     }
 }

@@ -1,55 +1,81 @@
 //! Redaction of secrets before text is stored, shown in a channel, logged or sent to a model.
 //! Engineers paste tokens and connection strings into incident channels; the bot must never be
 //! the one that spreads them further.
+//!
+//! One table of named rules (`rules`) says what a secret looks like: provider tokens by their
+//! documented prefixes, private key blocks, credentials in URLs and on command lines, and
+//! values next to a word that names a secret — those only when they look like one, so
+//! `token: expired` and `basic observability` survive. Every rule's matches are found in the
+//! original text, overlapping ones merged, and each merged stretch replaced by one mask.
+//! [`BlockRedactor`] carries a private key pasted line by line across messages.
+
+mod blocks;
+mod checks;
+mod rules;
 
 use std::borrow::Cow;
+use std::ops::Range;
 use std::sync::LazyLock;
 
 use regex::Regex;
 
+pub use self::blocks::BlockRedactor;
+use self::rules::RULES;
+
 /// What replaces a secret.
 pub const MASK: &str = "[REDACTED]";
 
-/// A pattern and what to put in place of its match (`$name` refers to capture groups).
-struct Rule {
-    pattern: Regex,
-    replacement: &'static str,
+/// The longest text that replaces one secret (a private key block's mask): no redaction makes
+/// a text longer than this for each secret it masks.
+pub const LONGEST_MASK: usize = rules::BLOCK_MASK.len();
+
+/// Masks already in a text, which no rule may take for a secret again.
+static MASKED: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\[REDACTED(?: PRIVATE KEY)?\]").expect("the mask pattern is valid"));
+
+/// One secret found by one rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// The rule's name, e.g. `github_fine_grained` or `secret_in_prose`.
+    pub rule: &'static str,
+    /// Where the secret is, in bytes of the scanned text.
+    pub range: Range<usize>,
 }
 
-fn rule(pattern: &str, replacement: &'static str) -> Rule {
-    Rule { pattern: Regex::new(pattern).expect("built-in redaction patterns are valid"), replacement }
+/// The names of every rule, in table order.
+pub fn rule_names() -> Vec<&'static str> {
+    RULES.iter().map(|rule| rule.name).collect()
 }
 
-static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
-    vec![
-        rule(
-            r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|\z)",
-            "[REDACTED PRIVATE KEY]",
-        ),
-        // Credentials inside URLs: keep scheme, user and host, hide the password.
-        rule(r"(?P<head>[a-zA-Z][a-zA-Z0-9+.-]*://[^\s:/@]*:)[^\s@/]+@", "$head[REDACTED]@"),
-        rule(r"\bAKIA[0-9A-Z]{16}\b", MASK),
-        rule(r"\bgh[pousr]_[A-Za-z0-9]{30,}\b", MASK),
-        rule(r"\bxox[abprs]-[A-Za-z0-9-]{10,}", MASK),
-        rule(r"\bsk-[A-Za-z0-9_-]{20,}", MASK),
-        rule(r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}", MASK),
-        rule(r"(?i)\b(?P<scheme>bearer|basic)\s+[A-Za-z0-9._~+/=-]{12,}", "$scheme [REDACTED]"),
-        rule(
-            r#"(?i)\b(?P<key>[a-z0-9_.-]*(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key))(?P<sep>["']?\s*[:=]\s*["']?)[^\s"',;]+"#,
-            "$key$sep[REDACTED]",
-        ),
-    ]
-});
+/// Whether `key` names a secret (`token`, `DB_PASSWORD`, `api_key`, `clientSecret`), as the
+/// rules judge a `key = value` line; for errors and logs that must not show such a value.
+pub fn names_a_secret(key: &str) -> bool {
+    checks::secret_key(key)
+}
 
-/// `text` with every secret the built-in rules recognise replaced by a mask.
+/// Every secret the rules find in `text`, by position, overlaps included (several rules may
+/// recognise one secret). Masks already in the text are not findings.
+pub fn scan(text: &str) -> Vec<Finding> {
+    let mut findings: Vec<(Finding, &'static str)> = find(text);
+    findings.sort_by_key(|(finding, _)| (finding.range.start, finding.range.end));
+    findings.into_iter().map(|(finding, _)| finding).collect()
+}
+
+/// `text` with every secret the rules recognise replaced by a mask.
+///
+/// Masking repeats until nothing more is found, because rules that look for a value within a
+/// few words of a secret's name can only see it once a long secret in between has shrunk to a
+/// mask; so `redact(redact(x)) == redact(x)`. Each round masks at least one character that was
+/// not a mask, so it ends.
 pub fn redact(text: &str) -> Cow<'_, str> {
     let mut current = Cow::Borrowed(text);
-    for rule in RULES.iter() {
-        if let Cow::Owned(replaced) = rule.pattern.replace_all(&current, rule.replacement) {
-            current = Cow::Owned(replaced);
+    loop {
+        let findings = find(&current);
+        if findings.is_empty() {
+            return current;
         }
+        current = Cow::Owned(mask(&current, findings));
     }
-    current
 }
 
 /// Text fit to send to a model: secrets masked as by [`redact`], and e-mail addresses too
@@ -63,7 +89,84 @@ pub fn redact_for_model(text: &str) -> String {
 
 /// A connection URL fit to print: the password, if any, replaced by a mask.
 pub fn redact_url_credentials(url: &str) -> String {
-    RULES[1].pattern.replace_all(url, RULES[1].replacement).into_owned()
+    let rule = RULES.iter().find(|rule| rule.name == "url_credentials").expect("the table has a URL rule");
+    let findings = matches(rule, url, &[]);
+    mask(url, findings)
+}
+
+/// Every rule's findings in `text` with their masks, except those inside existing masks.
+fn find(text: &str) -> Vec<(Finding, &'static str)> {
+    let masked: Vec<Range<usize>> = MASKED.find_iter(text).map(|found| found.range()).collect();
+    RULES.iter().flat_map(|rule| matches(rule, text, &masked)).collect()
+}
+
+/// The findings of one rule. After a match that turns out not to be a secret, the search goes
+/// on from inside it rather than after it, so `note:password=…` is not hidden by `note:…`.
+fn matches(rule: &rules::Rule, text: &str, masked: &[Range<usize>]) -> Vec<(Finding, &'static str)> {
+    let mut findings = Vec::new();
+    let mut at = 0;
+    while at <= text.len() {
+        let Some(captures) = rule.pattern.captures_at(text, at) else { break };
+        let whole = captures.get(0).map_or(at..at, |found| found.range());
+        let candidate = (rule.secret)(&captures);
+        match candidate.clone().filter(|range| !range.is_empty() && !covered(range, masked)) {
+            Some(range) => {
+                at = whole.end.max(range.end).max(at + 1);
+                findings.push((Finding { rule: rule.name, range }, rule.mask));
+            }
+            None => {
+                let inner = candidate.map_or(whole.start, |range| range.start);
+                at = if inner > whole.start { inner } else { whole.start + 1 };
+            }
+        }
+        while !text.is_char_boundary(at.min(text.len())) {
+            at += 1;
+        }
+    }
+    findings
+}
+
+/// Whether `range` lies wholly inside masks already in the text.
+fn covered(range: &Range<usize>, masked: &[Range<usize>]) -> bool {
+    let mut position = range.start;
+    for mask in masked.iter().filter(|mask| mask.end > range.start) {
+        if mask.start > position {
+            return false;
+        }
+        position = position.max(mask.end);
+        if position >= range.end {
+            return true;
+        }
+    }
+    false
+}
+
+/// `text` with each stretch covered by overlapping or touching findings replaced by one mask:
+/// the mask of the widest finding in it.
+fn mask(text: &str, mut findings: Vec<(Finding, &'static str)>) -> String {
+    findings.sort_by_key(|(finding, _)| (finding.range.start, std::cmp::Reverse(finding.range.end)));
+    let mut merged: Vec<(Range<usize>, &'static str, usize)> = Vec::new();
+    for (finding, mask) in findings {
+        let range = finding.range;
+        match merged.last_mut() {
+            Some((last, last_mask, widest)) if range.start <= last.end => {
+                if range.len() > *widest {
+                    (*last_mask, *widest) = (mask, range.len());
+                }
+                last.end = last.end.max(range.end);
+            }
+            _ => merged.push((range.clone(), mask, range.len())),
+        }
+    }
+    let mut output = String::with_capacity(text.len());
+    let mut kept_from = 0;
+    for (range, mask, _) in merged {
+        output.push_str(&text[kept_from..range.start]);
+        output.push_str(mask);
+        kept_from = range.end;
+    }
+    output.push_str(&text[kept_from..]);
+    output
 }
 
 #[cfg(test)]
@@ -109,5 +212,34 @@ mod tests {
     fn urls_print_without_their_password() {
         assert_eq!(redact_url_credentials("redis://:pa55@10.0.0.1:6379/0"), "redis://:[REDACTED]@10.0.0.1:6379/0");
         assert_eq!(redact_url_credentials("redis://127.0.0.1:6379"), "redis://127.0.0.1:6379");
+    }
+
+    #[test]
+    fn rule_names_are_unique() {
+        let names = rule_names();
+        let unique: std::collections::BTreeSet<_> = names.iter().collect();
+        assert_eq!(unique.len(), names.len(), "{names:?}");
+    }
+
+    #[test]
+    fn a_secret_hidden_inside_a_rejected_match_is_still_found() {
+        assert_eq!(redact("note:password=hunter2"), "note:password=[REDACTED]");
+    }
+
+    #[test]
+    fn overlapping_findings_become_one_mask() {
+        let text = "Authorization: Bearer ghp_abcdefghijklmnopqrstuvwxyz0123456789";
+
+        let rules: Vec<&str> = scan(text).iter().map(|finding| finding.rule).collect();
+
+        assert!(rules.contains(&"github_classic") && rules.contains(&"bearer_token"), "{rules:?}");
+        assert_eq!(redact(text), "Authorization: Bearer [REDACTED]");
+    }
+
+    #[test]
+    fn masks_are_never_masked_again() {
+        for text in ["password: [REDACTED]", "postgres://app:[REDACTED]@db", "[REDACTED PRIVATE KEY]"] {
+            assert!(scan(text).is_empty(), "{text}: {:?}", scan(text));
+        }
     }
 }

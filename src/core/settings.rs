@@ -1,9 +1,12 @@
 //! The engine's tunables, with defaults fit for chat. `config` fills them from
 //! `firebreak.toml` and the environment; tests build them directly.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use regex::Regex;
+
+use super::incident::Severity;
 
 /// Channels the bot follows unless told otherwise: `incident-…`.
 pub const DEFAULT_FOLLOW: &str = "^incident-";
@@ -43,6 +46,26 @@ impl ResponderRole {
     }
 }
 
+/// Where an incident is announced to people outside the response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Announcements {
+    /// The channel every incident gets one post in, edited as it changes.
+    pub channel: String,
+    /// The role (id) notified when an incident of a severity is declared: the only pings the
+    /// bot ever sends.
+    pub pings: HashMap<Severity, String>,
+}
+
+/// How many renames and topic changes the platform allows one channel in a window (Discord:
+/// 2 per 10 minutes); more are coalesced into one when the window allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChannelEditLimit {
+    /// Edits per window.
+    pub edits: u32,
+    /// The window.
+    pub per: Duration,
+}
+
 /// Tunables of the engine, with defaults fit for chat.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EngineSettings {
@@ -68,6 +91,18 @@ pub struct EngineSettings {
     pub private_reads: bool,
     /// Channels created with a name matching this become incident channels.
     pub follow: Option<FollowPattern>,
+    /// How long an open incident of each severity may go without a status update before the
+    /// commander is reminded; severities not listed are never reminded.
+    pub update_intervals: HashMap<Severity, Duration>,
+    /// Where incidents are announced, if anywhere.
+    pub announcements: Option<Announcements>,
+    /// Whether a resolved incident's channel is renamed `resolved-…` (otherwise it is only
+    /// archived, where the platform can).
+    pub rename_resolved: bool,
+    /// The platform's budget for renaming a channel and changing its topic.
+    pub channel_edits: ChannelEditLimit,
+    /// How often adapters look for due timers (update reminders, deferred channel edits).
+    pub timer_poll: Duration,
 }
 
 impl EngineSettings {
@@ -75,6 +110,18 @@ impl EngineSettings {
     pub fn responder_role_names(&self) -> String {
         self.responder_roles.iter().map(ResponderRole::display).collect::<Vec<_>>().join(", ")
     }
+
+    /// How long an open incident of `severity` may go without an update, if it is reminded.
+    pub fn update_interval(&self, severity: Severity) -> Option<Duration> {
+        self.update_intervals.get(&severity).copied().filter(|interval| !interval.is_zero())
+    }
+}
+
+/// The default update intervals: sev1 every 15 minutes, sev2 every 30, sev3 every hour, sev4
+/// never.
+pub fn default_update_intervals() -> HashMap<Severity, Duration> {
+    let minutes = |count: u64| Duration::from_secs(count * 60);
+    HashMap::from([(Severity::Sev1, minutes(15)), (Severity::Sev2, minutes(30)), (Severity::Sev3, minutes(60))])
 }
 
 impl Default for EngineSettings {
@@ -90,6 +137,11 @@ impl Default for EngineSettings {
             responder_roles: Vec::new(),
             private_reads: false,
             follow: Some(FollowPattern(Regex::new(DEFAULT_FOLLOW).expect("the default pattern is valid"))),
+            update_intervals: default_update_intervals(),
+            announcements: None,
+            rename_resolved: true,
+            channel_edits: ChannelEditLimit { edits: 2, per: Duration::from_secs(600) },
+            timer_poll: Duration::from_secs(5),
         }
     }
 }

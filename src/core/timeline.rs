@@ -4,23 +4,11 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::incident::Status;
+use super::alert::AlertStatus;
+use super::incident::{Person, Role, Severity, Status};
 
 /// Who wrote an entry: a person in the channel, an alert source, or the bot itself.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Author {
-    /// Stable platform id (Discord user id, `console`, alert source).
-    pub id: String,
-    /// Display name shown in the channel.
-    pub name: String,
-}
-
-impl Author {
-    /// An author with this id and display name.
-    pub fn new(id: impl Into<String>, name: impl Into<String>) -> Self {
-        Self { id: id.into(), name: name.into() }
-    }
-}
+pub type Author = Person;
 
 /// What an entry records.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,7 +19,11 @@ pub enum EntryKind {
     /// A message addressed to the bot.
     Question,
     /// The bot's reply to a question or command.
-    Answer,
+    Answer {
+        /// What people rate it by (absent in entries written before answers were rated).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<String>,
+    },
     /// A command someone ran.
     Command,
     /// The incident was declared.
@@ -42,7 +34,11 @@ pub enum EntryKind {
         status: Status,
     },
     /// A first-response recommendation posted by the bot.
-    Recommendation,
+    Recommendation {
+        /// What people rate it by (absent in entries written before answers were rated).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<String>,
+    },
     /// The bot ran a diagnostic; the text is what it found.
     Evidence {
         /// The tool that ran.
@@ -57,7 +53,48 @@ pub enum EntryKind {
         /// The advisor whose help was rated (absent in entries written before it was recorded).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         advisor: Option<String>,
+        /// The answer rated, when the rating came from its buttons: one rating per person per
+        /// answer counts, the latest.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        answer: Option<String>,
     },
+    /// A monitoring system reported one of the incident's alerts firing or resolved; the text
+    /// names the alert and its labels.
+    Alert {
+        /// Firing or resolved.
+        status: AlertStatus,
+    },
+    /// A status update for everyone following the incident; the text is the update.
+    Update,
+    /// The severity changed to this value.
+    SeverityChange {
+        /// The new severity.
+        severity: Severity,
+    },
+    /// Someone was given a role; the text says who.
+    RoleChange {
+        /// The role.
+        role: Role,
+        /// Who holds it now.
+        person: Person,
+    },
+    /// A responder acknowledged the incident ("I'm on it").
+    Acknowledged,
+    /// A follow-up to do after the incident; the text is the item.
+    FollowUp,
+    /// The bot reminded the commander that a status update is due.
+    Nudge,
+}
+
+impl EntryKind {
+    /// Whether people following the incident were told something new: what resets the clock
+    /// of the update reminders.
+    pub fn is_update(&self) -> bool {
+        matches!(
+            self,
+            EntryKind::Declared | EntryKind::Update | EntryKind::StatusChange { .. } | EntryKind::SeverityChange { .. }
+        )
+    }
 }
 
 /// One line of the timeline.
@@ -97,16 +134,23 @@ impl Entry {
         match &self.kind {
             EntryKind::Message => format!("{time} {who}: {text}"),
             EntryKind::Question => format!("{time} {who} asked: {text}"),
-            EntryKind::Answer => format!("{time} {who} answered: {text}"),
+            EntryKind::Answer { .. } => format!("{time} {who} answered: {text}"),
             EntryKind::Command => format!("{time} {who} ran {text}"),
             EntryKind::Declared => format!("{time} {who} declared the incident: {text}"),
             EntryKind::StatusChange { status } => format!("{time} {who} set the status to {status}: {text}"),
-            EntryKind::Recommendation => format!("{time} {who} posted a first response: {text}"),
+            EntryKind::Recommendation { .. } => format!("{time} {who} posted a first response: {text}"),
             EntryKind::Evidence { tool, ok: true } => format!("{time} {who} ran {tool}: {text}"),
             EntryKind::Evidence { tool, ok: false } => format!("{time} {who} ran {tool}, which failed: {text}"),
             EntryKind::Feedback { rating, .. } => {
                 format!("{time} {who} rated the help {rating}/5 {text}").trim_end().to_owned()
             }
+            EntryKind::Alert { status } => format!("{time} {who} reported an alert {status}: {text}"),
+            EntryKind::Update => format!("{time} {who} posted an update: {text}"),
+            EntryKind::SeverityChange { severity } => format!("{time} {who} set the severity to {severity}: {text}"),
+            EntryKind::RoleChange { role, person } => format!("{time} {who} made {person} {role}: {text}"),
+            EntryKind::Acknowledged => format!("{time} {who} acknowledged the incident"),
+            EntryKind::FollowUp => format!("{time} {who} added a follow-up: {text}"),
+            EntryKind::Nudge => format!("{time} {who} asked for a status update: {text}"),
         }
     }
 }

@@ -1,6 +1,9 @@
 //! One turn in progress: the event being handled, the ports and settings it reaches them
 //! through, and the steps every command shares — recording entries, gathering what an advisor
-//! needs, running diagnostics and announcing them, taking the incident's lock to decide.
+//! needs, running diagnostics and announcing them, taking the incident's lock to decide, and
+//! bringing what shows the incident up to date after a change (`refresh`).
+
+mod refresh;
 
 use std::future::Future;
 use std::sync::Mutex;
@@ -17,10 +20,13 @@ use super::ports::{
     Advisor, AdvisorError, CatchUpError, Context, Evidence, IncidentFacts, Investigate, KnowledgeError, Ports,
     Remember, SimilarIncident, Store, StoreError, ToolCall, ToolInfo, query_text,
 };
+use super::postmortem::{Record, draft};
 use super::redact::redact;
 use super::replies;
 use super::settings::EngineSettings;
 use super::timeline::{Author, Digest, Entry, EntryKind, in_channel_order};
+
+pub(super) use self::refresh::Refresh;
 
 /// Why a turn failed; decides what the person in the channel is told.
 #[derive(Debug, thiserror::Error)]
@@ -86,6 +92,16 @@ impl Turn<'_> {
         Author::new(self.settings.bot_name.clone(), self.settings.bot_name.clone())
     }
 
+    /// When the turn's event happened: the time every decision of the turn is recorded at.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.origin.at
+    }
+
+    /// A fresh id for an answer people can rate.
+    pub fn answer_id(&self) -> String {
+        format!("{:08x}", rand::rng().random::<u32>())
+    }
+
     /// An entry by the person who caused this turn, at the time it happened.
     pub fn by_author(&self, kind: EntryKind, text: &str) -> Entry {
         Entry::new(self.origin.at, self.origin.author.clone(), kind, redact(text)).with_order(self.origin.order)
@@ -149,6 +165,21 @@ impl Turn<'_> {
         Ok(Gathered { timeline, digest, similar, evidence })
     }
 
+    /// The postmortem draft of `incident`, in Markdown: the advisor's narrative, written from
+    /// everything gathered for it, and the record.
+    pub async fn postmortem(&self, incident: &Incident) -> Result<String, TurnError> {
+        let gathered = self.gather(incident).await?;
+        let helpers = TurnHelpers::new(self, incident);
+        let narrative = self.advisor().postmortem(gathered.context(incident, &helpers)).await?;
+        Ok(draft(&Record {
+            incident,
+            timeline: &gathered.timeline,
+            evidence: &gathered.evidence,
+            narrative: &narrative,
+            advisor: self.advisor().name(),
+        }))
+    }
+
     /// The incident's timeline in the channel's order.
     pub async fn timeline(&self, id: IncidentId) -> Result<Vec<Entry>, StoreError> {
         let mut timeline = self.store().timeline(id).await?;
@@ -168,7 +199,7 @@ impl Turn<'_> {
             summary: incident.summary.clone(),
             service: incident.service.clone(),
             source: incident.source.to_string(),
-            labels: Default::default(),
+            labels: incident.labels.clone(),
         };
         self.ports.diagnostics.triggered(&facts)
     }
@@ -204,11 +235,13 @@ impl Turn<'_> {
                 break token;
             }
             if started.elapsed() >= settings.lock_wait {
+                self.ports.observer.lock_waited(started.elapsed());
                 return Err(UserError::Busy(id).into());
             }
             let pause = rand::rng().random_range(5..25);
             tokio::time::sleep(Duration::from_millis(pause)).await;
         };
+        self.ports.observer.lock_waited(started.elapsed());
         let result = match self.store().incident(id).await {
             Ok(Some(incident)) => work(incident).await,
             Ok(None) => Err(UserError::NoIncident.into()),
@@ -230,6 +263,11 @@ pub(super) struct Gathered {
 }
 
 impl Gathered {
+    /// The incident's timeline, in the channel's order.
+    pub fn timeline(&self) -> &[Entry] {
+        &self.timeline
+    }
+
     /// The advisor's view of `incident`, with `helpers` to run diagnostics and keep a digest.
     pub fn context<'a>(&'a self, incident: &'a Incident, helpers: &'a TurnHelpers<'a>) -> Context<'a> {
         Context {

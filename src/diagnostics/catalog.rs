@@ -4,6 +4,7 @@
 //! saying what went wrong.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -18,7 +19,8 @@ use super::http::HttpTool;
 use super::params::{Args, Params, check_name};
 use super::prometheus::PrometheusTool;
 use super::{DiagnosticsError, DiagnosticsSettings, Tool, ToolKind, ToolSettings};
-use crate::core::ports::{Diagnostics, Evidence, IncidentFacts, Refusal, ToolCall, ToolInfo};
+use crate::core::ports::{Diagnostics, Evidence, IncidentFacts, Refusal, Store, ToolCall, ToolInfo};
+use crate::telemetry;
 
 /// One configured tool, ready to run.
 struct Registered {
@@ -49,6 +51,19 @@ impl Catalog {
     /// unusable kind settings (URL, program, durations, nameserver), handlers calling unknown
     /// tools or arguments, and zero limits.
     pub fn from_settings(settings: &DiagnosticsSettings) -> Result<Self, DiagnosticsError> {
+        Self::build(settings, None)
+    }
+
+    /// Like [`from_settings`](Self::from_settings), with `changes` tools that set no feed
+    /// reading the built-in change history kept in `store`.
+    pub fn with_change_history(
+        settings: &DiagnosticsSettings,
+        store: Arc<dyn Store>,
+    ) -> Result<Self, DiagnosticsError> {
+        Self::build(settings, Some(&store))
+    }
+
+    fn build(settings: &DiagnosticsSettings, history: Option<&Arc<dyn Store>>) -> Result<Self, DiagnosticsError> {
         if settings.max_runs_per_turn == 0 {
             return Err(DiagnosticsError::InvalidLimit("max_runs_per_turn must be at least 1".to_owned()));
         }
@@ -61,7 +76,7 @@ impl Catalog {
             if !seen.insert(tool.name.as_str()) {
                 return Err(DiagnosticsError::DuplicateTool(tool.name.clone()));
             }
-            tools.push(register(tool, settings.default_timeout_secs)?);
+            tools.push(register(tool, settings.default_timeout_secs, history)?);
         }
         let params_of = |name: &str| tools.iter().find(|tool| tool.name == name).map(|tool| &tool.params);
         let handlers =
@@ -87,6 +102,7 @@ impl Catalog {
             Err(_) => Err(format!("timed out after {} s and was stopped", tool.timeout.as_secs())),
         };
         let evidence = record(&tool.name, &query, started_at, clock.elapsed(), outcome);
+        telemetry::record_tool_run(&evidence.tool, evidence.ok);
         if !evidence.ok {
             // The evidence is redacted; the raw reason might quote a secret from the target.
             tracing::info!(tool = %evidence.tool, reason = %evidence.summary, "diagnostic tool run failed");
@@ -155,7 +171,11 @@ impl Diagnostics for Catalog {
 }
 
 /// Checks one tool's settings and builds it.
-fn register(settings: &ToolSettings, default_timeout_secs: u64) -> Result<Registered, DiagnosticsError> {
+fn register(
+    settings: &ToolSettings,
+    default_timeout_secs: u64,
+    history: Option<&Arc<dyn Store>>,
+) -> Result<Registered, DiagnosticsError> {
     let name = settings.name.as_str();
     check_name("tool", name)?;
     let params = Params::compile(name, &settings.params)?;
@@ -171,7 +191,7 @@ fn register(settings: &ToolSettings, default_timeout_secs: u64) -> Result<Regist
         ToolKind::Prometheus(kind) => Box::new(PrometheusTool::new(name, kind, &params)?),
         ToolKind::Command(kind) => Box::new(CommandTool::new(name, kind, &params)?),
         ToolKind::Dns(kind) => Box::new(DnsTool::new(name, kind, &params)?),
-        ToolKind::Changes(kind) => Box::new(ChangesTool::new(name, kind, &params)?),
+        ToolKind::Changes(kind) => Box::new(ChangesTool::new(name, kind, &params, history)?),
     };
     Ok(Registered {
         name: name.to_owned(),

@@ -1,17 +1,20 @@
 //! The `changes` tool: what changed recently — deploys, config and flag changes — from an HTTP
-//! JSON feed (a deploy log, a CD system's API behind a small adapter). "What changed?" is the
-//! first question of most incidents; this answers it for the incident's service and window.
+//! JSON feed (a deploy log, a CD system's API behind a small adapter), or, with no feed, from the
+//! built-in history that `POST /hooks/change` fills. "What changed?" is the first question of
+//! most incidents; this answers it for the incident's service and window.
+
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, TimeDelta, Utc};
-use reqwest::Client;
 use serde::Deserialize;
 
 use super::duration::Span;
 use super::params::{Args, Params};
 use super::template::Template;
-use super::web::{self, Redirects};
+use super::web::{self, Fetcher};
 use super::{DiagnosticsError, Observation, Tool, ToolError};
+use crate::core::ports::Store;
 
 /// Changes listed in the detail, newest first.
 const MAX_LISTED: usize = 10;
@@ -24,11 +27,19 @@ const SERVICE_PARAM: &str = "service";
 pub struct ChangesSettings {
     /// The feed: a GET returns a JSON array of `{at (RFC 3339), service, kind, description,
     /// author?}`. `{param}` slots are filled with percent-encoded arguments. Declare a
-    /// `service` parameter to list only that service's changes.
-    pub url: String,
+    /// `service` parameter to list only that service's changes. Unset: the built-in history of
+    /// changes posted to the intake, which needs the `service` parameter.
+    #[serde(default)]
+    pub url: Option<String>,
     /// How far back to look (`6h`, `2d`); 6 hours when unset.
     #[serde(default)]
     pub window: Option<String>,
+    /// Hosts redirects of the feed may lead to besides its own origin, as for `http` tools.
+    #[serde(default)]
+    pub allow_redirects_to: Vec<String>,
+    /// `ip:port` of the nameserver to resolve names with instead of the system's resolvers.
+    #[serde(default)]
+    pub nameserver: Option<String>,
 }
 
 /// One change as the feed reports it; fields beyond these are ignored.
@@ -42,35 +53,86 @@ struct Change {
     author: Option<String>,
 }
 
+/// Changes read from the built-in history per run: as many as it keeps per service.
+const HISTORY_READ: usize = 200;
+
+/// Where a `changes` tool reads from.
+enum Source {
+    /// An HTTP JSON feed, fetched with the redirect rules every web tool follows.
+    Feed { url: Template, fetcher: Fetcher },
+    /// The built-in history in the state store.
+    History(Arc<dyn Store>),
+}
+
 /// A configured `changes` tool.
 pub(crate) struct ChangesTool {
-    url: Template,
+    source: Source,
     window: Span,
-    client: Client,
 }
 
 impl ChangesTool {
-    /// Checks the settings of tool `name` and builds its client.
-    pub fn new(name: &str, settings: &ChangesSettings, params: &Params) -> Result<Self, DiagnosticsError> {
+    /// Checks the settings of tool `name` and builds its client, or reads the built-in
+    /// `history` when no feed is set.
+    pub fn new(
+        name: &str,
+        settings: &ChangesSettings,
+        params: &Params,
+        history: Option<&Arc<dyn Store>>,
+    ) -> Result<Self, DiagnosticsError> {
         let invalid = |problem: String| DiagnosticsError::InvalidTool { tool: name.to_owned(), problem };
-        let url = web::url_template(name, "url", &settings.url, params)?;
         let window = Span::parse(settings.window.as_deref().unwrap_or("6h"))
             .map_err(|problem| invalid(format!("window: {problem}")))?;
-        let client = web::client(None, Redirects::Follow).map_err(invalid)?;
-        Ok(Self { url, window, client })
+        let source = match (&settings.url, history) {
+            (Some(url), _) => Source::Feed {
+                url: web::url_template(name, "url", url, params)?,
+                fetcher: Fetcher::new(None, settings.nameserver.as_deref(), &settings.allow_redirects_to)
+                    .map_err(invalid)?,
+            },
+            (None, _) if !params.declares(SERVICE_PARAM) => {
+                return Err(invalid(
+                    "without a url it reads the built-in history, which needs a `service` parameter".to_owned(),
+                ));
+            }
+            (None, Some(store)) => Source::History(store.clone()),
+            (None, None) => return Err(invalid("needs a url: no built-in change history here".to_owned())),
+        };
+        Ok(Self { source, window })
     }
 }
 
 #[async_trait]
 impl Tool for ChangesTool {
     fn query(&self, args: &Args) -> String {
-        web::fill_url(&self.url, args)
+        match &self.source {
+            Source::Feed { url, .. } => web::fill_url(url, args),
+            Source::History(_) => format!("built-in change history of {}", args.value(SERVICE_PARAM)),
+        }
     }
 
     async fn run(&self, args: &Args) -> Result<Observation, ToolError> {
-        let url = self.query(args);
-        let feed: Vec<Change> = web::get_json(&self.client, &url, &[]).await?;
+        let feed = match &self.source {
+            Source::Feed { fetcher, .. } => web::get_json(fetcher, &self.query(args), &[]).await?,
+            Source::History(store) => {
+                let service = args.value(SERVICE_PARAM).to_ascii_lowercase();
+                let kept = store.recent_changes(&service, HISTORY_READ).await.map_err(|failure| {
+                    ToolError::Unreachable { target: self.query(args), reason: failure.to_string() }
+                })?;
+                kept.into_iter().map(Change::from).collect()
+            }
+        };
         Ok(observe(feed, args.get(SERVICE_PARAM), &self.window, Utc::now()))
+    }
+}
+
+impl From<crate::core::alert::Change> for Change {
+    fn from(kept: crate::core::alert::Change) -> Self {
+        Self {
+            at: kept.at,
+            service: kept.service,
+            kind: kept.kind.to_string(),
+            description: kept.summary,
+            author: kept.who,
+        }
     }
 }
 

@@ -1,8 +1,10 @@
 //! The `command` tool: one allow-listed program, run directly (never through a shell) with an
 //! argv template whose slots are filled inside their own elements, so an argument can never
-//! become two arguments, a pipe or a redirection. The child gets an empty environment (no
-//! secret of ours passes through), no stdin, `/` as its working directory, bounded output, and
-//! is killed when the catalog's timeout drops the run.
+//! become two arguments, a pipe or a redirection. No value filled into a slot may start with
+//! `-`, wherever the slot sits, and each filled element is checked again as a whole: it may not
+//! start with `-` or step up a directory (`..`) unless the template's own text does. The child
+//! gets an empty environment (no secret of ours passes through), no stdin, `/` as its working
+//! directory, bounded output, and is killed when the catalog's timeout drops the run.
 
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::ExitStatusExt;
@@ -14,7 +16,7 @@ use serde::Deserialize;
 use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::process::Command;
 
-use super::params::{Args, Params};
+use super::params::{Args, Params, dot_dot_segments};
 use super::template::Template;
 use super::{DiagnosticsError, Observation, Tool, ToolError};
 
@@ -76,20 +78,37 @@ impl CommandTool {
         self.args.iter().map(|arg| arg.fill(args)).collect()
     }
 
-    /// Refuses a value that would start an argv element with `-`, where the program would read
-    /// it as an option (`--output=/etc/…`) rather than as the data it was meant to be.
-    fn refuse_options(&self, args: &Args) -> Result<(), DiagnosticsError> {
-        for template in self.args.iter().filter(|template| template.starts_with_slot()) {
-            let Some(slot) = template.slots().next() else { continue };
-            if args.value(slot).starts_with('-') {
+    /// The argv, refused if a value could make the program read it as something other than
+    /// the data it was meant to be: a slot's value starting with `-` (an option such as
+    /// `--output=/etc/…`, even after an empty slot before it), or an element that, filled,
+    /// starts with `-` or has more `..` segments than the template's own text gives it.
+    fn safe_argv(&self, args: &Args) -> Result<Vec<String>, DiagnosticsError> {
+        let mut argv = Vec::with_capacity(self.args.len());
+        for (index, template) in self.args.iter().enumerate() {
+            if let Some(slot) = template.slots().find(|slot| args.value(slot).starts_with('-')) {
                 return Err(DiagnosticsError::UnsafeArgument {
                     tool: self.tool.clone(),
                     arg: slot.to_owned(),
                     reason: "it starts with `-` and would be read as an option",
                 });
             }
+            let element = template.fill(args);
+            let written = template.render(|_| "x".to_owned());
+            let unsafe_element = |reason| DiagnosticsError::UnsafeCommandLine {
+                tool: self.tool.clone(),
+                position: index + 1,
+                element: element.clone(),
+                reason,
+            };
+            if element.starts_with('-') && !written.starts_with('-') {
+                return Err(unsafe_element("it starts with `-` and would be read as an option"));
+            }
+            if dot_dot_segments(&element) > dot_dot_segments(&written) {
+                return Err(unsafe_element("its arguments together make a `..` path segment"));
+            }
+            argv.push(element);
         }
-        Ok(())
+        Ok(argv)
     }
 }
 
@@ -103,13 +122,13 @@ impl Tool for CommandTool {
     }
 
     async fn run(&self, args: &Args) -> Result<Observation, ToolError> {
-        self.refuse_options(args)?;
+        let argv = self.safe_argv(args)?;
         let failed = |error: std::io::Error| ToolError::Spawn {
             program: self.program.display().to_string(),
             reason: error.to_string(),
         };
         let mut child = Command::new(&self.program)
-            .args(self.argv(args))
+            .args(argv)
             .env_clear()
             .envs(CHILD_ENV)
             .current_dir("/")
@@ -206,6 +225,21 @@ mod tests {
             assert!(matches!(error, Some(DiagnosticsError::InvalidTool { .. })), "{program} was accepted");
         }
         assert!(CommandTool::new("probe", &settings("/bin/echo"), &params()).is_ok());
+    }
+
+    #[test]
+    fn an_option_the_template_writes_stays_allowed_and_a_dash_from_a_value_does_not() {
+        let params = Params::compile("probe", &[("window".to_owned(), "-?[0-9]+m".to_owned())].into()).unwrap();
+        let settings = CommandSettings {
+            program: "/bin/echo".into(),
+            args: vec!["--since={window}".to_owned(), "../{window}".to_owned()],
+            max_output_bytes: None,
+        };
+        let tool = CommandTool::new("probe", &settings, &params).unwrap();
+        let args = |window: &str| params.check(&[("window".to_owned(), window.to_owned())].into()).unwrap();
+
+        assert_eq!(tool.safe_argv(&args("10m")).unwrap(), ["--since=10m", "../10m"]);
+        assert!(matches!(tool.safe_argv(&args("-5m")), Err(DiagnosticsError::UnsafeArgument { .. })));
     }
 
     #[test]

@@ -112,6 +112,19 @@ pub enum DiagnosticsError {
         /// Why it is never accepted.
         reason: &'static str,
     },
+    /// A command-line element, filled from arguments that each passed, would still be read as
+    /// an option or step out of the intended path.
+    #[error("tool `{tool}`: argument {position} of the command line would be {element:?}, which is refused: {reason}")]
+    UnsafeCommandLine {
+        /// The tool.
+        tool: String,
+        /// Which element after the program, from 1.
+        position: usize,
+        /// The element as filled.
+        element: String,
+        /// Why it is never run.
+        reason: &'static str,
+    },
 }
 
 /// A probe that ran and could not produce its observation.
@@ -132,6 +145,17 @@ pub enum ToolError {
         /// The URL or name built from the arguments.
         target: String,
         /// Why it is unusable.
+        reason: String,
+    },
+    /// The target redirected somewhere the tool may not follow: another host not in
+    /// `allow_redirects_to`, or an internal address range its own URL is not in.
+    #[error("refused to follow the redirect from {from} to {location}: {reason}")]
+    RedirectRefused {
+        /// The URL that answered with the redirect.
+        from: String,
+        /// Where it pointed.
+        location: String,
+        /// Why it is not followed.
         reason: String,
     },
     /// The target answered, but not in the way the tool needs.

@@ -1,23 +1,22 @@
 //! The `http` tool: GET a URL and report what a person checking it by hand would — status,
 //! latency, where redirects led, how long the TLS certificate has left, and the start of the
 //! body. Arguments are percent-encoded into the URL, so they can change a path segment or a
-//! query value but never the host, the path structure or the query's shape.
+//! query value but never the host, the path structure or the query's shape. Redirects are
+//! followed only within the URL's origin and to hosts listed in `allow_redirects_to`, never
+//! into internal address ranges the URL itself is not in (see `web`).
 
 use std::path::PathBuf;
 use std::time::Instant;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use reqwest::{Client, Response, StatusCode, Url, header};
+use reqwest::{Url, header};
 use serde::Deserialize;
 
 use super::params::{Args, Params};
 use super::template::Template;
-use super::web::{self, Redirects};
+use super::web::{self, Fetcher, MAX_REDIRECTS};
 use super::{DiagnosticsError, Observation, Tool, ToolError};
-
-/// Redirects followed before giving up and reporting where the chain stood.
-const MAX_REDIRECTS: usize = 5;
 /// Body bytes read for the excerpt.
 const BODY_LIMIT: usize = 16 * 1024;
 /// Body characters shown.
@@ -33,21 +32,29 @@ pub struct HttpSettings {
     /// A PEM file of extra root certificates to trust, for services behind an internal CA.
     #[serde(default)]
     pub ca_file: Option<PathBuf>,
+    /// Hosts (`status.example.com`, `host:port`, `*.example.com`) redirects may lead to besides
+    /// the URL's own origin.
+    #[serde(default)]
+    pub allow_redirects_to: Vec<String>,
+    /// `ip:port` of the nameserver to resolve names with instead of the system's resolvers.
+    #[serde(default)]
+    pub nameserver: Option<String>,
 }
 
 /// A configured `http` tool.
 pub(crate) struct HttpTool {
     url: Template,
-    client: Client,
+    fetcher: Fetcher,
 }
 
 impl HttpTool {
     /// Checks the settings of tool `name` and builds its client.
     pub fn new(name: &str, settings: &HttpSettings, params: &Params) -> Result<Self, DiagnosticsError> {
         let url = web::url_template(name, "url", &settings.url, params)?;
-        let client = web::client(settings.ca_file.as_deref(), Redirects::Report)
-            .map_err(|problem| DiagnosticsError::InvalidTool { tool: name.to_owned(), problem })?;
-        Ok(Self { url, client })
+        let fetcher =
+            Fetcher::new(settings.ca_file.as_deref(), settings.nameserver.as_deref(), &settings.allow_redirects_to)
+                .map_err(|problem| DiagnosticsError::InvalidTool { tool: name.to_owned(), problem })?;
+        Ok(Self { url, fetcher })
     }
 }
 
@@ -62,7 +69,7 @@ impl Tool for HttpTool {
         let url = Url::parse(&first)
             .map_err(|error| ToolError::BadTarget { target: first.clone(), reason: format!("not a URL: {error}") })?;
         let started = Instant::now();
-        let trip = self.follow(url).await?;
+        let trip = self.fetcher.get(url).await?;
         let latency_ms = started.elapsed().as_millis();
         let (response, url) = (trip.response, trip.ended_at);
         let status = response.status();
@@ -97,41 +104,6 @@ impl Tool for HttpTool {
         }
         detail.push(excerpt(&body, cut));
         Ok(Observation { summary, detail: detail.join("\n") })
-    }
-}
-
-/// Where a GET led: the last response, its URL, and each redirect on the way.
-struct Trip {
-    response: Response,
-    ended_at: Url,
-    hops: Vec<(StatusCode, Url)>,
-}
-
-impl HttpTool {
-    /// GETs `url`, following up to [`MAX_REDIRECTS`] redirects by hand so each hop can be
-    /// reported; the last response is kept even if it is yet another redirect.
-    async fn follow(&self, mut url: Url) -> Result<Trip, ToolError> {
-        let mut hops = Vec::new();
-        loop {
-            let response =
-                self.client.get(url.clone()).send().await.map_err(|error| ToolError::Unreachable {
-                    target: url.to_string(),
-                    reason: web::failure(&error),
-                })?;
-            let next = response
-                .headers()
-                .get(header::LOCATION)
-                .and_then(|location| location.to_str().ok())
-                .filter(|_| response.status().is_redirection())
-                .and_then(|location| url.join(location).ok());
-            match next {
-                Some(next) if hops.len() < MAX_REDIRECTS => {
-                    hops.push((response.status(), url));
-                    url = next;
-                }
-                _ => return Ok(Trip { response, ended_at: url, hops }),
-            }
-        }
     }
 }
 
@@ -212,7 +184,9 @@ mod tests {
     }
 
     fn tool(url: &str, params: &Params) -> Result<HttpTool, DiagnosticsError> {
-        HttpTool::new("probe", &HttpSettings { url: url.to_owned(), ca_file: None }, params)
+        let settings =
+            HttpSettings { url: url.to_owned(), ca_file: None, allow_redirects_to: Vec::new(), nameserver: None };
+        HttpTool::new("probe", &settings, params)
     }
 
     #[test]
@@ -232,6 +206,11 @@ mod tests {
             assert!(matches!(tool(url, &params(&[])), Err(DiagnosticsError::InvalidTool { .. })), "{url} was accepted");
         }
         assert!(tool("https://{host}.internal/healthz", &params(&[("host", "[a-z]+")])).is_ok());
+        let refused = tool("ftp://probe:hunter2@files.internal/", &params(&[])).err().unwrap().to_string();
+        assert!(
+            refused.contains("ftp://probe:[REDACTED]@files.internal/") && !refused.contains("hunter2"),
+            "{refused}"
+        );
     }
 
     #[test]

@@ -129,6 +129,14 @@ impl Params {
                     pattern: pattern.shown(),
                 });
             }
+            // After the regex, so a value it already refuses is reported with the pattern it failed.
+            if value == "." || dot_dot_segments(value) > 0 {
+                return Err(DiagnosticsError::UnsafeArgument {
+                    tool: self.tool.clone(),
+                    arg: name.clone(),
+                    reason: "a `..` path segment or a bare `.` could step out of the intended path",
+                });
+            }
         }
         Ok(Args(args.clone()))
     }
@@ -150,7 +158,8 @@ impl Params {
     }
 }
 
-/// Why `value` is refused whatever its parameter's regex allows, if it is.
+/// Why `value` is refused whatever its parameter's regex allows, if it is: characters that
+/// must not even be echoed back in a message about the regex.
 fn never_allowed(value: &str) -> Option<&'static str> {
     if value.contains('\0') {
         Some("it contains a NUL character")
@@ -158,11 +167,14 @@ fn never_allowed(value: &str) -> Option<&'static str> {
         Some("it contains a line break")
     } else if value.chars().any(char::is_control) {
         Some("it contains a control character")
-    } else if value == "." || value == ".." {
-        Some("a bare `.` or `..` could step out of the intended path")
     } else {
         None
     }
+}
+
+/// How many `..` segments `path` has, with `/` or `\` between segments.
+pub(crate) fn dot_dot_segments(path: &str) -> usize {
+    path.split(['/', '\\']).filter(|segment| *segment == "..").count()
 }
 
 #[cfg(test)]
@@ -212,11 +224,14 @@ mod tests {
     fn control_characters_and_dot_segments_are_refused_even_when_the_regex_allows_them() {
         let params = params(&[("value", "(?s).*")]);
 
-        for value in ["a\nb", "a\rb", "a\0b", "a\u{1b}[31m", "..", "."] {
+        for value in
+            ["a\nb", "a\rb", "a\0b", "a\u{1b}[31m", "..", ".", "../../../../etc/passwd", "logs/../../x", "..\\x"]
+        {
             let error = params.check(&args(&[("value", value)])).unwrap_err();
             assert!(matches!(error, DiagnosticsError::UnsafeArgument { .. }), "{value:?}: {error}");
         }
         assert!(params.check(&args(&[("value", "a..b")])).is_ok());
+        assert!(params.check(&args(&[("value", "v1.2..v1.3")])).is_ok(), "a git range is not a path segment");
     }
 
     #[test]

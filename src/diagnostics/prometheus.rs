@@ -7,14 +7,13 @@ mod summary;
 
 use async_trait::async_trait;
 use chrono::Utc;
-use reqwest::Client;
 use serde::Deserialize;
 
 use self::summary::{Series, Window};
 use super::duration::Span;
 use super::params::{Args, Params};
 use super::template::Template;
-use super::web::{self, Redirects};
+use super::web::{self, Fetcher};
 use super::{DiagnosticsError, Observation, Tool, ToolError};
 
 /// Most points Prometheus returns per series; more is refused by the server.
@@ -49,7 +48,7 @@ pub(crate) struct PrometheusTool {
     query: Template,
     range: Option<(Span, f64)>,
     compare: Option<Span>,
-    client: Client,
+    fetcher: Fetcher,
 }
 
 impl PrometheusTool {
@@ -81,8 +80,8 @@ impl PrometheusTool {
             (None, None) => None,
         };
         let compare = span("compare", &settings.compare)?;
-        let client = web::client(None, Redirects::Follow).map_err(invalid)?;
-        Ok(Self { name: name.to_owned(), base, query, range, compare, client })
+        let fetcher = Fetcher::new(None, None, &[]).map_err(invalid)?;
+        Ok(Self { name: name.to_owned(), base, query, range, compare, fetcher })
     }
 
     /// The series of `promql` for the window ending `shift_secs` before `now`.
@@ -101,7 +100,7 @@ impl PrometheusTool {
             None => ("api/v1/query", vec![("query", promql.to_owned()), ("time", format!("{end:.3}"))]),
         };
         let url = self.endpoint(path);
-        let envelope: Envelope = web::get_json(&self.client, &url, &params).await?;
+        let envelope: Envelope = web::get_json(&self.fetcher, &url, &params).await?;
         match envelope {
             Envelope { status, data: Some(data), .. } if status == "success" => Ok(data.into_series()),
             Envelope { error_type, error, .. } => Err(ToolError::BadResponse {

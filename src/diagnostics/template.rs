@@ -53,12 +53,6 @@ impl Template {
         })
     }
 
-    /// Whether the template begins with a slot (an argv element whose value could read as an
-    /// option).
-    pub fn starts_with_slot(&self) -> bool {
-        matches!(self.parts.first(), Some(Part::Slot(_)))
-    }
-
     /// Refuses a slot that is not one of `tool`'s parameters; `field` names the setting.
     pub fn require_declared(&self, tool: &str, field: &'static str, params: &Params) -> Result<(), DiagnosticsError> {
         match self.slots().find(|slot| !params.declares(slot)) {
@@ -111,8 +105,7 @@ mod tests {
         let rendered = template.render(|name| format!("<{name}>"));
 
         assert_eq!(rendered, "<service>-<labels.region>.svc");
-        assert!(template.starts_with_slot());
-        assert!(!Template::parse("--since={window}").starts_with_slot());
+        assert_eq!(template.slots().collect::<Vec<_>>(), ["service", "labels.region"]);
     }
 
     #[test]

@@ -6,10 +6,12 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 
 use super::new_lock_token;
+use crate::core::alert::{AlertStates, Change};
 use crate::core::incident::{Incident, IncidentId};
-use crate::core::ports::{Evidence, KnowledgeCursor, LockToken, Store, StoreError};
+use crate::core::ports::{Anchor, Anchors, Evidence, KnowledgeCursor, LockToken, Store, StoreError, Timer};
 use crate::core::record::IncidentRecord;
 use crate::core::timeline::{Digest, Entry};
 
@@ -31,6 +33,12 @@ struct State {
     knowledge: Vec<IncidentRecord>,
     evidence: HashMap<IncidentId, Vec<Evidence>>,
     digests: HashMap<IncidentId, Digest>,
+    alert_groups: HashMap<String, IncidentId>,
+    alert_states: HashMap<IncidentId, AlertStates>,
+    changes: HashMap<String, Vec<Change>>,
+    timers: HashMap<Timer, DateTime<Utc>>,
+    anchors: HashMap<IncidentId, Anchors>,
+    channel_edits: HashMap<IncidentId, Vec<DateTime<Utc>>>,
 }
 
 impl MemoryStore {
@@ -201,6 +209,131 @@ impl Store for MemoryStore {
         Ok(self.with_state(|state| {
             state.seen.retain(|_, expires| *expires > now);
             state.seen.insert(event_id.to_owned(), now + ttl).is_none()
+        }))
+    }
+
+    async fn forget_sighting(&self, event_id: &str) -> Result<(), StoreError> {
+        self.with_state(|state| state.seen.remove(event_id));
+        Ok(())
+    }
+
+    async fn alert_incident(&self, group: &str) -> Result<Option<IncidentId>, StoreError> {
+        Ok(self.with_state(|state| state.alert_groups.get(group).copied()))
+    }
+
+    async fn bind_alert_group(
+        &self,
+        group: &str,
+        id: IncidentId,
+        replacing: Option<IncidentId>,
+    ) -> Result<IncidentId, StoreError> {
+        Ok(self.with_state(|state| {
+            let bound = state.alert_groups.entry(group.to_owned()).or_insert(id);
+            if Some(*bound) == replacing {
+                *bound = id;
+            }
+            *bound
+        }))
+    }
+
+    async fn create_alerted(
+        &self,
+        incident: &Incident,
+        entries: &[Entry],
+        alerts: &AlertStates,
+    ) -> Result<(), StoreError> {
+        self.with_state(|state| {
+            state.channels.insert(incident.channel.clone(), incident.id);
+            state.write(incident, entries);
+            state.alert_states.entry(incident.id).or_default().extend(alerts.clone());
+        });
+        Ok(())
+    }
+
+    async fn alert_states(&self, id: IncidentId) -> Result<AlertStates, StoreError> {
+        Ok(self.with_state(|state| state.alert_states.get(&id).cloned().unwrap_or_default()))
+    }
+
+    async fn record_alerts(&self, id: IncidentId, alerts: &AlertStates, entries: &[Entry]) -> Result<(), StoreError> {
+        self.with_state(|state| {
+            state.alert_states.entry(id).or_default().extend(alerts.clone());
+            state.timelines.entry(id).or_default().extend_from_slice(entries);
+        });
+        Ok(())
+    }
+
+    async fn record_change(&self, change: &Change, keep: usize) -> Result<(), StoreError> {
+        self.with_state(|state| {
+            let history = state.changes.entry(change.service.clone()).or_default();
+            if !history.contains(change) {
+                history.push(change.clone());
+                history.sort_by_key(|kept| std::cmp::Reverse(kept.at));
+                history.truncate(keep);
+            }
+        });
+        Ok(())
+    }
+
+    async fn recent_changes(&self, service: &str, limit: usize) -> Result<Vec<Change>, StoreError> {
+        Ok(self.with_state(|state| {
+            state.changes.get(service).map(|history| history.iter().take(limit).cloned().collect()).unwrap_or_default()
+        }))
+    }
+
+    async fn schedule(&self, timer: Timer, due: DateTime<Utc>) -> Result<(), StoreError> {
+        self.with_state(|state| state.timers.insert(timer, due));
+        Ok(())
+    }
+
+    async fn cancel(&self, timer: Timer) -> Result<(), StoreError> {
+        self.with_state(|state| state.timers.remove(&timer));
+        Ok(())
+    }
+
+    async fn due_timers(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<(Timer, DateTime<Utc>)>, StoreError> {
+        let mut due: Vec<(Timer, DateTime<Utc>)> = self.with_state(|state| {
+            state.timers.iter().filter(|(_, due)| **due <= now).map(|(timer, due)| (*timer, *due)).collect()
+        });
+        due.sort_by_key(|(timer, due)| (*due, timer.to_string()));
+        due.truncate(limit);
+        Ok(due)
+    }
+
+    async fn anchors(&self, id: IncidentId) -> Result<Anchors, StoreError> {
+        Ok(self.with_state(|state| state.anchors.get(&id).cloned().unwrap_or_default()))
+    }
+
+    async fn keep_anchor(&self, id: IncidentId, anchor: Anchor, message: &str) -> Result<bool, StoreError> {
+        Ok(self.with_state(|state| {
+            let anchors = state.anchors.entry(id).or_default();
+            let slot = match anchor {
+                Anchor::Card => &mut anchors.card,
+                Anchor::Announcement => &mut anchors.announcement,
+            };
+            let free = slot.is_none();
+            if free {
+                *slot = Some(message.to_owned());
+            }
+            free
+        }))
+    }
+
+    async fn take_channel_edit(
+        &self,
+        id: IncidentId,
+        at: DateTime<Utc>,
+        window: Duration,
+        limit: u32,
+    ) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let window = chrono::Duration::from_std(window).unwrap_or(chrono::Duration::MAX);
+        Ok(self.with_state(|state| {
+            let edits = state.channel_edits.entry(id).or_default();
+            edits.retain(|edit| *edit + window > at);
+            if edits.len() < usize::try_from(limit).unwrap_or(usize::MAX) {
+                edits.push(at);
+                return None;
+            }
+            edits.iter().min().map(|oldest| *oldest + window)
         }))
     }
 }

@@ -3,11 +3,15 @@
 //!
 //! Layout (the README's "State in Redis" has the table): everything of one incident shares the
 //! hash tag `{inc:N}`, so it lives in one Cluster slot — `fb:{inc:N}:meta` (hash, with the
-//! schema version), `:timeline` (stream), `:evidence` (list), `:digest` (hash), `:lock`, and
-//! `:write:TOKEN` markers that make a repeated write harmless. Indexes across incidents live
-//! in other slots: `fb:channel:CHANNEL` → incident number, the set `fb:incidents:open`, the
-//! counter `fb:incidents:seq`, dedupe marks `fb:seen:EVENT` and the stream
-//! `fb:incidents:resolved` of knowledge records every replica folds.
+//! schema version), `:timeline` (stream), `:evidence` (list), `:digest` (hash), `:lock`,
+//! `:anchors` (hash: the message ids of the status card and the announcement),
+//! `:channel-edits` (sorted set: recent renames of its channel), `:alerts` (hash: fingerprint →
+//! the alert's recorded state), and `:write:TOKEN` markers that make a repeated write harmless.
+//! Keys across incidents live in other slots: `fb:channel:CHANNEL` → incident number, the set
+//! `fb:incidents:open`, the counter `fb:incidents:seq`, dedupe marks `fb:seen:EVENT`, the sorted
+//! set `fb:timers` (`nudge:N`, `channel:N` by due time in ms), `fb:alert:GROUP` → the incident
+//! the alert group last opened, `fb:changes:SERVICE` (sorted set of a service's recent changes)
+//! and the stream `fb:incidents:resolved` of knowledge records every replica folds.
 //!
 //! No atomic step spans two slots. Each write to one incident is one script in its slot; an
 //! index and the incident it points at are written one after the other, in the order that
@@ -33,17 +37,21 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use chrono::{DateTime, TimeZone, Utc};
 use redis::streams::StreamRangeReply;
 use redis::{Cmd, FromRedisValue, RedisError, ServerErrorKind};
 use tracing::warn;
 
 use self::connection::Connection;
 use self::fields::{LEARNED, incident_from_fields, meta_fields};
-use self::scripts::{APPEND_ALL, CLAIM, DELETE_IF_EQUAL, KEEP_DIGEST, WRITE};
+use self::scripts::{
+    APPEND_ALL, BIND_GROUP, CLAIM, DELETE_IF_EQUAL, KEEP_CHANGE, KEEP_DIGEST, KEEP_FIRST, TAKE_EDIT, WRITE,
+};
 pub use self::target::{InvalidTarget, Target};
 use super::new_lock_token;
+use crate::core::alert::{AlertState, AlertStates, Change};
 use crate::core::incident::{Incident, IncidentId};
-use crate::core::ports::{Evidence, KnowledgeCursor, LockToken, Store, StoreError};
+use crate::core::ports::{Anchor, Anchors, Evidence, KnowledgeCursor, LockToken, Store, StoreError, Timer};
 use crate::core::record::IncidentRecord;
 use crate::core::redact::redact_url_credentials;
 use crate::core::timeline::{Digest, Entry};
@@ -51,6 +59,7 @@ use crate::core::timeline::{Digest, Entry};
 const OPEN_KEY: &str = "fb:incidents:open";
 const SEQUENCE_KEY: &str = "fb:incidents:seq";
 const KNOWLEDGE_KEY: &str = "fb:incidents:resolved";
+const TIMERS_KEY: &str = "fb:timers";
 /// How long a write's marker outlives it: far longer than any client retries a request.
 const WRITE_MARKER_MS: u64 = 300_000;
 
@@ -158,30 +167,40 @@ impl RedisStore {
         Ok(value)
     }
 
-    /// One write to incident `id`, applied once however often it is sent: its record replaced
-    /// when `record` is given, `evidence` and `entries` appended.
-    async fn write_incident(
-        &self,
-        id: IncidentId,
-        record: Option<Vec<(&str, String)>>,
-        evidence: &[Evidence],
-        entries: &[Entry],
-    ) -> Result<(), StoreError> {
-        let record = record.unwrap_or_default();
-        let mut args = vec![WRITE_MARKER_MS.to_string(), (2 * record.len()).to_string()];
-        for (name, value) in record {
+    /// One write to incident `id`, applied once however often it is sent.
+    async fn write_incident(&self, id: IncidentId, write: IncidentWrite<'_>) -> Result<(), StoreError> {
+        let mut args = vec![WRITE_MARKER_MS.to_string(), (2 * write.record.len()).to_string()];
+        for (name, value) in write.record {
             args.extend([name.to_owned(), value]);
         }
-        args.push(evidence.len().to_string());
-        for found in evidence {
+        args.push((2 * write.alerts.map_or(0, AlertStates::len)).to_string());
+        for (fingerprint, state) in write.alerts.into_iter().flatten() {
+            args.extend([fingerprint.clone(), encode(state, "alert state")?]);
+        }
+        args.push(write.evidence.len().to_string());
+        for found in write.evidence {
             args.push(encode(found, "evidence")?);
         }
-        for entry in entries {
+        for entry in write.entries {
             args.push(encode(entry, "timeline entry")?);
         }
         let marker = key(id, &format!("write:{}", new_lock_token().0));
-        let keys = [marker.as_str(), &key(id, "meta"), &key(id, "timeline"), &key(id, "evidence")];
+        let keys = [marker.as_str(), &key(id, "meta"), &key(id, "timeline"), &key(id, "evidence"), &key(id, "alerts")];
         self.write::<i64>(WRITE.call(&keys, args)).await.map(drop)
+    }
+
+    /// Binds the channel and indexes the incident, then writes it with `entries` and `alerts`:
+    /// a new incident, in the order the module docs give.
+    async fn create_with(
+        &self,
+        incident: &Incident,
+        entries: &[Entry],
+        alerts: Option<&AlertStates>,
+    ) -> Result<(), StoreError> {
+        self.write::<()>(Cmd::set(channel_key(&incident.channel), incident.id.number())).await?;
+        self.index_if_open(incident).await?;
+        let record = meta_fields(incident);
+        self.write_incident(incident.id, IncidentWrite { record, alerts, entries, ..IncidentWrite::default() }).await
     }
 
     /// Adds the incident to the open index when it is open: before it is written.
@@ -255,6 +274,19 @@ impl RedisStore {
     }
 }
 
+/// What one write to an incident replaces or adds.
+#[derive(Default)]
+struct IncidentWrite<'a> {
+    /// The record's fields, replacing it whole; empty leaves it alone.
+    record: Vec<(&'static str, String)>,
+    /// Alert states to set, by fingerprint.
+    alerts: Option<&'a AlertStates>,
+    /// Evidence to keep.
+    evidence: &'a [Evidence],
+    /// Timeline entries to append.
+    entries: &'a [Entry],
+}
+
 /// `fb:{inc:N}:PART`, a key of incident `id`.
 fn key(id: IncidentId, part: &str) -> String {
     format!("fb:{{inc:{}}}:{part}", id.number())
@@ -266,6 +298,25 @@ fn channel_key(channel: &str) -> String {
 
 fn seen_key(event_id: &str) -> String {
     format!("fb:seen:{event_id}")
+}
+
+fn alert_group_key(group: &str) -> String {
+    format!("fb:alert:{group}")
+}
+
+fn changes_key(service: &str) -> String {
+    format!("fb:changes:{service}")
+}
+
+/// JSON items read back from `key`, each an error naming the key when unreadable.
+fn decode_all<T: serde::de::DeserializeOwned>(key: &str, items: &[String]) -> Result<Vec<T>, StoreError> {
+    items
+        .iter()
+        .map(|json| {
+            serde_json::from_str(json)
+                .map_err(|error| StoreError::Corrupt { key: key.to_owned(), reason: error.to_string() })
+        })
+        .collect()
 }
 
 /// What a Redis error means for the turn: the store out of reach for now — down, moving a
@@ -307,14 +358,13 @@ impl Store for RedisStore {
     }
 
     async fn create(&self, incident: &Incident, entries: &[Entry]) -> Result<(), StoreError> {
-        self.write::<()>(Cmd::set(channel_key(&incident.channel), incident.id.number())).await?;
-        self.index_if_open(incident).await?;
-        self.write_incident(incident.id, Some(meta_fields(incident)), &[], entries).await
+        self.create_with(incident, entries, None).await
     }
 
     async fn update(&self, incident: &Incident, entries: &[Entry]) -> Result<(), StoreError> {
         self.index_if_open(incident).await?;
-        self.write_incident(incident.id, Some(meta_fields(incident)), &[], entries).await?;
+        let record = meta_fields(incident);
+        self.write_incident(incident.id, IncidentWrite { record, entries, ..IncidentWrite::default() }).await?;
         self.unindex_if_closed(incident).await
     }
 
@@ -327,7 +377,7 @@ impl Store for RedisStore {
         let learned = encode(learned, "knowledge record")?;
         let mut record = meta_fields(incident);
         record.push((LEARNED, learned.clone()));
-        self.write_incident(incident.id, Some(record), &[], entries).await?;
+        self.write_incident(incident.id, IncidentWrite { record, entries, ..IncidentWrite::default() }).await?;
         self.publish_encoded(&[learned]).await?;
         self.unindex_if_closed(incident).await
     }
@@ -364,23 +414,18 @@ impl Store for RedisStore {
     }
 
     async fn add_evidence(&self, id: IncidentId, evidence: &[Evidence], entries: &[Entry]) -> Result<(), StoreError> {
-        self.write_incident(id, None, evidence, entries).await
+        self.write_incident(id, IncidentWrite { evidence, entries, ..IncidentWrite::default() }).await
     }
 
     async fn evidence(&self, id: IncidentId) -> Result<Vec<Evidence>, StoreError> {
         let key = key(id, "evidence");
         let items: Vec<String> = Cmd::lrange(&key, 0, -1).query_async(&mut self.connection()).await.map_err(failure)?;
-        items
-            .iter()
-            .map(|json| {
-                serde_json::from_str(json)
-                    .map_err(|error| StoreError::Corrupt { key: key.clone(), reason: error.to_string() })
-            })
-            .collect()
+        decode_all(&key, &items)
     }
 
     async fn append(&self, id: IncidentId, entry: &Entry) -> Result<(), StoreError> {
-        self.write_incident(id, None, &[], std::slice::from_ref(entry)).await
+        let entries = std::slice::from_ref(entry);
+        self.write_incident(id, IncidentWrite { entries, ..IncidentWrite::default() }).await
     }
 
     async fn incident(&self, id: IncidentId) -> Result<Option<Incident>, StoreError> {
@@ -472,5 +517,131 @@ impl Store for RedisStore {
         // The holder is this call alone, so a repeat of the same claim still counts as first.
         let holder = new_lock_token();
         self.claim(&seen_key(event_id), &holder.0, Duration::from_secs(ttl.as_secs().max(1))).await
+    }
+
+    async fn forget_sighting(&self, event_id: &str) -> Result<(), StoreError> {
+        self.write(Cmd::del(seen_key(event_id))).await
+    }
+
+    async fn alert_incident(&self, group: &str) -> Result<Option<IncidentId>, StoreError> {
+        let number: Option<u64> =
+            Cmd::get(alert_group_key(group)).query_async(&mut self.connection()).await.map_err(failure)?;
+        Ok(number.map(IncidentId::from_number))
+    }
+
+    async fn bind_alert_group(
+        &self,
+        group: &str,
+        id: IncidentId,
+        replacing: Option<IncidentId>,
+    ) -> Result<IncidentId, StoreError> {
+        let replacing = replacing.map(|old| old.number().to_string()).unwrap_or_default();
+        let key = alert_group_key(group);
+        let bound: String = self.write(BIND_GROUP.call(&[&key], (id.number(), replacing))).await?;
+        bound
+            .parse()
+            .map(IncidentId::from_number)
+            .map_err(|_| StoreError::Corrupt { key, reason: format!("{bound:?} is not an incident number") })
+    }
+
+    async fn create_alerted(
+        &self,
+        incident: &Incident,
+        entries: &[Entry],
+        alerts: &AlertStates,
+    ) -> Result<(), StoreError> {
+        self.create_with(incident, entries, Some(alerts)).await
+    }
+
+    async fn alert_states(&self, id: IncidentId) -> Result<AlertStates, StoreError> {
+        let key = key(id, "alerts");
+        let fields: HashMap<String, String> =
+            Cmd::hgetall(&key).query_async(&mut self.connection()).await.map_err(failure)?;
+        fields
+            .into_iter()
+            .map(|(fingerprint, json)| {
+                let state: AlertState = serde_json::from_str(&json).map_err(|error| StoreError::Corrupt {
+                    key: format!("{key} {fingerprint}"),
+                    reason: error.to_string(),
+                })?;
+                Ok((fingerprint, state))
+            })
+            .collect()
+    }
+
+    async fn record_alerts(&self, id: IncidentId, alerts: &AlertStates, entries: &[Entry]) -> Result<(), StoreError> {
+        self.write_incident(id, IncidentWrite { alerts: Some(alerts), entries, ..IncidentWrite::default() }).await
+    }
+
+    async fn record_change(&self, change: &Change, keep: usize) -> Result<(), StoreError> {
+        let key = changes_key(&change.service);
+        let command = KEEP_CHANGE.call(&[&key], (encode(change, "change")?, change.at.timestamp_millis(), keep));
+        self.write::<i64>(command).await.map(drop)
+    }
+
+    async fn recent_changes(&self, service: &str, limit: usize) -> Result<Vec<Change>, StoreError> {
+        let key = changes_key(service);
+        let last = isize::try_from(limit).unwrap_or(isize::MAX) - 1;
+        if last < 0 {
+            return Ok(Vec::new());
+        }
+        let members: Vec<String> =
+            Cmd::zrevrange(&key, 0, last).query_async(&mut self.connection()).await.map_err(failure)?;
+        decode_all(&key, &members)
+    }
+
+    async fn schedule(&self, timer: Timer, due: DateTime<Utc>) -> Result<(), StoreError> {
+        self.write(Cmd::zadd(TIMERS_KEY, timer.to_string(), due.timestamp_millis())).await
+    }
+
+    async fn cancel(&self, timer: Timer) -> Result<(), StoreError> {
+        self.write(Cmd::zrem(TIMERS_KEY, timer.to_string())).await
+    }
+
+    async fn due_timers(&self, now: DateTime<Utc>, limit: usize) -> Result<Vec<(Timer, DateTime<Utc>)>, StoreError> {
+        let limit = isize::try_from(limit).unwrap_or(isize::MAX);
+        let due: Vec<(String, i64)> =
+            Cmd::zrangebyscore_limit_withscores(TIMERS_KEY, "-inf", now.timestamp_millis(), 0, limit)
+                .query_async(&mut self.connection())
+                .await
+                .map_err(failure)?;
+        Ok(due
+            .into_iter()
+            .filter_map(|(member, at)| {
+                let timer = Timer::parse(&member).or_else(|| {
+                    warn!(key = TIMERS_KEY, %member, "skipping an unreadable timer");
+                    None
+                })?;
+                Some((timer, Utc.timestamp_millis_opt(at).single()?))
+            })
+            .collect())
+    }
+
+    async fn anchors(&self, id: IncidentId) -> Result<Anchors, StoreError> {
+        let mut fields: HashMap<String, String> =
+            Cmd::hgetall(key(id, "anchors")).query_async(&mut self.connection()).await.map_err(failure)?;
+        Ok(Anchors {
+            card: fields.remove(Anchor::Card.as_str()),
+            announcement: fields.remove(Anchor::Announcement.as_str()),
+        })
+    }
+
+    async fn keep_anchor(&self, id: IncidentId, anchor: Anchor, message: &str) -> Result<bool, StoreError> {
+        let command = KEEP_FIRST.call(&[&key(id, "anchors")], (anchor.as_str(), message));
+        self.write::<i64>(command).await.map(|kept| kept == 1)
+    }
+
+    async fn take_channel_edit(
+        &self,
+        id: IncidentId,
+        at: DateTime<Utc>,
+        window: Duration,
+        limit: u32,
+    ) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let window_ms = i64::try_from(window.as_millis()).unwrap_or(i64::MAX);
+        let edit = new_lock_token().0;
+        let command = TAKE_EDIT.call(&[&key(id, "channel-edits")], (at.timestamp_millis(), window_ms, limit, edit));
+        let next: i64 = self.write(command).await?;
+        Ok((next >= 0).then(|| Utc.timestamp_millis_opt(next).single()).flatten())
     }
 }

@@ -62,7 +62,8 @@ fn chat_json_prints_one_object_per_bot_message() {
     let lines: Vec<serde_json::Value> =
         stdout(&output).lines().map(|line| serde_json::from_str(line).expect("each line is JSON")).collect();
     let kinds: Vec<&str> = lines.iter().map(|line| line["kind"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["text", "report", "error"]);
+    assert_eq!(kinds, ["card", "rated", "error"]);
+    assert_eq!(lines[1]["content"]["kind"], "report", "the first response, with its rating controls");
     assert_eq!(lines[0]["channel"], "console");
 }
 
@@ -137,7 +138,7 @@ fn kb_import_is_learned_by_every_later_process() {
     let similar =
         firebreak(&["kb", "similar", "zookeeper file descriptors", "--format", "json", "--redis", &server.url()], "");
 
-    assert!(stdout(&import).contains("imported 1 incidents"), "{}", String::from_utf8_lossy(&import.stderr));
+    assert!(stdout(&import).contains("imported 1 incident from"), "{}", String::from_utf8_lossy(&import.stderr));
     let best: serde_json::Value = serde_json::from_str(stdout(&similar).lines().next().unwrap()).unwrap();
     assert_eq!(best["id"], "L-1");
 }
@@ -173,4 +174,82 @@ fn kb_export_finetune_writes_a_training_and_a_validation_file() {
     assert!(validation.lines().count() > 40, "about a fifth held out");
     let example: serde_json::Value = serde_json::from_str(training.lines().next().unwrap()).unwrap();
     assert_eq!(example["messages"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn kb_import_says_what_was_new_replaced_or_skipped_and_why() {
+    let server = RedisServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let first = write_history(dir.path(), "first.jsonl", &[record("L-1", "Ledger zookeeper out of file descriptors")]);
+    let again = write_history(
+        dir.path(),
+        "again.jsonl",
+        &[record("L-1", "Ledger zookeeper out of file descriptors"), record("L-2", "Ledger disk full")],
+    );
+    let changed = write_history(dir.path(), "changed.jsonl", &[record("L-1", "Ledger ensemble lost quorum")]);
+
+    let import = |file: &str| stdout(&firebreak(&["kb", "import", file, "--redis", &server.url()], ""));
+    let (first, again, changed) = (import(&first), import(&again), import(&changed));
+    let stats = firebreak(&["kb", "stats", "--format", "json", "--redis", &server.url()], "");
+
+    assert!(first.contains("1 new, 0 replacing"), "{first}");
+    assert!(
+        again.contains("imported 1 incident")
+            && again.contains("1 new, 0 replacing")
+            && again.contains("1 skipped as identical"),
+        "{again}"
+    );
+    assert!(changed.contains("0 new, 1 replacing known incidents with the same id"), "{changed}");
+    let counts: serde_json::Value = serde_json::from_str(&stdout(&stats)).unwrap();
+    assert_eq!(counts["by_service"]["ledger"], 2);
+}
+
+#[test]
+fn each_subcommand_shows_only_its_own_options_in_its_own_words() {
+    let eval = stdout(&firebreak(&["eval", "--help"], ""));
+    let chat = stdout(&firebreak(&["chat", "--help"], ""));
+
+    assert!(!eval.contains("--redis") && !eval.contains("transcript"), "{eval}");
+    assert!(eval.contains("the Markdown report"), "{eval}");
+    assert!(chat.contains("--redis") && chat.contains("channel transcript"), "{chat}");
+}
+
+#[test]
+fn a_missing_file_is_named_once_and_its_os_error_once() {
+    let output = firebreak(&["eval", "--dataset", "/nonexistent/history.jsonl"], "");
+
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert_eq!(stderr.matches("No such file or directory").count(), 1, "{stderr}");
+    assert!(stderr.contains("/nonexistent/history.jsonl"), "{stderr}");
+}
+
+#[test]
+fn output_cut_short_by_the_reader_ends_quietly() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_firebreak"))
+        .args(["kb", "similar", "checkout deploy 502", "--k", "200"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run the firebreak binary");
+    drop(child.stdout.take());
+
+    let output = child.wait_with_output().unwrap();
+
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("Broken pipe") && !stderr.contains("panicked"), "{stderr}");
+    assert!(output.status.success(), "{stderr}");
+}
+
+#[test]
+fn logs_carry_no_colour_codes_when_stderr_is_not_a_terminal() {
+    let output = Command::new(env!("CARGO_BIN_EXE_firebreak"))
+        .args(["kb", "stats"])
+        .env("RUST_LOG", "[not a filter")
+        .output()
+        .expect("run the firebreak binary");
+
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("invalid log filter"), "a log line was written: {stderr:?}");
+    assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
 }

@@ -61,7 +61,7 @@ async fn a_conversation_on_a_cluster_keeps_each_incident_in_one_slot() {
     let incident = store.incident_in_channel(CHANNEL).await.unwrap().unwrap();
     let timeline = store.timeline(incident.id).await.unwrap();
     assert!(timeline.iter().any(|entry| entry.text == "shard 3 is at 97% disk"));
-    assert!(timeline.iter().any(|entry| entry.kind == EntryKind::Answer));
+    assert!(timeline.iter().any(|entry| matches!(entry.kind, EntryKind::Answer { .. })));
     assert!(store.open_incidents().await.unwrap().is_empty());
     let (learned, _) = store.knowledge_after(&KnowledgeCursor::default(), 10).await.unwrap();
     assert_eq!(learned.iter().map(|record| record.id.clone()).collect::<Vec<_>>(), [incident.id.to_string()]);

@@ -18,7 +18,7 @@ use firebreak_testkit::{HttpTarget, Reply};
 use serde_json::Value;
 
 use crate::support::{
-    command, engine_on_store_with, health_tool, llm_advisor, message, question, text_of, user_prompt,
+    answer_of, command, engine_on_store_with, health_tool, llm_advisor, message, question, user_prompt,
 };
 
 const CHANNEL: &str = "inc-checkout";
@@ -89,7 +89,7 @@ async fn older_turns_reach_the_model_folded_into_a_stored_summary_and_recent_tur
     channel.server.script(ModelReply::text("DIGEST-ONE: pool exhaustion suspected since the deploy."));
     channel.server.script(ModelReply::text("Raise the pool size."));
 
-    let answer = text_of(&channel.engine.handle(question(CHANNEL, "sam", "what now?")).await);
+    let answer = answer_of(&channel.engine.handle(question(CHANNEL, "sam", "what now?")).await);
 
     let (fold, asked) = (user_prompt(&channel.request(1)), user_prompt(&channel.request(2)));
     assert!(fold.contains("Summary so far: (none yet)") && fold.contains("message 00"), "{fold}");
@@ -152,7 +152,7 @@ async fn a_failed_fold_leaves_the_answer_to_what_fits_and_nothing_stored_is_lost
     channel.server.script(ModelReply::status(500, None));
     channel.server.script(ModelReply::text("Raise the pool size."));
 
-    let answer = text_of(&channel.engine.handle(question(CHANNEL, "sam", "what now?")).await);
+    let answer = answer_of(&channel.engine.handle(question(CHANNEL, "sam", "what now?")).await);
 
     let asked = user_prompt(&channel.request(2));
     assert_eq!(answer, "Raise the pool size.", "the model answered, not the fallback");

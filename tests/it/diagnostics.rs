@@ -7,6 +7,7 @@ mod command;
 mod dns;
 mod http;
 mod prometheus;
+mod redirects;
 
 use firebreak::core::ports::ToolCall;
 use firebreak::diagnostics::Catalog;

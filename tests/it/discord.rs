@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use crate::support::{SpawnedApp, diagnostics_settings, health_tool, spawn_app};
 
 mod conditions;
+mod responder;
 
 const WAIT: Duration = Duration::from_secs(10);
 

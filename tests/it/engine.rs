@@ -1,8 +1,6 @@
 //! The engine's turn on the in-memory store: commands, refusals and what gets recorded.
 
-use firebreak::core::outbound::Message;
-
-use crate::support::{command, has_error, memory_engine, message, question, text_of};
+use crate::support::{command, first_response, has_error, memory_engine, message, question, text_of};
 
 const CHANNEL: &str = "inc-checkout";
 const DECLARE: &str = "/incident declare Checkout returning 502s severity: sev2 service: checkout source: machine";
@@ -14,9 +12,7 @@ async fn declaring_confirms_and_posts_a_first_response_report() {
     let replies = engine.handle(command(CHANNEL, "maya", DECLARE)).await;
 
     assert!(text_of(&replies).contains("Declared INC-2001 — Checkout returning 502s (sev2, checkout"), "{replies:?}");
-    assert!(
-        matches!(&replies[1].message, Message::Report(report) if report.title.starts_with("INC-2001 · first response"))
-    );
+    assert!(first_response(&replies).is_some_and(|report| report.title.starts_with("INC-2001 · first response")));
 }
 
 #[tokio::test]

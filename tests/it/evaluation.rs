@@ -143,7 +143,7 @@ async fn feedback_statistics_count_ratings_by_source_and_advisor_from_redis() {
     let store = redis_store(&server.url()).await;
     let engine = engine_on(store.clone());
     let turns = [
-        ("inc-a", "/incident declare Checkout 502s service: checkout"),
+        ("inc-a", "/incident declare Checkout 502s service: checkout source: customer"),
         ("inc-a", "/feedback 4"),
         ("inc-a", "/feedback 2"),
         ("inc-b", "/incident declare Search down service: search source: machine"),

@@ -5,13 +5,12 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use firebreak::core::outbound::Message;
 use firebreak::core::ports::Ports;
 use firebreak::knowledge::KnowledgeBase;
 use firebreak_testkit::RedisServer;
 use regex::Regex;
 
-use crate::support::{bare_ports, command, engine_on, memory_engine, question, redis_store, text_of};
+use crate::support::{bare_ports, command, engine_on, first_response, memory_engine, question, redis_store, text_of};
 
 const CHECKOUT: &str = "/incident declare Checkout returning 502s after deploy severity: sev2 service: checkout source: machine summary: 5xx ratio alert on checkout-svc right after the afternoon release";
 
@@ -26,7 +25,7 @@ async fn the_first_response_cites_real_similar_incidents_with_confidence_and_ste
 
     let replies = engine.handle(command("inc-1", "maya", CHECKOUT)).await;
 
-    let Message::Report(report) = &replies[1].message else { panic!("no report: {replies:?}") };
+    let Some(report) = first_response(&replies) else { panic!("no report: {replies:?}") };
     let text = report.to_plain_text();
     let known: HashSet<String> = KnowledgeBase::sample_records().into_iter().map(|r| r.id).collect();
     let cited = cited_ids(&text);

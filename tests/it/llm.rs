@@ -242,3 +242,46 @@ async fn a_model_asked_by_someone_without_a_responder_role_runs_no_tool_and_the_
         "{timeline}"
     );
 }
+
+const NARRATIVE: &str = r#"{"summary":"A release lowered the keep-alive timeout and checkout answered 502s for 40 minutes.","impact":"About a third of checkouts failed.","analysis":"The ingress reused sockets the pods had closed.","lessons":["Canary releases would have caught it","We were lucky it was a weekday"]}"#;
+
+/// Declares, resolves and asks for the postmortem; returns the draft and the model's prompt for it.
+async fn postmortem(server: &OpenAiServer, narrative: ModelReply) -> (String, String) {
+    let target = target().await;
+    let engine = engine(server, &target, 3);
+    server.script(ModelReply::text(STRUCTURED));
+    engine.handle(command(CHANNEL, "maya", DECLARE)).await;
+    let resolve = "/incident resolve root_cause: keep-alive timeout of 5s from release 7.42, api_key=sk-live-abcdefghijklmnopqrstuv mitigation: rolled back";
+    engine.handle(command(CHANNEL, "maya", resolve)).await;
+    server.script(narrative);
+    let draft = text_of(&engine.handle(command(CHANNEL, "maya", "/postmortem")).await);
+    let prompt = user_prompt(server.chat_requests().last().unwrap());
+    (draft, prompt)
+}
+
+#[tokio::test]
+async fn the_postmortem_narrative_is_written_by_the_model_from_the_record_with_secrets_masked() {
+    let server = OpenAiServer::start().await;
+
+    let (draft, prompt) = postmortem(&server, ModelReply::text(format!("```json\n{NARRATIVE}\n```"))).await;
+
+    assert!(prompt.contains("Recorded root cause: keep-alive timeout of 5s"), "{prompt}");
+    assert!(
+        prompt.contains("set the status to resolved") && !prompt.contains("sk-live-abcdefghijklmnopqrstuv"),
+        "{prompt}"
+    );
+    assert!(draft.contains("## Summary\n\nA release lowered the keep-alive timeout"), "{draft}");
+    assert!(draft.contains("- Canary releases would have caught it"), "{draft}");
+    assert!(draft.contains("keep-alive timeout of 5s from release 7.42"), "the recorded cause is kept: {draft}");
+    assert!(!draft.contains("sk-live-abcdefghijklmnopqrstuv") && draft.contains("the narrative by the llm advisor"));
+}
+
+#[tokio::test]
+async fn an_unreadable_postmortem_narrative_falls_back_to_the_offline_template() {
+    let server = OpenAiServer::start().await;
+
+    let (draft, _) = postmortem(&server, ModelReply::text("Sure! Here is a lovely postmortem in prose.")).await;
+
+    assert!(draft.contains("## Summary\n\nINC-2001 — Checkout 502s"), "the offline template: {draft}");
+    assert!(draft.contains("offline advisor answered: the LLM failed this turn"), "{draft}");
+}

@@ -93,7 +93,13 @@ async fn two_engines_on_one_redis_answer_a_turn_exactly_once() {
 
     let store = redis_store(&server.url()).await;
     let incident = store.incident_in_channel(CHANNEL).await.unwrap().unwrap();
-    let answers = store.timeline(incident.id).await.unwrap().iter().filter(|e| e.kind == EntryKind::Answer).count();
+    let answers = store
+        .timeline(incident.id)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|e| matches!(e.kind, EntryKind::Answer { .. }))
+        .count();
     assert_eq!(answers, 20);
 }
 

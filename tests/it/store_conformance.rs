@@ -7,9 +7,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{TimeZone, Utc};
-use firebreak::core::incident::{Declaration, Incident, IncidentId, Severity, Source, Status};
-use firebreak::core::ports::{KnowledgeCursor, Store};
+use chrono::{DateTime, TimeZone, Utc};
+use firebreak::core::alert::{AlertState, AlertStates, AlertStatus, Change, ChangeKind};
+use firebreak::core::incident::{Declaration, Incident, IncidentId, Person, Role, Severity, Source, Status};
+use firebreak::core::ports::{Anchor, KnowledgeCursor, Store, Timer, TimerKind};
 use firebreak::core::record::IncidentRecord;
 use firebreak::core::timeline::{Author, Digest, Entry, EntryKind};
 use firebreak::knowledge::KnowledgeBase;
@@ -173,6 +174,148 @@ async fn a_digest_is_kept_only_when_it_covers_more_of_the_timeline(store: Arc<dy
     assert_eq!(store.digest(IncidentId::from_number(13)).await.unwrap(), None, "digests are per incident");
 }
 
+fn alert_states(entries: &[(&str, AlertStatus, u32)]) -> AlertStates {
+    entries
+        .iter()
+        .map(|(fingerprint, status, minute)| {
+            let starts_at = Utc.with_ymd_and_hms(2026, 3, 1, 9, *minute, 0).unwrap();
+            ((*fingerprint).to_owned(), AlertState { status: *status, starts_at })
+        })
+        .collect()
+}
+
+fn change(service: &str, minute: u32, summary: &str) -> Change {
+    let at: DateTime<Utc> = Utc.with_ymd_and_hms(2026, 3, 1, 9, minute, 0).unwrap();
+    Change { service: service.into(), kind: ChangeKind::Deploy, summary: summary.into(), who: Some("maya".into()), at }
+}
+
+async fn a_forgotten_event_id_is_seen_first_again(store: Arc<dyn Store>) {
+    assert!(store.first_sighting("alert:x", Duration::from_secs(60)).await.unwrap());
+    store.forget_sighting("alert:x").await.unwrap();
+
+    assert!(store.first_sighting("alert:x", Duration::from_secs(60)).await.unwrap());
+    store.forget_sighting("never-seen").await.unwrap();
+}
+
+async fn an_alert_group_is_bound_once_and_taken_over_only_from_the_incident_named(store: Arc<dyn Store>) {
+    let group = "alertmanager:{}:{alertname=\"CheckoutErrors\"}";
+    let (first, second, third) =
+        (IncidentId::from_number(21), IncidentId::from_number(22), IncidentId::from_number(23));
+    assert_eq!(store.alert_incident(group).await.unwrap(), None);
+
+    assert_eq!(store.bind_alert_group(group, first, None).await.unwrap(), first);
+    assert_eq!(store.bind_alert_group(group, second, None).await.unwrap(), first, "a bound group stays bound");
+    assert_eq!(
+        store.bind_alert_group(group, second, Some(third)).await.unwrap(),
+        first,
+        "only from the incident named"
+    );
+    assert_eq!(store.bind_alert_group(group, second, Some(first)).await.unwrap(), second);
+
+    assert_eq!(store.alert_incident(group).await.unwrap(), Some(second));
+    assert_eq!(store.alert_incident("grafana:other").await.unwrap(), None);
+}
+
+async fn an_alerted_incident_keeps_its_labels_and_its_alert_states_with_their_entries(store: Arc<dyn Store>) {
+    let mut created = incident(24, "chan-alert");
+    created.labels =
+        [("alertname".to_owned(), "CheckoutErrors".to_owned()), ("team".to_owned(), "payments".to_owned())].into();
+    let opening = alert_states(&[("a", AlertStatus::Firing, 5)]);
+    store.create_alerted(&created, &[entry("declared"), entry("a firing")], &opening).await.unwrap();
+
+    let update = alert_states(&[("a", AlertStatus::Resolved, 5), ("b", AlertStatus::Firing, 7)]);
+    store.record_alerts(created.id, &update, &[entry("a resolved"), entry("b firing")]).await.unwrap();
+
+    assert_eq!(store.incident(created.id).await.unwrap(), Some(created.clone()));
+    assert_eq!(store.incident_in_channel("chan-alert").await.unwrap(), Some(created.clone()));
+    assert_eq!(store.alert_states(created.id).await.unwrap(), update);
+    let texts: Vec<String> = store.timeline(created.id).await.unwrap().into_iter().map(|e| e.text).collect();
+    assert_eq!(texts, ["declared", "a firing", "a resolved", "b firing"]);
+    assert!(store.alert_states(IncidentId::from_number(25)).await.unwrap().is_empty());
+}
+
+async fn changes_are_kept_per_service_newest_first_bounded_and_once(store: Arc<dyn Store>) {
+    for (minute, summary) in [(10, "v2.40"), (30, "v2.42"), (20, "v2.41"), (5, "v2.39")] {
+        store.record_change(&change("checkout", minute, summary), 3).await.unwrap();
+    }
+    store.record_change(&change("checkout", 30, "v2.42"), 3).await.unwrap();
+    store.record_change(&change("search", 40, "v9"), 3).await.unwrap();
+
+    let kept: Vec<String> =
+        store.recent_changes("checkout", 10).await.unwrap().into_iter().map(|c| c.summary).collect();
+    let newest = store.recent_changes("checkout", 1).await.unwrap();
+
+    assert_eq!(kept, ["v2.42", "v2.41", "v2.40"], "the oldest falls out, the repeat is kept once");
+    assert_eq!(newest, [change("checkout", 30, "v2.42")]);
+    assert!(store.recent_changes("payments", 10).await.unwrap().is_empty());
+}
+
+async fn timers_fall_due_in_order_and_stay_until_rescheduled_or_cancelled(store: Arc<dyn Store>) {
+    let at = Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap();
+    let minutes = |count: i64| at + chrono::Duration::minutes(count);
+    let nudge = Timer::new(TimerKind::Nudge, IncidentId::from_number(21));
+    let sync = Timer::new(TimerKind::ChannelSync, IncidentId::from_number(21));
+    let other = Timer::new(TimerKind::Nudge, IncidentId::from_number(22));
+    store.schedule(nudge, minutes(10)).await.unwrap();
+    store.schedule(sync, minutes(5)).await.unwrap();
+    store.schedule(other, minutes(30)).await.unwrap();
+
+    assert!(store.due_timers(minutes(4), 10).await.unwrap().is_empty());
+    assert_eq!(store.due_timers(minutes(10), 10).await.unwrap(), [(sync, minutes(5)), (nudge, minutes(10))]);
+    assert_eq!(store.due_timers(minutes(10), 1).await.unwrap(), [(sync, minutes(5))], "a limit is honoured");
+    assert_eq!(store.due_timers(minutes(10), 10).await.unwrap().len(), 2, "due timers stay until handled");
+
+    store.schedule(nudge, minutes(40)).await.unwrap();
+    store.cancel(sync).await.unwrap();
+    store.cancel(sync).await.unwrap();
+
+    assert!(store.due_timers(minutes(29), 10).await.unwrap().is_empty(), "rescheduled and cancelled");
+    assert_eq!(store.due_timers(minutes(40), 10).await.unwrap(), [(other, minutes(30)), (nudge, minutes(40))]);
+}
+
+async fn the_first_post_of_an_anchor_is_kept(store: Arc<dyn Store>) {
+    let id = IncidentId::from_number(23);
+    assert_eq!(store.anchors(id).await.unwrap().get(Anchor::Card), None);
+
+    assert!(store.keep_anchor(id, Anchor::Card, "1001").await.unwrap());
+    assert!(!store.keep_anchor(id, Anchor::Card, "1002").await.unwrap(), "a second card never replaces the first");
+    assert!(store.keep_anchor(id, Anchor::Announcement, "2001").await.unwrap());
+
+    let anchors = store.anchors(id).await.unwrap();
+    assert_eq!((anchors.card.as_deref(), anchors.announcement.as_deref()), (Some("1001"), Some("2001")));
+    assert_eq!(store.anchors(IncidentId::from_number(24)).await.unwrap().card, None, "anchors are per incident");
+}
+
+async fn channel_edits_are_budgeted_per_window(store: Arc<dyn Store>) {
+    let id = IncidentId::from_number(25);
+    let at = Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap();
+    let seconds = |count: i64| at + chrono::Duration::seconds(count);
+    let window = Duration::from_secs(600);
+
+    assert_eq!(store.take_channel_edit(id, at, window, 2).await.unwrap(), None);
+    assert_eq!(store.take_channel_edit(id, seconds(60), window, 2).await.unwrap(), None);
+    let refused = store.take_channel_edit(id, seconds(120), window, 2).await.unwrap();
+    let other = store.take_channel_edit(IncidentId::from_number(26), seconds(120), window, 2).await.unwrap();
+
+    assert_eq!(refused, Some(seconds(600)), "the next edit frees up when the oldest leaves the window");
+    assert_eq!(other, None, "each channel has its own budget");
+    assert_eq!(store.take_channel_edit(id, seconds(600), window, 2).await.unwrap(), None);
+    assert_eq!(store.take_channel_edit(id, seconds(601), window, 2).await.unwrap(), Some(seconds(660)));
+}
+
+async fn roles_and_the_channel_name_are_kept_with_the_incident(store: Arc<dyn Store>) {
+    let mut stored = incident(27, "chan-roles");
+    store.create(&stored, &[]).await.unwrap();
+    stored.assign(Role::Commander, Person::new("discord:1", "Maya Lee"));
+    stored.assign(Role::Scribe, Person::new("discord:2", "Li"));
+    stored.status = Status::Identified;
+    stored.channel_name = Some("inc-27-search".into());
+
+    store.update(&stored, &[]).await.unwrap();
+
+    assert_eq!(store.incident(stored.id).await.unwrap(), Some(stored));
+}
+
 /// A store on the TLS-only `server`, trusting only its CA.
 async fn tls_store(server: &RedisServer) -> Arc<dyn Store> {
     let options = RedisOptions { ca_file: server.ca_file(), ..RedisOptions::new(server.url()) };
@@ -256,4 +399,12 @@ conformance!(
     resolving_publishes_the_incident_to_the_knowledge_stream,
     knowledge_is_read_in_batches_from_a_cursor,
     a_digest_is_kept_only_when_it_covers_more_of_the_timeline,
+    a_forgotten_event_id_is_seen_first_again,
+    an_alert_group_is_bound_once_and_taken_over_only_from_the_incident_named,
+    an_alerted_incident_keeps_its_labels_and_its_alert_states_with_their_entries,
+    changes_are_kept_per_service_newest_first_bounded_and_once,
+    timers_fall_due_in_order_and_stay_until_rescheduled_or_cancelled,
+    the_first_post_of_an_anchor_is_kept,
+    channel_edits_are_budgeted_per_window,
+    roles_and_the_channel_name_are_kept_with_the_incident,
 );

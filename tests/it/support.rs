@@ -3,13 +3,14 @@
 use std::sync::Arc;
 
 use firebreak::adapters::console::InPlace;
+use firebreak::adapters::console::render::plain;
 use firebreak::advisor::OfflineAdvisor;
 use firebreak::app::App;
 use firebreak::config::Settings;
 use firebreak::core::command::Command;
 use firebreak::core::engine::Engine;
 use firebreak::core::inbound::{Inbound, Input};
-use firebreak::core::outbound::{Message, Outbound};
+use firebreak::core::outbound::{Message, Outbound, Report};
 use firebreak::core::ports::{Advisor, Ports, Store};
 use firebreak::core::settings::EngineSettings;
 use firebreak::core::timeline::Author;
@@ -34,6 +35,7 @@ pub fn bare_ports(store: Arc<dyn Store>) -> Ports {
         diagnostics: Arc::new(Catalog::from_settings(&DiagnosticsSettings::default()).expect("no tools is valid")),
         advisor: Arc::new(OfflineAdvisor::default()),
         workspace: Arc::new(InPlace),
+        observer: Arc::new(firebreak::telemetry::Metrics),
     }
 }
 
@@ -105,14 +107,27 @@ pub fn question(channel: &str, who: &str, text: &str) -> Inbound {
 
 /// The plain text of every reply, joined.
 pub fn text_of(replies: &[Outbound]) -> String {
-    replies
-        .iter()
-        .map(|reply| match &reply.message {
-            Message::Text { text } | Message::Error { text } => text.clone(),
-            Message::Report(report) => report.to_plain_text(),
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    replies.iter().map(|reply| plain(&reply.message)).collect::<Vec<_>>().join("\n")
+}
+
+/// The text of the rated answers among `replies`, without the rating controls.
+pub fn answer_of(replies: &[Outbound]) -> String {
+    let answers = replies.iter().filter_map(|reply| match &reply.message {
+        Message::Rated(rated) => Some(plain(&rated.content)),
+        _ => None,
+    });
+    answers.collect::<Vec<_>>().join("\n")
+}
+
+/// The first response among `replies`: a report under its rating controls.
+pub fn first_response(replies: &[Outbound]) -> Option<&Report> {
+    replies.iter().find_map(|reply| match &reply.message {
+        Message::Rated(rated) => match rated.content.as_ref() {
+            Message::Report(report) if report.title.contains("· first response") => Some(report),
+            _ => None,
+        },
+        _ => None,
+    })
 }
 
 /// Whether any reply is an error.

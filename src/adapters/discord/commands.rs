@@ -1,12 +1,17 @@
 //! Slash commands on Discord, built from the core's command list: `/incident` with its
-//! subcommands, and one top-level command for each other entry; and the way back, from an
-//! interaction's typed options to the core's `Invocation`.
+//! subcommands, and one top-level command for each other entry, with autocomplete where the core
+//! suggests values; and the way back, from an interaction's typed options to the core's
+//! `Invocation` (a picked user as the person Discord resolved) or `Completion`.
 
 use std::collections::BTreeMap;
 
-use serenity::all::{CommandDataOption, CommandDataOptionValue, CommandOptionType, CreateCommand, CreateCommandOption};
+use serenity::all::{
+    CommandData, CommandDataOption, CommandDataOptionValue, CommandDataResolved, CommandOptionType, CreateCommand,
+    CreateCommandOption,
+};
 
-use crate::core::command::{COMMANDS, CommandSpec, Invocation, OptionKind, OptionSpec};
+use super::controls::person;
+use crate::core::command::{COMMANDS, CommandSpec, Completion, Invocation, OptionKind, OptionSpec};
 
 /// The group that holds the `incident …` subcommands.
 const GROUP: &str = "incident";
@@ -53,9 +58,11 @@ fn option_definition(option: &OptionSpec) -> CreateCommandOption {
     let kind = match option.kind {
         OptionKind::Integer { .. } => CommandOptionType::Integer,
         OptionKind::Text { .. } | OptionKind::Choice(_) => CommandOptionType::String,
+        OptionKind::Person => CommandOptionType::User,
     };
-    let mut definition =
-        CreateCommandOption::new(kind, option.name, short(option.description)).required(option.required);
+    let mut definition = CreateCommandOption::new(kind, option.name, short(option.description))
+        .required(option.required)
+        .set_autocomplete(option.suggested);
     match option.kind {
         OptionKind::Choice(words) => {
             for word in words {
@@ -66,22 +73,41 @@ fn option_definition(option: &OptionSpec) -> CreateCommandOption {
             definition = definition.min_int_value(min.max(0).unsigned_abs()).max_int_value(max.max(0).unsigned_abs());
         }
         OptionKind::Text { max_chars } => definition = definition.max_length(max_chars),
+        OptionKind::Person => {}
     }
     definition
 }
 
-/// The invocation a slash command stands for: `/incident declare title:…` becomes
-/// `incident declare` with a `title` option.
-pub fn invocation(name: &str, options: &[CommandDataOption]) -> Invocation {
-    match options.first().map(|option| (&option.name, &option.value)) {
-        Some((sub, CommandDataOptionValue::SubCommand(inner))) => {
-            Invocation { name: format!("{name} {sub}"), options: values(inner) }
-        }
-        _ => Invocation { name: name.to_owned(), options: values(options) },
+/// The command's name and its options, one level down for a subcommand: `/incident declare`
+/// is `incident declare` with the subcommand's options.
+fn named(data: &CommandData) -> (String, &[CommandDataOption]) {
+    match data.options.first().map(|option| (&option.name, &option.value)) {
+        Some((sub, CommandDataOptionValue::SubCommand(inner))) => (format!("{} {sub}", data.name), inner),
+        _ => (data.name.clone(), &data.options),
     }
 }
 
-fn values(options: &[CommandDataOption]) -> BTreeMap<String, String> {
+/// The invocation a slash command stands for: `/incident declare title:…` becomes
+/// `incident declare` with a `title` option.
+pub fn invocation(data: &CommandData) -> Invocation {
+    let (name, options) = named(data);
+    Invocation { name, options: values(options, &data.resolved) }
+}
+
+/// The completion an autocomplete request asks for: its command, the option being typed (the
+/// focused one) and the others as given so far.
+pub fn completion(data: &CommandData) -> Option<Completion> {
+    let focused = data.autocomplete()?;
+    let (command, options) = named(data);
+    Some(Completion {
+        command,
+        option: focused.name.to_owned(),
+        partial: focused.value.to_owned(),
+        options: values(options, &data.resolved),
+    })
+}
+
+fn values(options: &[CommandDataOption], resolved: &CommandDataResolved) -> BTreeMap<String, String> {
     options
         .iter()
         .filter_map(|option| {
@@ -90,6 +116,7 @@ fn values(options: &[CommandDataOption]) -> BTreeMap<String, String> {
                 CommandDataOptionValue::Integer(number) => number.to_string(),
                 CommandDataOptionValue::Number(number) => number.to_string(),
                 CommandDataOptionValue::Boolean(flag) => flag.to_string(),
+                CommandDataOptionValue::User(user) => person(resolved, *user).option_value(),
                 _ => return None,
             };
             Some((option.name.clone(), value))

@@ -1,23 +1,28 @@
 //! The serenity event handler: each gateway event becomes one `Inbound` handed to the engine
-//! once, and the engine's `Outbound`s become Discord messages, embeds and interaction
-//! responses. Interactions are acknowledged before anything slow, from the engine's store-free
-//! plan; what the author may not do is refused privately without a turn.
+//! once, and the engine's `Outbound`s become Discord messages, embeds, components and
+//! interaction responses. Interactions — slash commands, clicks on the card's and answers'
+//! controls, submitted modals — are acknowledged before anything slow, from the engine's
+//! store-free plan: what the author may not do is refused privately and a form is opened as a
+//! modal without a turn; autocomplete is answered from the engine's suggestions at once. Messages
+//! the bot keeps in place are reported back to the engine once posted.
 
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use serenity::all::{
-    ChannelId, ChannelType, CommandInteraction, Context, CreateInteractionResponse, CreateInteractionResponseMessage,
-    EventHandler, Guild, GuildChannel, GuildId, Interaction, Message as DiscordMessage, Ready, RoleId, User, UserId,
+    ChannelId, ChannelType, CommandInteraction, ComponentInteraction, Context, EventHandler, Guild, GuildChannel,
+    GuildId, Interaction, InteractionId, Member, Message as DiscordMessage, ModalInteraction, Ready, RoleId, User,
+    UserId,
 };
 use tracing::{info, warn};
 
-use super::commands::{definitions, invocation};
-use super::post::{self, Delivery};
+use super::commands::{completion, definitions, invocation};
+use super::controls::{chosen, submitted};
+use super::interaction::{Delivery, Responder};
+use super::post::Outlet;
 use crate::core::command::Command;
-use crate::core::engine::{Engine, Visibility};
+use crate::core::engine::Engine;
 use crate::core::inbound::{Inbound, Input};
-use crate::core::outbound::Message;
 use crate::core::timeline::Author;
 
 /// An interaction token lives 15 minutes; replies later than this go to the channel instead.
@@ -27,11 +32,26 @@ const TOKEN_LIFETIME: Duration = Duration::from_secs(14 * 60 + 30);
 pub(super) struct Handler {
     engine: Arc<Engine>,
     bot: OnceLock<UserId>,
+    archive_category: Option<ChannelId>,
+}
+
+/// Who used an interaction, and where.
+struct Used<'a> {
+    id: InteractionId,
+    token: &'a str,
+    channel: ChannelId,
+    guild: Option<GuildId>,
+    user: &'a User,
+    member: Option<&'a Member>,
 }
 
 impl Handler {
-    pub(super) fn new(engine: Arc<Engine>) -> Self {
-        Self { engine, bot: OnceLock::new() }
+    pub(super) fn new(engine: Arc<Engine>, archive_category: Option<ChannelId>) -> Self {
+        Self { engine, bot: OnceLock::new(), archive_category }
+    }
+
+    fn outlet(&self, ctx: &Context) -> Outlet {
+        Outlet { http: ctx.http.clone(), archive_category: self.archive_category }
     }
 
     /// Whether the message speaks to the bot: it mentions the bot or the bot's own role, or
@@ -67,46 +87,98 @@ impl Handler {
         if let Some(typing) = typing {
             typing.stop();
         }
-        post::to_channels(&ctx.http, &replies).await;
+        self.outlet(ctx).deliver(&self.engine, &replies).await;
     }
 
     async fn on_command(&self, ctx: &Context, command: &CommandInteraction) {
-        let received = Instant::now();
-        let parsed = match Command::from_invocation(invocation(&command.data.name, &command.data.options)) {
-            Ok(parsed) => parsed,
-            Err(error) => return self.refuse(ctx, command, &error.to_string()).await,
+        let used = Used {
+            id: command.id,
+            token: &command.token,
+            channel: command.channel_id,
+            guild: command.guild_id,
+            user: &command.user,
+            member: command.member.as_deref(),
         };
-        let member = command.member.as_deref();
-        let who = author(&command.user, member.and_then(|member| member.nick.as_deref()));
-        let mut inbound = inbound(command.channel_id, command.guild_id, who, Input::Command(parsed));
-        inbound.event_id = Some(format!("discord:interaction:{}", command.id));
-        inbound.channel_name = command.channel.as_ref().and_then(|channel| channel.name.clone());
-        inbound.roles = member.map(|member| role_ids(&member.roles)).unwrap_or_default();
-        inbound.order = Some(command.id.get());
-        if let Some(guild) = command.guild_id {
-            inbound.parent = thread_parent(ctx, guild, command.channel_id).map(|parent| parent.to_string());
+        let input = Command::from_invocation(invocation(&command.data)).map(Input::Command);
+        let channel_name = command.channel.as_ref().and_then(|channel| channel.name.clone());
+        self.on_interaction(ctx, used, input.map_err(|error| error.reply()), channel_name).await;
+    }
+
+    /// A click on a button or a choice in a select menu of one of the bot's messages.
+    async fn on_component(&self, ctx: &Context, component: &ComponentInteraction) {
+        let used = Used {
+            id: component.id,
+            token: &component.token,
+            channel: component.channel_id,
+            guild: component.guild_id,
+            user: &component.user,
+            member: component.member.as_ref(),
+        };
+        let input = Input::from_action(&component.data.custom_id, chosen(&component.data));
+        self.on_interaction(ctx, used, input.map_err(|error| error.reply()), None).await;
+    }
+
+    /// A modal the bot opened, submitted.
+    async fn on_modal(&self, ctx: &Context, modal: &ModalInteraction) {
+        let used = Used {
+            id: modal.id,
+            token: &modal.token,
+            channel: modal.channel_id,
+            guild: modal.guild_id,
+            user: &modal.user,
+            member: modal.member.as_ref(),
+        };
+        let input = Input::from_action(&modal.data.custom_id, submitted(&modal.data));
+        self.on_interaction(ctx, used, input.map_err(|error| error.reply()), None).await;
+    }
+
+    /// Suggestions for an option being typed, at once.
+    async fn on_autocomplete(&self, ctx: &Context, request: &CommandInteraction) {
+        let responder = Responder { id: request.id, token: request.token.clone(), channel: request.channel_id };
+        let choices = match completion(&request.data) {
+            Some(completion) => self.engine.complete(&completion),
+            None => Vec::new(),
+        };
+        responder.suggest(&ctx.http, &choices).await;
+    }
+
+    /// One turn for an interaction: refused privately or opened as a form at once when the
+    /// plan says so, else acknowledged, handled and answered.
+    async fn on_interaction(
+        &self,
+        ctx: &Context,
+        used: Used<'_>,
+        input: Result<Input, String>,
+        channel_name: Option<String>,
+    ) {
+        let received = Instant::now();
+        let responder = Responder { id: used.id, token: used.token.to_owned(), channel: used.channel };
+        let input = match input {
+            Ok(input) => input,
+            Err(error) => return responder.refuse(&ctx.http, &error).await,
+        };
+        let who = author(used.user, used.member.and_then(|member| member.nick.as_deref()));
+        let mut inbound = inbound(used.channel, used.guild, who, input);
+        inbound.event_id = Some(format!("discord:interaction:{}", used.id));
+        inbound.channel_name = channel_name;
+        inbound.roles = used.member.map(|member| role_ids(&member.roles)).unwrap_or_default();
+        inbound.order = Some(used.id.get());
+        if let Some(guild) = used.guild {
+            inbound.parent = thread_parent(ctx, guild, used.channel).map(|parent| parent.to_string());
         }
         let plan = self.engine.plan(&inbound);
         if let Some(refusal) = &plan.refusal {
-            return self.refuse(ctx, command, refusal).await;
+            return responder.refuse(&ctx.http, refusal).await;
         }
-        if !acknowledge(ctx, command, plan.visibility).await {
+        if let Some(form) = &plan.form {
+            return responder.open(&ctx.http, form).await;
+        }
+        if !responder.acknowledge(&ctx.http, plan.visibility).await {
             return;
         }
         let replies = self.engine.handle(inbound).await;
         let delivery = if received.elapsed() < TOKEN_LIFETIME { Delivery::Interaction } else { Delivery::Channel };
-        post::answer(&ctx.http, command, &replies, delivery).await;
-    }
-
-    /// Answers at once, to the author alone, without a turn: a usage error or a refusal.
-    async fn refuse(&self, ctx: &Context, command: &CommandInteraction, text: &str) {
-        let refusal = Message::Error { text: text.to_owned() };
-        let content = post::plain(&refusal);
-        let message =
-            CreateInteractionResponseMessage::new().content(content).ephemeral(true).allowed_mentions(post::no_pings());
-        if let Err(error) = command.create_response(&ctx.http, CreateInteractionResponse::Message(message)).await {
-            warn!(%error, "could not refuse the interaction");
-        }
+        responder.answer(&self.outlet(ctx), &self.engine, &replies, delivery).await;
     }
 
     async fn on_channel_created(&self, ctx: &Context, channel: &GuildChannel) {
@@ -120,7 +192,7 @@ impl Handler {
         inbound.event_id = Some(format!("discord:channel:{}", channel.id));
         inbound.channel_name = Some(channel.name.clone());
         let replies = self.engine.handle(inbound).await;
-        post::to_channels(&ctx.http, &replies).await;
+        self.outlet(ctx).deliver(&self.engine, &replies).await;
     }
 }
 
@@ -148,24 +220,13 @@ impl EventHandler for Handler {
     }
 
     async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
-        if let Interaction::Command(command) = interaction {
-            self.on_command(&ctx, &command).await;
-        }
-    }
-}
-
-/// Defers the interaction's response, before anything slow. False when it could not be
-/// acknowledged: another replica did it first (`40060`), or it expired.
-async fn acknowledge(ctx: &Context, command: &CommandInteraction, visibility: Visibility) -> bool {
-    let deferred = match visibility {
-        Visibility::Public => command.defer(&ctx.http).await,
-        Visibility::Private => command.defer_ephemeral(&ctx.http).await,
-    };
-    match deferred {
-        Ok(()) => true,
-        Err(error) => {
-            info!(%error, interaction = %command.id, "not acknowledged here; another replica may have it");
-            false
+        match interaction {
+            Interaction::Command(command) => self.on_command(&ctx, &command).await,
+            Interaction::Component(component) => self.on_component(&ctx, &component).await,
+            Interaction::Modal(modal) => self.on_modal(&ctx, &modal).await,
+            Interaction::Autocomplete(request) => self.on_autocomplete(&ctx, &request).await,
+            // Pings are for HTTP-only bots; kinds Discord adds later are none of this bot's.
+            _ => {}
         }
     }
 }

@@ -1,7 +1,10 @@
-//! Bot messages in Discord's shapes and within Discord's limits: reports become embeds, long
-//! text is split at line breaks into several messages, nothing is ever cut off silently.
+//! Bot messages in Discord's shapes and within Discord's limits: reports and status cards become
+//! embeds, long text is split at line breaks into several messages, nothing is ever cut off
+//! silently. The kinds that are not posts of their own (channel changes, forms) are rendered
+//! where they are delivered; here they have the text a channel shows when nothing else can.
 
-use crate::core::outbound::{Message, Report};
+use crate::core::incident::{Severity, Status};
+use crate::core::outbound::{Card, Message, Report, Section};
 use crate::core::text::shortened;
 
 /// Characters of message content.
@@ -18,6 +21,8 @@ pub const FIELD_VALUE_LIMIT: usize = 1_024;
 pub const FOOTER_LIMIT: usize = 2_048;
 /// Characters across one embed.
 pub const EMBED_TOTAL_LIMIT: usize = 6_000;
+/// Characters of an embed description.
+pub const DESCRIPTION_LIMIT: usize = 4_096;
 
 /// One Discord message to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,36 +34,96 @@ pub enum Post {
 }
 
 /// An embed within Discord's limits.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Embed {
     /// Title.
     pub title: String,
+    /// Text under the title, possibly empty.
+    pub description: String,
     /// `(name, value)` fields.
     pub fields: Vec<(String, String)>,
     /// Footer text, possibly empty.
     pub footer: String,
+    /// The colour of its edge, when it has one.
+    pub colour: Option<u32>,
 }
 
 impl Embed {
     fn size(&self) -> usize {
         let fields: usize = self.fields.iter().map(|(name, value)| chars(name) + chars(value)).sum();
-        chars(&self.title) + fields + chars(&self.footer)
+        chars(&self.title) + chars(&self.description) + fields + chars(&self.footer)
     }
 }
 
-/// The posts that show `message`, in order.
+/// The posts that show `message`, in order. A status card is one embed (see [`card`]); the
+/// other kinds that Discord shows otherwise (announcements, channel changes, files, forms) have
+/// their text here for when they must be a plain post.
 pub fn render(message: &Message) -> Vec<Post> {
     match message {
-        Message::Text { text } => split(text, CONTENT_LIMIT).into_iter().map(Post::Text).collect(),
-        Message::Error { text } => split(&format!("⚠️ {text}"), CONTENT_LIMIT).into_iter().map(Post::Text).collect(),
+        Message::Text { text } => texts(text),
+        Message::Error { text } => texts(&format!("⚠️ {text}")),
         Message::Report(report) => embeds(report).into_iter().map(Post::Embed).collect(),
+        Message::Rated(rated) => render(&rated.content),
+        Message::Card(shown) => vec![Post::Embed(card(shown))],
+        Message::Announcement(announcement) => texts(&announcement.text),
+        Message::Channel(_) => Vec::new(),
+        Message::File(document) => texts(&document.caption),
+        Message::Form(form) => texts(&format!("{} — `{}`", form.title, form.usage)),
+    }
+}
+
+fn texts(text: &str) -> Vec<Post> {
+    split(text, CONTENT_LIMIT).into_iter().map(Post::Text).collect()
+}
+
+/// The status card as one embed: coloured by severity (grey once resolved), when it started
+/// in Discord's live timestamps, each field within its limits.
+pub fn card(card: &Card) -> Embed {
+    let started = card.started_at.timestamp();
+    let mut fields: Vec<(String, String)> = card
+        .fields
+        .iter()
+        .take(FIELD_COUNT_LIMIT)
+        .map(|Section { heading, body }| {
+            let body = if body.trim().is_empty() { "—" } else { body.as_str() };
+            (shortened(heading, FIELD_NAME_LIMIT), shortened(body, FIELD_VALUE_LIMIT))
+        })
+        .collect();
+    // Fields past the total are dropped from the end: the outcome and follow-ups come last and
+    // are also in /summary and /postmortem.
+    let mut embed = Embed {
+        title: shortened(&card.title, TITLE_LIMIT),
+        description: format!("Started <t:{started}:f> (<t:{started}:R>)"),
+        fields: Vec::new(),
+        footer: shortened(&card.footer, FOOTER_LIMIT),
+        colour: Some(colour(card.severity, card.status)),
+    };
+    fields.reverse();
+    while let Some(field) = fields.pop() {
+        if embed.size() + chars(&field.0) + chars(&field.1) > EMBED_TOTAL_LIMIT {
+            break;
+        }
+        embed.fields.push(field);
+    }
+    embed
+}
+
+/// Red for sev1 down to blue for sev4; green once mitigated, grey once resolved.
+fn colour(severity: Severity, status: Status) -> u32 {
+    match (status, severity) {
+        (Status::Resolved, _) => 0x95_a5_a6,
+        (Status::Mitigated, _) => 0x2e_cc_71,
+        (_, Severity::Sev1) => 0xe7_4c_3c,
+        (_, Severity::Sev2) => 0xe6_7e_22,
+        (_, Severity::Sev3) => 0xf1_c4_0f,
+        (_, Severity::Sev4) => 0x34_98_db,
     }
 }
 
 fn embeds(report: &Report) -> Vec<Embed> {
     let title = shortened(&report.title, TITLE_LIMIT);
     let footer = shortened(&report.footer, FOOTER_LIMIT);
-    let mut embeds = vec![Embed { title: title.clone(), fields: Vec::new(), footer: String::new() }];
+    let mut embeds = vec![Embed { title: title.clone(), ..Embed::default() }];
     for section in &report.sections {
         let heading = shortened(&section.heading, FIELD_NAME_LIMIT - " (cont.)".len());
         let body = if section.body.trim().is_empty() { "—".to_owned() } else { section.body.clone() };
@@ -69,7 +134,7 @@ fn embeds(report: &Report) -> Vec<Embed> {
                 && current.size() + chars(&name) + chars(&value) + chars(&footer) <= EMBED_TOTAL_LIMIT;
             if !fits {
                 let continued = shortened(&format!("{title} (cont.)"), TITLE_LIMIT);
-                embeds.push(Embed { title: continued, fields: Vec::new(), footer: String::new() });
+                embeds.push(Embed { title: continued, ..Embed::default() });
             }
             embeds.last_mut().expect("there is always a current embed").fields.push((name, value));
         }
@@ -182,6 +247,36 @@ mod tests {
     fn a_line_longer_than_the_limit_is_split_too() {
         let pieces = split(&"y".repeat(4_500), CONTENT_LIMIT);
         assert_eq!(pieces.iter().map(|piece| chars(piece)).collect::<Vec<_>>(), [2_000, 2_000, 500]);
+    }
+
+    #[test]
+    fn a_status_card_is_one_embed_within_the_limits_with_a_live_start_time() {
+        use chrono::TimeZone;
+
+        use crate::core::incident::IncidentId;
+        let started_at = chrono::Utc.with_ymd_and_hms(2026, 3, 1, 14, 0, 0).unwrap();
+        let fields = (0..40).map(|index| Section::new(format!("Field {index}"), "w".repeat(1_500))).collect();
+        let shown = Card {
+            incident: IncidentId::from_number(1),
+            message: None,
+            note: None,
+            title: "INC-1 · x".into(),
+            severity: Severity::Sev1,
+            status: Status::Investigating,
+            started_at,
+            as_of: started_at,
+            fields,
+            footer: "f".into(),
+            controls: Vec::new(),
+        };
+
+        let embed = card(&shown);
+
+        assert!(embed.size() <= EMBED_TOTAL_LIMIT && embed.fields.len() <= FIELD_COUNT_LIMIT);
+        assert!(embed.fields.iter().all(|(_, value)| chars(value) <= FIELD_VALUE_LIMIT));
+        assert_eq!(embed.fields[0].0, "Field 0");
+        assert!(embed.description.contains(&format!("<t:{}:R>", started_at.timestamp())));
+        assert_eq!(embed.colour, Some(0xe7_4c_3c));
     }
 
     #[test]

@@ -22,6 +22,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("follow_up", include_str!("../../../prompts/follow_up.md")),
     ("summary", include_str!("../../../prompts/summary.md")),
     ("fold", include_str!("../../../prompts/fold.md")),
+    ("postmortem", include_str!("../../../prompts/postmortem.md")),
     ("finetune_system", include_str!("../../../prompts/finetune_system.md")),
     ("finetune_user", include_str!("../../../prompts/finetune_user.md")),
 ];
@@ -78,7 +79,7 @@ impl From<&Incident> for IncidentVars {
             severity: incident.severity.to_string(),
             source: incident.source.to_string(),
             status: incident.status.to_string(),
-            commander: incident.commander.clone(),
+            commander: incident.commander.to_string(),
         }
     }
 }
@@ -200,6 +201,27 @@ pub enum Prompt {
         /// The longest the new summary may be, in words.
         words: usize,
     },
+    /// The narrative parts of a postmortem draft.
+    Postmortem {
+        /// The incident.
+        incident: IncidentVars,
+        /// When it was declared.
+        declared: String,
+        /// When it was resolved, if it was.
+        resolved: Option<String>,
+        /// The root cause recorded at resolution.
+        root_cause: Option<String>,
+        /// The mitigation recorded at resolution.
+        mitigation: Option<String>,
+        /// The root-cause category recorded at resolution.
+        category: Option<String>,
+        /// The timeline's key entries (decisions, updates, roles), one line each.
+        timeline: Vec<String>,
+        /// Evidence gathered.
+        evidence: Vec<EvidenceVars>,
+        /// Similar resolved incidents.
+        similar: Vec<SimilarVars>,
+    },
     /// The system message of fine-tuning examples.
     FinetuneSystem {},
     /// The user message of a fine-tuning example.
@@ -224,6 +246,7 @@ impl Prompt {
             Prompt::FollowUp { .. } => "follow_up",
             Prompt::Summary { .. } => "summary",
             Prompt::Fold { .. } => "fold",
+            Prompt::Postmortem { .. } => "postmortem",
             Prompt::FinetuneSystem {} => "finetune_system",
             Prompt::FinetuneUser { .. } => "finetune_user",
         }
@@ -259,12 +282,28 @@ impl Prompt {
                 running_summary: Some("r".into()),
                 recent: vec!["l".into()],
                 evidence: evidence.clone(),
-                similar,
+                similar: similar.clone(),
                 tools: true,
                 asker: "a".into(),
                 question: "q".into(),
             },
-            Prompt::Summary { incident: incident.clone(), running_summary: None, recent: Vec::new(), evidence },
+            Prompt::Summary {
+                incident: incident.clone(),
+                running_summary: None,
+                recent: Vec::new(),
+                evidence: evidence.clone(),
+            },
+            Prompt::Postmortem {
+                incident: incident.clone(),
+                declared: "d".into(),
+                resolved: Some("r".into()),
+                root_cause: Some("c".into()),
+                mitigation: None,
+                category: None,
+                timeline: vec!["l".into()],
+                evidence,
+                similar: similar.clone(),
+            },
             Prompt::Fold { incident, running_summary: Some("r".into()), lines: vec!["l".into()], words: 100 },
             Prompt::FinetuneSystem {},
             Prompt::FinetuneUser { task: "root_cause", title: "t".into(), service: "s".into(), summary: String::new() },

@@ -26,10 +26,10 @@ pub struct ReplicaCommand {
 }
 
 impl ReplicaCommand {
-    /// `program --redis URL load-worker`, with the store options the driver uses: `program` is a
+    /// `program load-worker --redis URL`, with the store options the driver uses: `program` is a
     /// `firebreak` binary.
     pub fn firebreak(program: impl Into<PathBuf>, store: &RedisOptions) -> Self {
-        let mut args = vec!["--redis".to_owned(), store.url.clone(), "load-worker".to_owned()];
+        let mut args = vec!["load-worker".to_owned(), "--redis".to_owned(), store.url.clone()];
         args.extend(["--wait-replicas".to_owned(), store.wait_replicas.to_string()]);
         args.extend(["--wait-timeout-ms".to_owned(), store.wait_timeout.as_millis().to_string()]);
         if let Some(ca) = &store.ca_file {

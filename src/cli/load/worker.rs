@@ -72,10 +72,7 @@ fn outcome_of(replies: &[Outbound]) -> Outcome {
     let not_recorded = UserError::StoreUnavailable.to_string();
     let errors: Vec<&str> = replies
         .iter()
-        .filter_map(|reply| match &reply.message {
-            Message::Error { text } => Some(text.as_str()),
-            Message::Text { .. } | Message::Report(_) => None,
-        })
+        .filter_map(|reply| if let Message::Error { text } = &reply.message { Some(text.as_str()) } else { None })
         .collect();
     if errors.contains(&not_recorded.as_str()) {
         Outcome::NotRecorded

@@ -26,6 +26,7 @@ pub(super) const SPEC: CommandSpec = CommandSpec {
     privileged: true,
     reads_only: false,
     parse,
+    suggest: None,
 };
 
 /// An attach command: a declaration whose title may default to the channel's name.

@@ -6,9 +6,10 @@ use super::{
     Classification, Command, CommandSpec, OptionKind, OptionSpec, OptionValues, TITLE_OPTION_CHARS,
     declaration_options, option,
 };
+use crate::core::card::rated;
 use crate::core::channel_names::incident_channel_name;
 use crate::core::error::UserError;
-use crate::core::incident::{Declaration, Incident, IncidentId, MAX_TITLE_CHARS};
+use crate::core::incident::{Declaration, Incident, IncidentId, MAX_TITLE_CHARS, Status};
 use crate::core::outbound::Message;
 use crate::core::ports::ChannelRequest;
 use crate::core::redact::redact;
@@ -32,6 +33,7 @@ pub(super) const SPEC: CommandSpec = CommandSpec {
     privileged: false,
     reads_only: false,
     parse,
+    suggest: None,
 };
 
 fn parse(options: &mut OptionValues) -> Result<Command, UserError> {
@@ -49,10 +51,11 @@ pub(super) async fn handle(turn: &Turn<'_>, existing: Option<Incident>, declarat
     let declaration = checked(turn, declaration)?;
     let id = turn.next_incident_id().await?;
     let name = incident_channel_name(id, &declaration.title);
-    let request = ChannelRequest { server: turn.origin.server, name: &name, topic: &declaration.title };
+    let topic = replies::channel_topic(id, declaration.severity, Status::Investigating, &declaration.title);
+    let request = ChannelRequest { server: turn.origin.server, name: &name, topic: &topic };
     let opened = workspace.open_channel(request).await.map_err(UserError::from)?;
     let mut outbound = vec![turn.text(replies::opened(id, &opened.mention))];
-    outbound.extend(open(turn, id, &opened.id, declaration).await?);
+    outbound.extend(open(turn, id, &opened.id, Some(name), declaration).await?);
     Ok(outbound)
 }
 
@@ -67,7 +70,8 @@ pub(in crate::core) async fn declare_here(
     }
     let declaration = checked(turn, declaration)?;
     let id = turn.next_incident_id().await?;
-    open(turn, id, turn.origin.channel, declaration).await
+    let name = turn.origin.channel_name.map(str::to_owned);
+    open(turn, id, turn.origin.channel, name, declaration).await
 }
 
 /// The declaration within the length limit, its texts redacted.
@@ -85,35 +89,49 @@ fn checked(turn: &Turn<'_>, declaration: Declaration) -> Result<Declaration, Use
     })
 }
 
-/// Stores incident `id` bound to `channel`, then posts the confirmation and the first response
-/// there.
-async fn open(turn: &Turn<'_>, id: IncidentId, channel: &str, declaration: Declaration) -> TurnResult {
+/// Stores incident `id` bound to `channel` (called `name`, when known), starts the clock of its
+/// update reminders, and posts the declaration with the status card, the announcement and the
+/// first response.
+async fn open(
+    turn: &Turn<'_>,
+    id: IncidentId,
+    channel: &str,
+    name: Option<String>,
+    declaration: Declaration,
+) -> TurnResult {
     let origin = &turn.origin;
-    let incident = Incident::declared(id, declaration, &origin.author.name, channel, origin.at);
+    let mut incident = Incident::declared(id, declaration, origin.author.clone(), channel, origin.at);
+    incident.channel_name = name;
     let declared = turn.by_author(EntryKind::Declared, &incident.title);
     turn.store().create(&incident, &[declared]).await?;
+    turn.ports.observer.incident_opened(incident.source);
 
-    let mut outbound = vec![turn.text_in(channel, replies::declared(&incident, &turn.settings.bot_name))];
     // No lock: gathering evidence and asking the advisor may be slow, and nothing here decides
     // anything another turn could contradict; each result is one atomic append.
-    match first_response(turn, incident).await {
-        Ok(mut posts) => outbound.append(&mut posts),
+    let first = match first_response(turn, &incident).await {
+        Ok(posts) => posts,
         // The incident exists whatever happens next; say what failed instead of hiding it.
         Err(TurnError::Advisor(failure)) => {
             let text = replies::first_response_failed(&failure.to_string());
-            outbound.push(turn.post_in(channel, Message::Error { text }));
+            vec![turn.post_in(channel, Message::Error { text })]
         }
         Err(failure) => return Err(failure),
-    }
+    };
+    // Drawn once the first response and its evidence are in, so the card shows them; posted
+    // before them, with the declaration as one message.
+    let mut outbound = turn.introduced(&incident, replies::declared(&incident, &turn.settings.bot_name)).await;
+    outbound.extend(first);
     Ok(outbound)
 }
 
 /// Gathers evidence with the handlers that match the incident, then asks the advisor.
-async fn first_response(turn: &Turn<'_>, incident: Incident) -> TurnResult {
-    turn.investigate(&incident, &turn.triggered(&incident)).await?;
-    let gathered = turn.gather(&incident).await?;
-    let helpers = TurnHelpers::new(turn, &incident);
-    let report = turn.advisor().first_response(gathered.context(&incident, &helpers)).await?;
-    turn.store().append(incident.id, &turn.by_bot(EntryKind::Recommendation, &report.to_plain_text())).await?;
-    Ok(vec![turn.post_in(&incident.channel, Message::Report(report))])
+pub(in crate::core) async fn first_response(turn: &Turn<'_>, incident: &Incident) -> TurnResult {
+    turn.investigate(incident, &turn.triggered(incident)).await?;
+    let gathered = turn.gather(incident).await?;
+    let helpers = TurnHelpers::new(turn, incident);
+    let report = turn.advisor().first_response(gathered.context(incident, &helpers)).await?;
+    let answer = turn.answer_id();
+    let recorded = EntryKind::Recommendation { id: Some(answer.clone()) };
+    turn.store().append(incident.id, &turn.by_bot(recorded, &report.to_plain_text())).await?;
+    Ok(vec![turn.post_in(&incident.channel, rated(incident, &answer, Message::Report(report)))])
 }

@@ -15,6 +15,7 @@ pub(super) const SPEC: CommandSpec = CommandSpec {
     privileged: true,
     reads_only: false,
     parse: |_| Ok(Command::Detach),
+    suggest: None,
 };
 
 pub(super) async fn handle(turn: &Turn<'_>, incident: Incident) -> TurnResult {

@@ -1,6 +1,9 @@
 //! `/diagnose <tool> [name=value …]`: runs one diagnostic now, keeps what it found as evidence
 //! and shows it. Unknown tools and arguments that fail validation are refused before anything
-//! runs.
+//! runs. While it is typed, the tool names and then each parameter are suggested
+//! (`suggestions`).
+
+mod suggestions;
 
 use std::collections::BTreeMap;
 
@@ -18,17 +21,19 @@ pub(super) const SPEC: CommandSpec = CommandSpec {
     description: "Run one diagnostic now and keep what it finds as evidence.",
     leading: Some("tool"),
     options: &[
-        option("tool", "The diagnostic to run (see /help for the list)", OptionKind::Text { max_chars: 100 }, true),
+        option("tool", "The diagnostic to run", OptionKind::Text { max_chars: 100 }, true).suggested(),
         option(
             "args",
             "Its arguments as name=value pairs, e.g. service=checkout",
             OptionKind::Text { max_chars: 1_000 },
             false,
-        ),
+        )
+        .suggested(),
     ],
     privileged: true,
     reads_only: false,
     parse,
+    suggest: Some(suggestions::suggest),
 };
 
 /// The tool may arrive alone (a typed option) or followed by its arguments (free text).

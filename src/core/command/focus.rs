@@ -3,6 +3,7 @@
 //! and the piece they ask for, so they share this file.
 
 use super::{Command, CommandSpec, Parser};
+use crate::core::card::rated;
 use crate::core::incident::Incident;
 use crate::core::outbound::Message;
 use crate::core::ports::Focus;
@@ -10,7 +11,17 @@ use crate::core::turn::{Turn, TurnHelpers, TurnResult};
 
 /// A focus command's spec: no options, nothing privileged.
 const fn spec(name: &'static str, usage: &'static str, description: &'static str, parse: Parser) -> CommandSpec {
-    CommandSpec { name, usage, description, leading: None, options: &[], privileged: false, reads_only: true, parse }
+    CommandSpec {
+        name,
+        usage,
+        description,
+        leading: None,
+        options: &[],
+        privileged: false,
+        reads_only: true,
+        parse,
+        suggest: None,
+    }
 }
 
 pub(super) const ROOT_CAUSE: CommandSpec =
@@ -31,5 +42,5 @@ pub(super) async fn handle(turn: &Turn<'_>, incident: Incident, focus: Focus) ->
     let gathered = turn.gather(&incident).await?;
     let helpers = TurnHelpers::new(turn, &incident);
     let report = turn.advisor().focus(gathered.context(&incident, &helpers), focus).await?;
-    Ok(vec![turn.post(Message::Report(report))])
+    Ok(vec![turn.post(rated(&incident, &turn.answer_id(), Message::Report(report)))])
 }

@@ -13,6 +13,7 @@ pub(super) const SPEC: CommandSpec = CommandSpec {
     privileged: false,
     reads_only: true,
     parse: |_| Ok(Command::Help),
+    suggest: None,
 };
 
 pub(super) fn handle(turn: &Turn<'_>) -> TurnResult {

@@ -17,6 +17,7 @@ pub(super) const SPEC: CommandSpec = CommandSpec {
     privileged: false,
     reads_only: true,
     parse: |_| Ok(Command::Evidence),
+    suggest: None,
 };
 
 pub(super) async fn handle(turn: &Turn<'_>, incident: Incident) -> TurnResult {

@@ -2,8 +2,11 @@
 //! question about the live state first re-runs the incident's diagnostics; an advisor may run
 //! more while it answers; the bot says what ran.
 
+use crate::core::card::rated;
 use crate::core::incident::Incident;
 use crate::core::intent::asks_about_live_state;
+use crate::core::outbound::Message;
+use crate::core::redact::redact;
 use crate::core::replies;
 use crate::core::timeline::EntryKind;
 use crate::core::turn::{Turn, TurnHelpers, TurnResult};
@@ -22,7 +25,8 @@ pub(super) async fn handle(turn: &Turn<'_>, incident: Incident, question: &str) 
     let helpers = TurnHelpers::new(turn, &incident);
     let answer = turn.advisor().answer(gathered.context(&incident, &helpers), question).await?;
     ran.extend(helpers.ran());
-    turn.store().append(incident.id, &turn.by_bot(EntryKind::Answer, &answer)).await?;
+    let id = turn.answer_id();
+    turn.store().append(incident.id, &turn.by_bot(EntryKind::Answer { id: Some(id.clone()) }, &answer)).await?;
     let mut replies = Vec::new();
     if live_state && !turn.responder {
         replies.push(turn.text(replies::no_fresh_evidence_without_role(&turn.settings.responder_role_names())));
@@ -30,6 +34,7 @@ pub(super) async fn handle(turn: &Turn<'_>, incident: Incident, question: &str) 
     if !ran.is_empty() {
         replies.push(turn.text(replies::ran_diagnostics(&ran)));
     }
-    replies.push(turn.text(answer));
+    let text = Message::Text { text: redact(&answer).into_owned() };
+    replies.push(turn.post(rated(&incident, &id, text)));
     Ok(replies)
 }

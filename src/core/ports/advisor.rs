@@ -94,6 +94,21 @@ impl Recommendation {
     }
 }
 
+/// The narrative parts of a postmortem draft, written by the advisor; the rest of the draft
+/// (timeline, evidence, ratings, follow-ups, the recorded root cause and mitigation) comes from
+/// the incident's record.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Narrative {
+    /// What happened, in a paragraph.
+    pub summary: String,
+    /// Who and what was affected, and for how long.
+    pub impact: String,
+    /// Why it happened and why it spread: the root cause discussed.
+    pub analysis: String,
+    /// What to learn: what went well, what did not, where we were lucky.
+    pub lessons: String,
+}
+
 /// Why an advisor could not answer.
 #[derive(Debug, Error)]
 pub enum AdvisorError {
@@ -122,6 +137,9 @@ pub trait Advisor: Send + Sync {
 
     /// A catch-up for someone joining the incident late.
     async fn summarize(&self, context: Context<'_>) -> Result<Report, AdvisorError>;
+
+    /// The narrative parts of the incident's postmortem draft.
+    async fn postmortem(&self, context: Context<'_>) -> Result<Narrative, AdvisorError>;
 }
 
 /// An investigator with no tools, for advising outside a live incident (evaluation, tests).

@@ -1,6 +1,7 @@
 //! The command tool with real allow-listed programs: injection attempts are refused before
-//! anything runs, shell syntax is never interpreted, runaway programs are killed at their
-//! timeout, output is capped, and the child sees none of our environment.
+//! anything runs (option look-alikes in any slot, `..` segments in a value or made by two),
+//! shell syntax is never interpreted, runaway programs are killed at their timeout, output is
+//! capped and redacted, and the child sees none of our environment.
 
 use std::path::Path;
 use std::process::Command;
@@ -97,6 +98,117 @@ async fn line_breaks_nul_and_option_lookalikes_are_refused_even_when_the_regex_a
         let evidence = catalog.run(&call("say", &[("text", value)])).await;
         assert!(!evidence.ok && evidence.summary.contains(reason), "{value:?}: {evidence:?}");
     }
+}
+
+#[tokio::test]
+async fn an_empty_slot_cannot_turn_the_next_value_into_an_option() {
+    let catalog = catalog(
+        r#"
+        [[diagnostics.tools]]
+        name = "list"
+        description = "Lists a directory"
+        kind = "command"
+        program = "/bin/ls"
+        args = ["{prefix}{path}"]
+        params = { prefix = '[a-z/]*', path = '[-a-z/.]+' }
+
+        [[diagnostics.tools]]
+        name = "say"
+        description = "Echoes a word after a dash"
+        kind = "command"
+        program = "/bin/echo"
+        args = ["{prefix}-{word}"]
+        params = { prefix = '[a-z]*', word = '[a-z]+' }
+        "#,
+    );
+
+    let help = catalog.run(&call("list", &[("prefix", ""), ("path", "--help")])).await;
+    let joined = catalog.run(&call("say", &[("prefix", ""), ("word", "n")])).await;
+    let listed = catalog.run(&call("list", &[("prefix", "/"), ("path", "usr")])).await;
+
+    assert!(!help.ok && help.summary.contains("argument `path` of tool `list`"), "{help:?}");
+    assert!(help.summary.contains("read as an option") && help.detail.is_empty(), "{help:?}");
+    assert!(!joined.ok, "{joined:?}");
+    assert!(
+        joined.summary.starts_with(r#"tool `say`: argument 1 of the command line would be "-n", which is refused"#),
+        "{joined:?}"
+    );
+    assert!(listed.ok && listed.detail.contains("bin"), "a value after a non-empty slot still runs: {listed:?}");
+}
+
+#[tokio::test]
+async fn a_path_that_climbs_out_is_refused_even_when_every_regex_allows_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("logs")).unwrap();
+    std::fs::write(dir.path().join("logs/app.log"), "app started\n").unwrap();
+    let catalog = catalog(&format!(
+        r#"
+        [[diagnostics.tools]]
+        name = "read"
+        description = "Shows a log file"
+        kind = "command"
+        program = "/bin/cat"
+        args = ["{}/logs/{{name}}"]
+        params = {{ name = '.+' }}
+
+        [[diagnostics.tools]]
+        name = "read_parts"
+        description = "Shows a log file named in two parts"
+        kind = "command"
+        program = "/bin/cat"
+        args = ["{}/logs/{{stem}}{{ext}}"]
+        params = {{ stem = '[a-z./]+', ext = '[a-z./]+' }}
+        "#,
+        dir.path().display(),
+        dir.path().display()
+    ));
+
+    let climbed = catalog.run(&call("read", &[("name", "../../../../etc/passwd")])).await;
+    let glued = catalog.run(&call("read_parts", &[("stem", "app/."), ("ext", "./app.log")])).await;
+    let fine = catalog.run(&call("read_parts", &[("stem", "app"), ("ext", ".log")])).await;
+
+    assert!(!climbed.ok && climbed.summary.contains("`..` path segment"), "{climbed:?}");
+    assert!(!climbed.detail.contains("root:"), "{climbed:?}");
+    assert!(!glued.ok && glued.summary.contains("its arguments together make a `..` path segment"), "{glued:?}");
+    assert!(fine.ok && fine.detail.contains("app started"), "{fine:?}");
+}
+
+#[tokio::test]
+async fn secrets_a_program_prints_are_masked_by_the_rule_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = [
+        "github_pat_11ABCDEFG0aBcDeFgHiJkL_mNoPqRsTuVwXyZ0123456789aBcDeFgHiJkLmNoPqRsTuVwXyZ01234567",
+        "glpat-Ab3dEf6hIj9kLm2nOp5q",
+        "Xk9mP2qLw7",
+        "hvs.CAESIJ1aBcDeFgHiJkLmNoPqRsTuVwXyZ0123",
+        "MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun",
+    ];
+    let output = format!(
+        "remote: https://oauth2:{}@gitlab.internal/x.git\nci token {}\nran: redis-cli -a {} ping\nVAULT_TOKEN={}\n\
+         -----BEGIN RSA PRIVATE KEY-----\n{}\n-----END RSA PRIVATE KEY-----\nstatus: ok\n",
+        secrets[1], secrets[0], secrets[2], secrets[3], secrets[4]
+    );
+    std::fs::write(dir.path().join("out.txt"), output).unwrap();
+    let catalog = catalog(&format!(
+        r#"
+        [[diagnostics.tools]]
+        name = "show"
+        description = "Prints a saved output"
+        kind = "command"
+        program = "/bin/cat"
+        args = ["{}/out.txt"]
+        "#,
+        dir.path().display()
+    ));
+
+    let evidence = catalog.run(&call("show", &[])).await;
+
+    let stored = serde_json::to_string(&evidence).unwrap();
+    assert!(evidence.ok, "{evidence:?}");
+    for secret in secrets {
+        assert!(!stored.contains(secret), "{secret} leaked: {stored}");
+    }
+    assert!(evidence.detail.contains("[REDACTED PRIVATE KEY]\nstatus: ok"), "{evidence:?}");
 }
 
 #[tokio::test]

@@ -307,7 +307,7 @@ async fn a_guild_joined_later_gets_the_commands_with_their_limits() {
     let choices: Vec<&str> =
         status["options"][0]["choices"].as_array().unwrap().iter().filter_map(|c| c["value"].as_str()).collect();
     assert_eq!(title["max_length"], 256);
-    assert_eq!(choices, ["investigating", "mitigated"]);
+    assert_eq!(choices, ["investigating", "identified", "mitigated"]);
     assert!(subcommand("detach").is_some());
     bot.stop().await;
 }
@@ -348,7 +348,9 @@ async fn after_resolve_the_channel_is_not_recorded_and_attach_and_detach_are_for
 
     assert!(!timeline.contains("lunch anyone?"), "{timeline}");
     assert!(refused_attach.contains("needs one of these roles"), "{refused_attach}");
-    assert!(attached.contains("Declared INC-2002 — DNS"), "{attached}");
+    assert!(attached.contains("INC-2002 · first response"), "{attached}");
+    let card = bot_messages(discord, war_room).into_iter().find(|m| content(m).contains("Declared INC-2002 — DNS"));
+    assert!(card.is_some_and(|card| card["embeds"][0]["title"] == "INC-2002 · DNS"), "declared with its status card");
     assert!(detached.contains("no longer tracks INC-2002"), "{detached}");
     assert!(after_detach.is_some(), "{:?}", discord.interaction(after.id));
     bot.stop().await;
