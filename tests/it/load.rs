@@ -12,6 +12,8 @@ use firebreak_testkit::{RedisCluster, RedisServer};
 
 use crate::cluster::cluster_url;
 
+/// The CI size; a writer gives up on an event after 40 tries, so a store that never recovers
+/// fails the test within minutes instead of hanging it.
 fn ci_plan() -> Plan {
     Plan {
         incidents: 100,
@@ -19,6 +21,7 @@ fn ci_plan() -> Plan {
         question_every: 5,
         writers: 8,
         retry_pause: Duration::from_millis(100),
+        attempts: 40,
         ..Plan::default()
     }
 }
