@@ -1,35 +1,29 @@
 //! The knowledge base of resolved incidents ([`crate::core::ports::Knowledge`]): the JSONL
-//! corpus it is loaded from and `similar(text, k)` over a full-text index (tantivy, BM25). It
+//! corpus it is loaded from and `similar(text, k)` over a full-text index (BM25, in memory). It
 //! grows while the bot runs: every resolution and every `kb import` is published to the store,
 //! and each replica folds what it has not seen yet before it advises, so no restart is needed to
 //! learn.
 
+mod analyzer;
 pub mod corpus;
 mod index;
 
-use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 
 pub use self::corpus::{CorpusError, LineError, parse_jsonl, read_jsonl};
-use self::index::{IndexError, SearchIndex, searchable_text};
+use self::index::SearchIndex;
 use crate::core::ports::{Knowledge, KnowledgeCursor, KnowledgeError, SimilarIncident};
 use crate::core::record::IncidentRecord;
 
 /// The sample history shipped with Firebreak (`data/incidents.jsonl`), built into the binary.
 pub const SAMPLE_CORPUS: &str = include_str!("../data/incidents.jsonl");
 
-impl From<IndexError> for KnowledgeError {
-    fn from(error: IndexError) -> Self {
-        KnowledgeError::Index(error.to_string())
-    }
-}
-
 /// Resolved incidents, searchable by similarity.
+#[derive(Default)]
 pub struct KnowledgeBase {
     index: SearchIndex,
-    records: RwLock<HashMap<String, Arc<IncidentRecord>>>,
     cursor: Mutex<KnowledgeCursor>,
 }
 
@@ -42,11 +36,7 @@ impl std::fmt::Debug for KnowledgeBase {
 impl KnowledgeBase {
     /// An empty knowledge base.
     pub fn new() -> Result<Self, KnowledgeError> {
-        Ok(Self {
-            index: SearchIndex::new()?,
-            records: RwLock::new(HashMap::new()),
-            cursor: Mutex::new(KnowledgeCursor::default()),
-        })
+        Ok(Self::default())
     }
 
     /// The records of the built-in sample history.
@@ -57,20 +47,13 @@ impl KnowledgeBase {
 
     /// Adds records (replacing any with the same id) and makes them searchable.
     pub fn add(&self, records: Vec<IncidentRecord>) -> Result<(), KnowledgeError> {
-        if records.is_empty() {
-            return Ok(());
-        }
-        self.index.add(&records)?;
-        let mut stored = self.records.write().unwrap_or_else(|poisoned| poisoned.into_inner());
-        for record in records {
-            stored.insert(record.id.clone(), Arc::new(record));
-        }
+        self.index.add(records);
         Ok(())
     }
 
     /// Number of records.
     pub fn len(&self) -> usize {
-        self.records.read().unwrap_or_else(|poisoned| poisoned.into_inner()).len()
+        self.index.len()
     }
 
     /// Whether there are no records.
@@ -78,33 +61,28 @@ impl KnowledgeBase {
         self.len() == 0
     }
 
-    /// Every record, in no particular order.
+    /// Every record, in the order they were first added.
     pub fn records(&self) -> Vec<Arc<IncidentRecord>> {
-        self.records.read().unwrap_or_else(|poisoned| poisoned.into_inner()).values().cloned().collect()
+        self.index.records()
     }
 
-    /// The `k` records most similar to `text`, best first; with `before`, only records
-    /// created strictly before it.
+    /// The `k` records most similar to `text` by words alone (BM25), best first; with
+    /// `before`, only records created strictly before it.
     pub fn search(
         &self,
         text: &str,
         k: usize,
         before: Option<DateTime<Utc>>,
     ) -> Result<Vec<SimilarIncident>, KnowledgeError> {
-        let terms = self.index.terms(text);
-        let weights: Vec<(String, f32)> = terms.iter().map(|term| (term.clone(), self.index.idf(term))).collect();
-        let total_weight: f32 = weights.iter().map(|(_, weight)| weight).sum();
-        let hits = self.index.search(&terms, k, before)?;
-        let records = self.records.read().unwrap_or_else(|poisoned| poisoned.into_inner());
-        Ok(hits
+        let query = self.index.query(text);
+        Ok(self
+            .index
+            .search(&query, k, before)
             .into_iter()
-            .filter_map(|(id, score)| {
-                let record = records.get(&id)?.clone();
-                let own_terms: HashSet<String> = self.index.terms(&searchable_text(&record)).into_iter().collect();
-                let shared: f32 =
-                    weights.iter().filter(|(term, _)| own_terms.contains(term)).map(|(_, weight)| weight).sum();
-                let similarity = if total_weight > 0.0 { shared / total_weight } else { 0.0 };
-                Some(SimilarIncident { record, score, similarity })
+            .map(|hit| SimilarIncident {
+                similarity: self.index.similarity(&query, &hit),
+                score: hit.score,
+                record: hit.record,
             })
             .collect())
     }

@@ -17,7 +17,7 @@
 //! - [`store`] — the store port's implementations: [`store::RedisStore`] and
 //!   [`store::MemoryStore`].
 //! - [`knowledge`] — the knowledge port's implementation: the JSONL corpus and similar-incident
-//!   retrieval (tantivy inside), learning from every resolution.
+//!   retrieval (BM25 in memory), learning from every resolution.
 //! - [`advisor`] — the advisor port's implementations: [`advisor::OfflineAdvisor`] (retrieval,
 //!   no model) and [`advisor::llm::LlmAdvisor`] (a model through async-openai; its prompts in
 //!   [`advisor::llm::prompts`], conversation budget and running summary in
