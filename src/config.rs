@@ -145,9 +145,11 @@ pub struct KnowledgeSettings {
     pub sample: bool,
     /// JSONL files of resolved incidents loaded at start-up (every line is validated).
     pub files: Vec<PathBuf>,
-    /// Similar past incidents retrieved per recommendation.
+    /// Similar past incidents retrieved per recommendation (the offline advisor's category vote
+    /// counts up to 10).
     pub k: usize,
-    /// Similarity (0–1) below which a past incident is not used; with none above, the bot abstains.
+    /// Similarity (0–1) below which a past incident counts as unrelated; with none related, the
+    /// bot abstains.
     pub min_similarity: f32,
 }
 
@@ -156,7 +158,7 @@ impl Default for KnowledgeSettings {
         Self {
             sample: true,
             files: Vec::new(),
-            k: EngineSettings::default().similar_k,
+            k: crate::advisor::offline::WANTED_SIMILAR,
             min_similarity: crate::advisor::offline::DEFAULT_MIN_SIMILARITY,
         }
     }
