@@ -41,7 +41,8 @@ pub struct EvalArgs {
     /// Advisor to evaluate.
     #[arg(long, value_enum, default_value_t)]
     pub advisor: AdvisorChoice,
-    /// Candidates for best-of-k and category match @k, and similar incidents given to the advisor.
+    /// Candidates for best-of-k and category match @k (the advisor is given `[knowledge] k`
+    /// similar incidents, as in the channel).
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=100))]
     pub k: u16,
     /// Know incidents up to this day (YYYY-MM-DD) and test every later one; chronological otherwise.
@@ -74,6 +75,7 @@ pub async fn run(args: &EvalArgs, settings: &Settings, out: &mut impl Write) -> 
     let embedder = Embedder::from_settings(&settings.llm).context("setting up the embeddings client")?;
     let options = EvalOptions {
         k: usize::from(args.k),
+        similar: settings.knowledge.k,
         protocol: args.train_until.map_or(Protocol::Chronological, |train_until| Protocol::TrainUntil { train_until }),
         limit: args.limit,
         seed: args.seed,

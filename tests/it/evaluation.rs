@@ -36,7 +36,7 @@ fn repeated_incident() -> Vec<IncidentRecord> {
 }
 
 async fn run(records: &[IncidentRecord], protocol: Protocol) -> Evaluation {
-    let options = EvalOptions { k: 5, protocol, limit: None, seed: 7 };
+    let options = EvalOptions { k: 5, similar: 10, protocol, limit: None, seed: 7 };
     evaluate(records, &OfflineAdvisor::new(0.0), None, options, &|_, _| ()).await.unwrap()
 }
 
@@ -191,7 +191,7 @@ async fn with_an_embedding_model_each_recommendation_also_gets_the_cosine_of_its
         ..LlmSettings::default()
     };
     let embedder = Embedder::from_settings(&settings).unwrap().expect("an embedding model is configured");
-    let options = EvalOptions { k: 5, protocol: Protocol::Chronological, limit: None, seed: 7 };
+    let options = EvalOptions { k: 5, similar: 10, protocol: Protocol::Chronological, limit: None, seed: 7 };
     let records = repeated_incident();
 
     let evaluation = evaluate(&records, &OfflineAdvisor::new(0.0), Some(&embedder), options, &|_, _| ()).await.unwrap();
