@@ -112,12 +112,13 @@ fn hypotheses(grounds: &[SimilarIncident]) -> Vec<Hypothesis> {
         let protected = groups.remove(position);
         groups.insert(0, protected);
     }
+    let total: f32 = grounds.iter().map(|found| found.similarity).sum();
     groups
         .into_iter()
         .map(|(category, members)| Hypothesis {
             category: category.to_owned(),
             votes: members.len(),
-            confidence: confidence(members.len(), members[0].similarity),
+            confidence: confidence(members.len(), members.iter().map(|m| m.similarity).sum(), total),
             lead: members[0].clone(),
             also: members[1..].iter().map(|m| m.record.id.clone()).collect(),
         })
