@@ -151,6 +151,22 @@ pub struct KnowledgeSettings {
     /// Similarity (0–1) below which a past incident counts as unrelated; with none related, the
     /// bot abstains.
     pub min_similarity: f32,
+    /// How similar incidents are found: `bm25` (words) or `hybrid` (words fused with the
+    /// embeddings of `[llm] embedding_model`).
+    pub retrieval: Retrieval,
+    /// A JSONL file keeping the knowledge base's embeddings between runs (hybrid only).
+    pub embedding_cache: Option<PathBuf>,
+}
+
+/// How the knowledge base finds similar incidents.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Retrieval {
+    /// BM25 over the records' words.
+    #[default]
+    Bm25,
+    /// BM25 fused with an embedding model's ranking (reciprocal rank fusion).
+    Hybrid,
 }
 
 impl Default for KnowledgeSettings {
@@ -160,6 +176,8 @@ impl Default for KnowledgeSettings {
             files: Vec::new(),
             k: crate::advisor::offline::WANTED_SIMILAR,
             min_similarity: crate::advisor::offline::DEFAULT_MIN_SIMILARITY,
+            retrieval: Retrieval::Bm25,
+            embedding_cache: None,
         }
     }
 }
@@ -303,6 +321,9 @@ impl Settings {
         }
         if self.knowledge.k == 0 {
             return invalid("knowledge.k", "must be at least 1");
+        }
+        if self.knowledge.retrieval == Retrieval::Hybrid && self.llm.embedding_model.is_none() {
+            return invalid("knowledge.retrieval", "\"hybrid\" needs an embedding model: set [llm] embedding_model");
         }
         if let Some(Err(error)) = self.discord.follow_pattern.as_deref().map(Regex::new) {
             return invalid("discord.follow_pattern", &format!("is not a valid regex: {error}"));

@@ -15,7 +15,7 @@ use super::oracle::{ORACLE_EARLIER, ORACLE_RETRIEVED, Oracle};
 use super::protocol::{Case, Protocol};
 use crate::advisor::llm::embeddings::Embedder;
 use crate::core::incident::{Declaration, Incident, IncidentId, Severity, Source};
-use crate::core::ports::{Advisor, AdvisorError, Context, NoInvestigation, NoMemory, query_text};
+use crate::core::ports::{Advisor, AdvisorError, Context, Knowledge, NoInvestigation, NoMemory, query_text};
 use crate::core::ports::{ConfidenceLevel, KnowledgeError, Recommendation};
 use crate::core::record::{IncidentRecord, RecordSource};
 use crate::knowledge::KnowledgeBase;
@@ -137,6 +137,12 @@ pub enum EvalError {
     /// The knowledge base could not be built or searched.
     #[error(transparent)]
     Knowledge(#[from] KnowledgeError),
+    /// The knowledge base given already held records, which could leak into the replay.
+    #[error("the evaluation needs an empty knowledge base; this one holds {records} records")]
+    KnowledgeNotEmpty {
+        /// Records it held.
+        records: usize,
+    },
     /// The history holds no incident with an earlier one to learn from.
     #[error(
         "nothing to evaluate: {records} records, {undated} without created_at, {without_history} with no earlier \
@@ -152,15 +158,20 @@ pub enum EvalError {
     },
 }
 
-/// Replays `records` through `advisor` and the baselines; `progress(done, total)` is called
-/// after each incident.
+/// Replays `records` through `advisor` and the baselines, the advisor's similar incidents found
+/// by `knowledge` (empty, searching as the bot would: BM25 or hybrid); `progress(done, total)`
+/// is called after each incident.
 pub async fn evaluate(
     records: &[IncidentRecord],
     advisor: &dyn Advisor,
+    knowledge: KnowledgeBase,
     embedder: Option<&Embedder>,
     options: EvalOptions,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Evaluation, EvalError> {
+    if !knowledge.is_empty() {
+        return Err(EvalError::KnowledgeNotEmpty { records: knowledge.len() });
+    }
     let split = options.protocol.split(records, options.limit);
     if split.cases.is_empty() {
         return Err(EvalError::NothingToEvaluate {
@@ -171,7 +182,6 @@ pub async fn evaluate(
     }
     // The index grows with the visible prefix, so not even its word statistics come from the
     // incident under test or later ones.
-    let knowledge = KnowledgeBase::new()?;
     let (mut indexed, mut advisor_errors) = (0, 0);
     let (mut random, mut frequent, mut oracle) =
         (RandomPast::new(options.seed), FrequentCategory::new(), Oracle::new());
@@ -183,7 +193,9 @@ pub async fn evaluate(
         let record = case.record;
 
         let incident = incident_from(record, done);
-        let similar = knowledge.search(&query_text(&incident), options.k.max(options.similar), None)?;
+        let query = query_text(&incident);
+        let similar = knowledge.similar(&query, options.k.max(options.similar), None).await?;
+        let lexical = knowledge.search(&query, options.k, None)?;
         let context = Context {
             incident: &incident,
             timeline: &[],
@@ -208,7 +220,7 @@ pub async fn evaluate(
         let systems = [
             (advisor.name().to_owned(), advised),
             (format!("{}{WITHOUT_LOW}", advisor.name()), confident),
-            (BM25_TOP1.to_owned(), retrieval(&similar, &record.category, options.k)),
+            (BM25_TOP1.to_owned(), retrieval(&lexical, &record.category, options.k)),
             (RANDOM_PAST.to_owned(), random.candidates(visible, &record.category, options.k)),
             (
                 FREQUENT_CATEGORY.to_owned(),

@@ -13,14 +13,19 @@ use chrono::{DateTime, Utc};
 use super::analyzer::{has_digit, terms, tokens};
 use crate::core::record::IncidentRecord;
 
+/// Reads one field of a record.
+type ReadField = fn(&IncidentRecord) -> &str;
+
 /// Searched fields, their boosts, and how each is read from a record.
-const FIELDS: [(f32, fn(&IncidentRecord) -> &str); 4] = [
+const FIELDS: [(f32, ReadField); 4] = [
     (3.0, |record| &record.title),
     (2.0, |record| &record.service),
     (1.0, |record| &record.summary),
     (1.0, |record| &record.root_cause),
 ];
 const FIELD_COUNT: usize = FIELDS.len();
+/// Informative words a record must share with a query to count as similar at all.
+const MIN_SHARED_TERMS: usize = 2;
 /// BM25's term-frequency saturation and length normalisation, at their usual values.
 const K1: f32 = 1.2;
 const B: f32 = 0.75;
@@ -90,10 +95,10 @@ pub(super) struct Query {
 
 impl SearchIndex {
     /// Adds records, replacing any live record with the same id.
-    pub(super) fn add(&self, records: Vec<IncidentRecord>) {
+    pub(super) fn add(&self, records: Vec<Arc<IncidentRecord>>) {
         let mut state = self.state.write().unwrap_or_else(|poisoned| poisoned.into_inner());
         for record in records {
-            state.add(Arc::new(record));
+            state.add(record);
         }
         state.compact_if_worthwhile();
     }
@@ -185,25 +190,41 @@ impl SearchIndex {
 
     /// Share (0–1) of the query's informative words, weighted by rarity, that the hit's record
     /// also uses anywhere. Words the history has never seen count against it, so an incident
-    /// unlike anything known stays dissimilar to everything; terms with digits are left out.
+    /// unlike anything known stays dissimilar to everything; terms with digits are left out, and
+    /// a record sharing a single word with a longer query is not similar at all.
     pub(super) fn similarity(&self, query: &Query, hit: &Hit) -> f32 {
-        if query.total_weight <= 0.0 {
-            return 0.0;
-        }
         let state = self.read();
-        let terms = &state.docs[hit.doc as usize].terms;
-        let shared: f32 = query
-            .weights
-            .iter()
-            .filter(|(id, _)| id.is_some_and(|id| terms.binary_search(&id).is_ok()))
-            .map(|(_, weight)| weight)
-            .sum();
-        shared / query.total_weight
+        similarity(&state, query, hit.doc)
+    }
+
+    /// [`SearchIndex::similarity`] of the live record with this id (0 when there is none).
+    pub(super) fn similarity_of(&self, query: &Query, id: &str) -> f32 {
+        let state = self.read();
+        state.by_id.get(id).map_or(0.0, |&doc| similarity(&state, query, doc))
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, State> {
         self.state.read().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
+}
+
+fn similarity(state: &State, query: &Query, doc: u32) -> f32 {
+    if query.total_weight <= 0.0 {
+        return 0.0;
+    }
+    let terms = &state.docs[doc as usize].terms;
+    let shared: Vec<f32> = query
+        .weights
+        .iter()
+        .filter(|(id, _)| id.is_some_and(|id| terms.binary_search(&id).is_ok()))
+        .map(|(_, weight)| *weight)
+        .collect();
+    // One word in common is a coincidence ("machine" in an espresso machine and a machine check
+    // exception), not a related incident; a query of one word needs only that word.
+    if shared.len() < MIN_SHARED_TERMS.min(query.weights.len()) {
+        return 0.0;
+    }
+    shared.iter().sum::<f32>() / query.total_weight
 }
 
 /// BM25's inverse document frequency: a term no record uses gets the highest weight.
@@ -310,8 +331,8 @@ fn mask_of(frequencies: &[u16; FIELD_COUNT]) -> u8 {
 mod tests {
     use super::*;
 
-    fn record(id: &str, title: &str, root_cause: &str) -> IncidentRecord {
-        IncidentRecord {
+    fn record(id: &str, title: &str, root_cause: &str) -> Arc<IncidentRecord> {
+        Arc::new(IncidentRecord {
             id: id.into(),
             title: title.into(),
             summary: String::new(),
@@ -326,7 +347,7 @@ mod tests {
             url: None,
             tags: Vec::new(),
             dataset: None,
-        }
+        })
     }
 
     fn ids(hits: &[Hit]) -> Vec<&str> {
@@ -354,6 +375,21 @@ mod tests {
         assert_eq!(index.len(), 2);
         assert!(index.search(&index.query("disk"), 5, None).is_empty());
         assert_eq!(ids(&index.search(&index.query("zebra"), 5, None)), ["A"]);
+    }
+
+    #[test]
+    fn one_word_in_common_is_not_similarity_unless_the_query_has_one_word() {
+        let index = SearchIndex::default();
+        index.add(vec![record("A", "machine check exceptions on a node", "x")]);
+        let similarity = |text: &str| {
+            let query = index.query(text);
+            let hits = index.search(&query, 1, None);
+            index.similarity(&query, &hits[0])
+        };
+
+        assert_eq!(similarity("office espresso machine leaking"), 0.0);
+        assert!(similarity("machine") > 0.99);
+        assert!(similarity("machine check failing") > 0.5);
     }
 
     #[test]
