@@ -29,6 +29,8 @@ use crate::core::timeline::{Entry, EntryKind};
 /// Similarity below which a past incident counts as unrelated: with nothing related, the
 /// advisor abstains. Low on purpose: a weak match is still shown, labelled as thin evidence.
 pub const DEFAULT_MIN_SIMILARITY: f32 = 0.1;
+/// A precedent less similar than this is a loose match: the evidence is called thin.
+const THIN_BELOW: f32 = 0.25;
 /// Similar incidents the offline advisor wants to see: the voters on the category.
 pub const WANTED_SIMILAR: usize = analysis::VOTERS;
 /// Timeline entries shown in catch-ups.
@@ -114,9 +116,11 @@ impl OfflineAdvisor {
     }
 }
 
-/// Whether the best hypothesis stands on thin evidence.
+/// Whether the recommendation stands on thin evidence: its best hypothesis is unlikely, or
+/// even the closest precedent shares little with the incident.
 fn is_thin(recommendation: &Analysis) -> bool {
-    recommendation.hypotheses.first().is_none_or(|h| h.confidence.level == ConfidenceLevel::Low)
+    recommendation.precedent.similarity < THIN_BELOW
+        || recommendation.hypotheses.first().is_none_or(|h| h.confidence.level == ConfidenceLevel::Low)
 }
 
 /// The latest run of each tool, newest first, one line each; `None` when nothing ran.

@@ -16,6 +16,8 @@ pub(super) const VOTERS: usize = 10;
 /// The precedent's category stays first unless the vote's best match is at least this share
 /// as similar as the precedent.
 const PROTECTED_BELOW: f32 = 0.5;
+/// Categories offered at most: beyond three, each rests on a single loose match.
+const MAX_HYPOTHESES: usize = 3;
 /// Another incident of the precedent's category adds mitigation steps only when it is at least
 /// this share as similar: more steps from weaker matches dilute the plan.
 const STEPS_FROM_AS_CLOSE: f32 = 0.9;
@@ -113,7 +115,7 @@ fn hypotheses(grounds: &[SimilarIncident]) -> Vec<Hypothesis> {
         groups.insert(0, protected);
     }
     let total: f32 = grounds.iter().map(|found| found.similarity).sum();
-    groups
+    let mut hypotheses: Vec<Hypothesis> = groups
         .into_iter()
         .map(|(category, members)| Hypothesis {
             category: category.to_owned(),
@@ -122,7 +124,11 @@ fn hypotheses(grounds: &[SimilarIncident]) -> Vec<Hypothesis> {
             lead: members[0].clone(),
             also: members[1..].iter().map(|m| m.record.id.clone()).collect(),
         })
-        .collect()
+        .collect();
+    // The first is decided; the others are ranked as their confidences read.
+    hypotheses[1..].sort_by(|a, b| b.confidence.value.total_cmp(&a.confidence.value));
+    hypotheses.truncate(MAX_HYPOTHESES);
+    hypotheses
 }
 
 #[cfg(test)]
