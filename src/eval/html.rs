@@ -120,7 +120,7 @@ fn inline_code(text: &str) -> Value {
     let escaped = text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
     let parts: Vec<&str> = escaped.split('`').collect();
     // With an odd number of backticks the last one has no partner and is shown as it was.
-    let unpaired = (parts.len() % 2 == 0).then(|| parts.len() - 1);
+    let unpaired = parts.len().is_multiple_of(2).then(|| parts.len() - 1);
     let mut html = String::with_capacity(escaped.len());
     for (index, part) in parts.iter().enumerate() {
         match (index % 2 == 1, Some(index) == unpaired) {

@@ -90,8 +90,8 @@ mod tests {
 
         let picked = Oracle::new().candidates(&[&a, &b], &truth);
 
-        assert_eq!(picked.root_causes, [a.root_cause.clone()]);
-        assert_eq!(picked.mitigations, [b.mitigation.clone()]);
+        assert_eq!(picked.root_causes, std::slice::from_ref(&a.root_cause));
+        assert_eq!(picked.mitigations, std::slice::from_ref(&b.mitigation));
         assert_eq!(picked.category_at_1, 0.0, "no incident of the pool is a dns one");
     }
 }
