@@ -74,9 +74,6 @@ type Vector = Arc<[f32]>;
 /// What a vector is cached under: the model and the hash of the text.
 type CacheKey = (String, u64);
 
-/// A record known to the dense index, and its vector once embedded.
-type Embedded = (Arc<IncidentRecord>, Option<Vector>);
-
 /// One cached vector, as a line of the cache file.
 #[derive(Debug, Serialize, Deserialize)]
 struct CachedLine {
@@ -86,7 +83,7 @@ struct CachedLine {
     vector: Vec<f32>,
 }
 
-/// Vectors by model and text, in memory and optionally in a JSONL file that only grows.
+/// Unit vectors by model and text, in memory and optionally in a JSONL file that only grows.
 #[derive(Debug, Default)]
 pub struct EmbeddingCache {
     file: Option<PathBuf>,
@@ -134,7 +131,7 @@ impl EmbeddingCache {
         self.len() == 0
     }
 
-    /// Vectors for `texts` by `embedder`, asking it only for texts not cached yet.
+    /// Unit vectors for `texts` by `embedder`, asking it only for texts not cached yet.
     pub async fn vectors(&self, embedder: &dyn TextEmbedder, texts: &[String]) -> Result<Vec<Vector>, EmbeddingError> {
         let model = embedder.model().to_owned();
         let keys: Vec<CacheKey> = texts.iter().map(|text| (model.clone(), text_hash(text))).collect();
@@ -156,7 +153,7 @@ impl EmbeddingCache {
             let fresh: Vec<(CacheKey, Vector)> = batch
                 .iter()
                 .zip(vectors)
-                .map(|(text, vector)| ((model.clone(), text_hash(text)), vector.into()))
+                .map(|(text, vector)| ((model.clone(), text_hash(text)), unit(vector).into()))
                 .collect();
             self.keep(&fresh);
         }
@@ -199,12 +196,23 @@ fn text_hash(text: &str) -> u64 {
     text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3))
 }
 
-/// Records and their vectors, ranked by cosine similarity to a query's vector.
+/// Records and their unit vectors, ranked by cosine similarity (a dot product of unit
+/// vectors) to a query's vector.
 pub struct DenseIndex {
     embedder: Arc<dyn TextEmbedder>,
     cache: EmbeddingCache,
-    /// Live records by id with their vectors (`None` until embedded).
-    records: RwLock<HashMap<String, Embedded>>,
+    rows: RwLock<Rows>,
+}
+
+/// One row per record id: a replaced record takes over its row and waits to be embedded again.
+#[derive(Debug, Default)]
+struct Rows {
+    records: Vec<Arc<IncidentRecord>>,
+    /// `None` until embedded.
+    vectors: Vec<Option<Vector>>,
+    by_id: HashMap<String, usize>,
+    /// Rows whose record has no vector yet.
+    pending: Vec<usize>,
 }
 
 impl std::fmt::Debug for DenseIndex {
@@ -216,36 +224,57 @@ impl std::fmt::Debug for DenseIndex {
 impl DenseIndex {
     /// Dense retrieval with `embedder`, its vectors kept in `cache`.
     pub fn new(embedder: Arc<dyn TextEmbedder>, cache: EmbeddingCache) -> Self {
-        Self { embedder, cache, records: RwLock::new(HashMap::new()) }
+        Self { embedder, cache, rows: RwLock::new(Rows::default()) }
     }
 
     /// Takes records in (replacing any with the same id); they are embedded before the next
     /// search, or by [`DenseIndex::embed_pending`].
     pub fn add(&self, records: &[Arc<IncidentRecord>]) {
-        let mut known = self.records.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut rows = self.write();
         for record in records {
-            known.insert(record.id.clone(), (record.clone(), None));
+            let row = match rows.by_id.get(&record.id) {
+                Some(&row) => {
+                    rows.records[row] = record.clone();
+                    rows.vectors[row] = None;
+                    row
+                }
+                None => {
+                    let row = rows.records.len();
+                    rows.records.push(record.clone());
+                    rows.vectors.push(None);
+                    rows.by_id.insert(record.id.clone(), row);
+                    row
+                }
+            };
+            rows.pending.push(row);
         }
     }
 
     /// Embeds every record not embedded yet; returns how many there were.
     pub async fn embed_pending(&self) -> Result<usize, EmbeddingError> {
-        let pending: Vec<Arc<IncidentRecord>> = {
-            let known = self.records.read().unwrap_or_else(|poisoned| poisoned.into_inner());
-            known.values().filter(|(_, vector)| vector.is_none()).map(|(record, _)| record.clone()).collect()
+        let pending: Vec<(usize, Arc<IncidentRecord>)> = {
+            let rows = self.read();
+            let mut seen = std::collections::HashSet::new();
+            rows.pending
+                .iter()
+                .filter(|row| seen.insert(**row) && rows.vectors[**row].is_none())
+                .map(|&row| (row, rows.records[row].clone()))
+                .collect()
         };
         if pending.is_empty() {
             return Ok(0);
         }
-        let texts: Vec<String> = pending.iter().map(|record| embedded_text(record)).collect();
+        let texts: Vec<String> = pending.iter().map(|(_, record)| embedded_text(record)).collect();
         let vectors = self.cache.vectors(self.embedder.as_ref(), &texts).await?;
-        let mut known = self.records.write().unwrap_or_else(|poisoned| poisoned.into_inner());
-        for (record, vector) in pending.iter().zip(vectors) {
-            // Replaced meanwhile? Then the newer record waits for the next round.
-            if let Some(entry) = known.get_mut(&record.id).filter(|(current, _)| Arc::ptr_eq(current, record)) {
-                entry.1 = Some(vector);
+        let mut rows = self.write();
+        for ((row, record), vector) in pending.iter().zip(vectors) {
+            // Replaced meanwhile? Then the newer record stays pending.
+            if Arc::ptr_eq(&rows.records[*row], record) {
+                rows.vectors[*row] = Some(vector);
             }
         }
+        let Rows { pending: waiting, vectors, .. } = &mut *rows;
+        waiting.retain(|row| vectors[*row].is_none());
         Ok(pending.len())
     }
 
@@ -259,15 +288,33 @@ impl DenseIndex {
     ) -> Result<Vec<(Arc<IncidentRecord>, f32)>, EmbeddingError> {
         self.embed_pending().await?;
         let query = self.cache.vectors(self.embedder.as_ref(), &[text.to_owned()]).await?.remove(0);
-        let known = self.records.read().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let mut ranked: Vec<(Arc<IncidentRecord>, f32)> = known
-            .values()
-            .filter(|(record, _)| before.is_none_or(|before| record.created_at.is_some_and(|at| at < before)))
-            .filter_map(|(record, vector)| Some((record.clone(), cosine(&query, vector.as_deref()?))))
+        let rows = self.read();
+        let visible =
+            |row: usize| before.is_none_or(|before| rows.records[row].created_at.is_some_and(|at| at < before));
+        let mut ranked: Vec<(usize, f32)> = rows
+            .vectors
+            .iter()
+            .enumerate()
+            .filter_map(|(row, vector)| Some((row, dot(&query, vector.as_deref()?))))
+            .filter(|(row, _)| visible(*row))
             .collect();
-        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.id.cmp(&b.0.id)));
+        let better = |a: &(usize, f32), b: &(usize, f32)| {
+            b.1.total_cmp(&a.1).then_with(|| rows.records[a.0].id.cmp(&rows.records[b.0].id))
+        };
+        if limit > 0 && ranked.len() > limit {
+            ranked.select_nth_unstable_by(limit - 1, better);
+        }
         ranked.truncate(limit);
-        Ok(ranked)
+        ranked.sort_by(better);
+        Ok(ranked.into_iter().map(|(row, cosine)| (rows.records[row].clone(), cosine)).collect())
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Rows> {
+        self.rows.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Rows> {
+        self.rows.write().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -276,14 +323,30 @@ fn embedded_text(record: &IncidentRecord) -> String {
     format!("{} {} {} {}", record.title, record.service, record.summary, record.root_cause)
 }
 
-/// Cosine of two vectors; 0 when either is zero or their lengths differ.
-pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
+/// `vector` scaled to length 1 (the zero vector stays zero), so cosines are dot products.
+fn unit(mut vector: Vec<f32>) -> Vec<f32> {
+    let norm = vector.iter().map(|x| x * x).sum::<f32>().sqrt();
+    if norm > 0.0 {
+        vector.iter_mut().for_each(|x| *x /= norm);
+    }
+    vector
+}
+
+/// Dot product in eight independent lanes, which the compiler turns into vector instructions;
+/// 0 when the lengths differ (vectors of another model).
+fn dot(a: &[f32], b: &[f32]) -> f32 {
     if a.len() != b.len() {
         return 0.0;
     }
-    let dot: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();
-    let norms = a.iter().map(|x| x * x).sum::<f32>().sqrt() * b.iter().map(|y| y * y).sum::<f32>().sqrt();
-    if norms == 0.0 { 0.0 } else { dot / norms }
+    let mut lanes = [0.0f32; 8];
+    let (a_chunks, b_chunks) = (a.chunks_exact(8), b.chunks_exact(8));
+    let tail: f32 = a_chunks.remainder().iter().zip(b_chunks.remainder()).map(|(x, y)| x * y).sum();
+    for (x, y) in a_chunks.zip(b_chunks) {
+        for lane in 0..8 {
+            lanes[lane] += x[lane] * y[lane];
+        }
+    }
+    lanes.iter().sum::<f32>() + tail
 }
 
 #[cfg(test)]
