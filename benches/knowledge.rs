@@ -6,8 +6,8 @@
 //! BM25 alone, then hybrid: the same records with 384-dimension vectors (all-MiniLM-L6-v2's
 //! size) from an in-process stand-in that hashes words into dimensions, so what is timed is the
 //! knowledge base's own work (lexical search, cosine over every record, fusion), not a model's:
-//! a real model adds its time to embed the query (about 15–30 ms through the local MiniLM
-//! server on these machines).
+//! a real model adds its time to embed the query (13–50 ms through the local MiniLM server on
+//! these machines).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
