@@ -20,11 +20,13 @@ use crate::adapters::intake::{self, Deliver, Intake, NamedChannels, Printed, Rea
 use crate::advisor::OfflineAdvisor;
 use crate::advisor::fallback::WithFallback;
 use crate::advisor::llm::LlmAdvisor;
-use crate::config::{KnowledgeSettings, Settings};
+use crate::advisor::llm::embeddings::Embedder;
+use crate::config::{Retrieval, Settings};
 use crate::core::engine::Engine;
 use crate::core::outbound::Outbound;
 use crate::core::ports::{Advisor, Ports, Store, Workspace};
 use crate::diagnostics::Catalog;
+use crate::knowledge::dense::{DenseIndex, EmbeddingCache};
 use crate::knowledge::{KnowledgeBase, read_jsonl};
 use crate::store::{MemoryStore, RedisStore};
 use crate::telemetry;
@@ -47,7 +49,14 @@ impl App {
             Some(options) => Arc::new(RedisStore::connect_with(&options).await.context("starting the state store")?),
             None => Arc::new(MemoryStore::new()),
         };
-        let knowledge = Arc::new(load_knowledge(&settings.knowledge)?);
+        let knowledge = Arc::new(load_knowledge(&settings)?);
+        match knowledge.embed_pending().await {
+            Ok(embedded) if embedded > 0 => tracing::info!(embedded, "embedded the knowledge base"),
+            Ok(_) => {}
+            Err(failure) => {
+                tracing::warn!(%failure, "embedding the knowledge base failed; retried at the first search")
+            }
+        }
         let diagnostics = Arc::new(
             Catalog::with_change_history(&settings.diagnostics, store.clone()).context("checking [diagnostics]")?,
         );
@@ -234,10 +243,27 @@ async fn fire_timers(engine: Arc<Engine>, delivery: Arc<dyn Deliver>) {
     }
 }
 
+/// An empty knowledge base searching the way `[knowledge] retrieval` says: BM25, or BM25
+/// fused with the embeddings of `[llm] embedding_model` (kept in `embedding_cache` when set).
+pub fn empty_knowledge(settings: &Settings) -> anyhow::Result<KnowledgeBase> {
+    match settings.knowledge.retrieval {
+        Retrieval::Bm25 => Ok(KnowledgeBase::new()?),
+        Retrieval::Hybrid => {
+            let embedder = Embedder::from_settings(&settings.llm)?
+                .context("[knowledge] retrieval = \"hybrid\" needs [llm] embedding_model")?;
+            let cache = match &settings.knowledge.embedding_cache {
+                Some(path) => EmbeddingCache::in_file(path)?,
+                None => EmbeddingCache::in_memory(),
+            };
+            Ok(KnowledgeBase::with_dense(DenseIndex::new(Arc::new(embedder), cache)))
+        }
+    }
+}
+
 /// The knowledge base the settings describe: the sample history and every configured file,
 /// each validated whole.
-pub fn load_knowledge(settings: &KnowledgeSettings) -> anyhow::Result<KnowledgeBase> {
-    let knowledge = KnowledgeBase::new()?;
+pub fn load_knowledge(all: &Settings) -> anyhow::Result<KnowledgeBase> {
+    let (knowledge, settings) = (empty_knowledge(all)?, &all.knowledge);
     if settings.sample {
         knowledge.add(KnowledgeBase::sample_records())?;
     }

@@ -329,10 +329,28 @@ pub struct KnowledgeSettings {
     pub sample: bool,
     /// JSONL files of resolved incidents loaded at start-up (every line is validated).
     pub files: Vec<PathBuf>,
-    /// Similar past incidents retrieved per recommendation.
+    /// Similar past incidents retrieved per recommendation (the offline advisor's category vote
+    /// counts up to 10).
     pub k: usize,
-    /// Similarity (0–1) below which a past incident is not used; with none above, the bot abstains.
+    /// Similarity (0–1) below which a past incident counts as unrelated; with none related, the
+    /// bot abstains.
     pub min_similarity: f32,
+    /// How similar incidents are found: `bm25` (words) or `hybrid` (words fused with the
+    /// embeddings of `[llm] embedding_model`).
+    pub retrieval: Retrieval,
+    /// A JSONL file keeping the knowledge base's embeddings between runs (hybrid only).
+    pub embedding_cache: Option<PathBuf>,
+}
+
+/// How the knowledge base finds similar incidents.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Retrieval {
+    /// BM25 over the records' words.
+    #[default]
+    Bm25,
+    /// BM25 fused with an embedding model's ranking (reciprocal rank fusion).
+    Hybrid,
 }
 
 impl Default for KnowledgeSettings {
@@ -340,8 +358,10 @@ impl Default for KnowledgeSettings {
         Self {
             sample: true,
             files: Vec::new(),
-            k: EngineSettings::default().similar_k,
+            k: crate::advisor::offline::WANTED_SIMILAR,
             min_similarity: crate::advisor::offline::DEFAULT_MIN_SIMILARITY,
+            retrieval: Retrieval::Bm25,
+            embedding_cache: None,
         }
     }
 }
@@ -558,6 +578,9 @@ impl Settings {
         }
         if self.redis.wait_replicas > 0 && self.redis.wait_timeout_ms == 0 {
             return invalid("redis.wait_timeout_ms", "must be at least 1 when redis.wait_replicas is set");
+        }
+        if self.knowledge.retrieval == Retrieval::Hybrid && self.llm.embedding_model.is_none() {
+            return invalid("knowledge.retrieval", "\"hybrid\" needs an embedding model: set [llm] embedding_model");
         }
         if let Some(Err(error)) = self.discord.follow_pattern.as_deref().map(Regex::new) {
             return invalid("discord.follow_pattern", &format!("is not a valid regex: {error}"));

@@ -3,12 +3,14 @@
 //! Markdown and HTML.
 
 pub mod baselines;
+pub mod calibration;
 pub mod candidates;
 pub mod charts;
 pub mod harness;
 pub mod html;
 pub mod markdown;
 pub mod metrics;
+pub mod oracle;
 pub mod protocol;
 pub mod report;
 pub mod tables;

@@ -1,35 +1,40 @@
 //! The knowledge base of resolved incidents ([`crate::core::ports::Knowledge`]): the JSONL
-//! corpus it is loaded from and `similar(text, k)` over a full-text index (tantivy, BM25). It
-//! grows while the bot runs: every resolution and every `kb import` is published to the store,
-//! and each replica folds what it has not seen yet before it advises, so no restart is needed to
-//! learn.
+//! corpus it is loaded from and `similar(text, k)` over a full-text index (BM25, in memory),
+//! optionally fused with dense candidates from an embedding model. It grows while the bot runs:
+//! every resolution and every `kb import` is published to the store, and each replica folds
+//! what it has not seen yet before it advises, so no restart is needed to learn.
 
+mod analyzer;
 pub mod corpus;
+pub mod dense;
 mod index;
 
-use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex, RwLock};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 
 pub use self::corpus::{CorpusError, LineError, parse_jsonl, read_jsonl};
-use self::index::{IndexError, SearchIndex, searchable_text};
+use self::dense::{DenseIndex, EmbeddingError};
+use self::index::SearchIndex;
 use crate::core::ports::{Knowledge, KnowledgeCursor, KnowledgeError, SimilarIncident};
 use crate::core::record::IncidentRecord;
 
 /// The sample history shipped with Firebreak (`data/incidents.jsonl`), built into the binary.
 pub const SAMPLE_CORPUS: &str = include_str!("../data/incidents.jsonl");
 
-impl From<IndexError> for KnowledgeError {
-    fn from(error: IndexError) -> Self {
-        KnowledgeError::Index(error.to_string())
-    }
-}
+/// Candidates each ranking contributes to the fusion.
+const FUSION_DEPTH: usize = 50;
+/// Reciprocal rank fusion's damping: a record ranked r-th in a ranking scores 1 / (60 + r), the
+/// constant of Cormack, Clarke and Büttcher's paper, which keeps one ranking's top from
+/// drowning the other's.
+const FUSION_DAMPING: f32 = 60.0;
 
 /// Resolved incidents, searchable by similarity.
+#[derive(Default)]
 pub struct KnowledgeBase {
     index: SearchIndex,
-    records: RwLock<HashMap<String, Arc<IncidentRecord>>>,
+    dense: Option<DenseIndex>,
     cursor: Mutex<KnowledgeCursor>,
 }
 
@@ -40,13 +45,23 @@ impl std::fmt::Debug for KnowledgeBase {
 }
 
 impl KnowledgeBase {
-    /// An empty knowledge base.
+    /// An empty knowledge base searched by words alone (BM25).
     pub fn new() -> Result<Self, KnowledgeError> {
-        Ok(Self {
-            index: SearchIndex::new()?,
-            records: RwLock::new(HashMap::new()),
-            cursor: Mutex::new(KnowledgeCursor::default()),
-        })
+        Ok(Self::default())
+    }
+
+    /// An empty knowledge base whose `similar` fuses BM25 with the dense ranking of `dense`.
+    pub fn with_dense(dense: DenseIndex) -> Self {
+        Self { dense: Some(dense), ..Self::default() }
+    }
+
+    /// Embeds the records the dense ranking has not embedded yet (a no-op without one), so
+    /// the first search does not pay for it; returns how many there were.
+    pub async fn embed_pending(&self) -> Result<usize, EmbeddingError> {
+        match &self.dense {
+            Some(dense) => dense.embed_pending().await,
+            None => Ok(0),
+        }
     }
 
     /// The records of the built-in sample history.
@@ -57,20 +72,17 @@ impl KnowledgeBase {
 
     /// Adds records (replacing any with the same id) and makes them searchable.
     pub fn add(&self, records: Vec<IncidentRecord>) -> Result<(), KnowledgeError> {
-        if records.is_empty() {
-            return Ok(());
+        let records: Vec<Arc<IncidentRecord>> = records.into_iter().map(Arc::new).collect();
+        if let Some(dense) = &self.dense {
+            dense.add(&records);
         }
-        self.index.add(&records)?;
-        let mut stored = self.records.write().unwrap_or_else(|poisoned| poisoned.into_inner());
-        for record in records {
-            stored.insert(record.id.clone(), Arc::new(record));
-        }
+        self.index.add(records);
         Ok(())
     }
 
     /// Number of records.
     pub fn len(&self) -> usize {
-        self.records.read().unwrap_or_else(|poisoned| poisoned.into_inner()).len()
+        self.index.len()
     }
 
     /// Whether there are no records.
@@ -78,35 +90,71 @@ impl KnowledgeBase {
         self.len() == 0
     }
 
-    /// Every record, in no particular order.
+    /// Every record, in the order they were first added.
     pub fn records(&self) -> Vec<Arc<IncidentRecord>> {
-        self.records.read().unwrap_or_else(|poisoned| poisoned.into_inner()).values().cloned().collect()
+        self.index.records()
     }
 
-    /// The `k` records most similar to `text`, best first; with `before`, only records
-    /// created strictly before it.
+    /// The `k` records most similar to `text` by words alone (BM25), best first; with
+    /// `before`, only records created strictly before it.
     pub fn search(
         &self,
         text: &str,
         k: usize,
         before: Option<DateTime<Utc>>,
     ) -> Result<Vec<SimilarIncident>, KnowledgeError> {
-        let terms = self.index.terms(text);
-        let weights: Vec<(String, f32)> = terms.iter().map(|term| (term.clone(), self.index.idf(term))).collect();
-        let total_weight: f32 = weights.iter().map(|(_, weight)| weight).sum();
-        let hits = self.index.search(&terms, k, before)?;
-        let records = self.records.read().unwrap_or_else(|poisoned| poisoned.into_inner());
-        Ok(hits
+        let query = self.index.query(text);
+        Ok(self
+            .index
+            .search(&query, k, before)
             .into_iter()
-            .filter_map(|(id, score)| {
-                let record = records.get(&id)?.clone();
-                let own_terms: HashSet<String> = self.index.terms(&searchable_text(&record)).into_iter().collect();
-                let shared: f32 =
-                    weights.iter().filter(|(term, _)| own_terms.contains(term)).map(|(_, weight)| weight).sum();
-                let similarity = if total_weight > 0.0 { shared / total_weight } else { 0.0 };
-                Some(SimilarIncident { record, score, similarity })
+            .map(|hit| SimilarIncident {
+                similarity: self.index.similarity(&query, &hit),
+                score: hit.score,
+                record: hit.record,
             })
             .collect())
+    }
+
+    /// The lexical and dense rankings fused by reciprocal rank; each match keeps its lexical
+    /// similarity, so thresholds mean the same with or without the dense side. When the
+    /// embedding model fails, words alone answer (and the failure is logged).
+    async fn fused(
+        &self,
+        dense: &DenseIndex,
+        text: &str,
+        k: usize,
+        before: Option<DateTime<Utc>>,
+    ) -> Vec<SimilarIncident> {
+        let query = self.index.query(text);
+        let depth = k.max(FUSION_DEPTH);
+        let lexical = self.index.search(&query, depth, before);
+        let semantic = match dense.search(text, depth, before).await {
+            Ok(semantic) => semantic,
+            Err(failure) => {
+                tracing::warn!(%failure, "dense retrieval failed; answering from words alone");
+                Vec::new()
+            }
+        };
+        let mut fused: HashMap<&str, (f32, &Arc<IncidentRecord>)> = HashMap::new();
+        let lexical_records = lexical.iter().map(|hit| &hit.record);
+        let semantic_records = semantic.iter().map(|(record, _)| record);
+        for ranking in [lexical_records.collect::<Vec<_>>(), semantic_records.collect::<Vec<_>>()] {
+            for (rank, record) in ranking.into_iter().enumerate() {
+                fused.entry(&record.id).or_insert((0.0, record)).0 += 1.0 / (FUSION_DAMPING + rank as f32 + 1.0);
+            }
+        }
+        let mut ranked: Vec<(f32, &Arc<IncidentRecord>)> = fused.into_values().collect();
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
+        ranked
+            .into_iter()
+            .take(k)
+            .map(|(score, record)| SimilarIncident {
+                similarity: self.index.similarity_of(&query, &record.id),
+                score,
+                record: record.clone(),
+            })
+            .collect()
     }
 }
 
@@ -118,7 +166,10 @@ impl Knowledge for KnowledgeBase {
         k: usize,
         before: Option<DateTime<Utc>>,
     ) -> Result<Vec<SimilarIncident>, KnowledgeError> {
-        self.search(text, k, before)
+        match &self.dense {
+            Some(dense) => Ok(self.fused(dense, text, k, before).await),
+            None => self.search(text, k, before),
+        }
     }
 
     fn learn(&self, records: Vec<IncidentRecord>, published: Option<KnowledgeCursor>) -> Result<(), KnowledgeError> {

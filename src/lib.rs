@@ -23,7 +23,8 @@
 //! - [`store`] — the store port's implementations: [`store::RedisStore`] (one server, a Redis
 //!   Cluster or a Sentinel-managed primary, TLS optional) and [`store::MemoryStore`].
 //! - [`knowledge`] — the knowledge port's implementation: the JSONL corpus and similar-incident
-//!   retrieval (tantivy inside), learning from every resolution.
+//!   retrieval (BM25 in memory, optionally fused with [`knowledge::dense`] embeddings), learning
+//!   from every resolution.
 //! - [`advisor`] — the advisor port's implementations: [`advisor::OfflineAdvisor`] (retrieval,
 //!   no model) and [`advisor::llm::LlmAdvisor`] (a model through async-openai; its prompts in
 //!   [`advisor::llm::prompts`], conversation budget and running summary in
@@ -40,9 +41,10 @@
 //!   [`cli::kb`], [`cli::eval`], [`cli::stats`], and [`cli::load`], the load-and-fault harness
 //!   with its replica processes; `firebreak postmortem` drafts through the engine.
 //! - [`eval`] — offline evaluation on an incident history: [`eval::protocol`] (no leakage),
-//!   [`eval::harness`] (advisor and [`eval::baselines`] side by side), [`eval::metrics`]
-//!   (BLEU-4, ROUGE-L, METEOR), [`eval::report`] (JSON) rendered by [`eval::markdown`] and
-//!   [`eval::html`] (with [`eval::charts`]).
+//!   [`eval::harness`] (advisor, [`eval::baselines`] and [`eval::oracle`] side by side),
+//!   [`eval::metrics`] (BLEU-4, ROUGE-L, METEOR), [`eval::report`] (JSON, with
+//!   [`eval::calibration`]) rendered by [`eval::markdown`] and [`eval::html`] (with
+//!   [`eval::charts`]).
 //! - [`config`] — settings from `firebreak.toml` and the environment.
 //! - [`telemetry`] — logging (stderr), the metrics recorded (turns, tools, webhooks,
 //!   incidents, ratings, lock waits, duplicates, model tokens and latency, fallbacks), the

@@ -274,11 +274,22 @@ impl Advisor for LlmAdvisor {
     async fn recommend(&self, context: Context<'_>) -> Result<Recommendation, AdvisorError> {
         Ok(match self.structured_first_response(&context).await? {
             Ok(answer) => Recommendation {
+                // A hypothesis's category is that of the first past incident it cites.
+                categories: answer
+                    .hypotheses
+                    .iter()
+                    .filter_map(|hypothesis| hypothesis.incidents.first())
+                    .filter_map(|id| context.similar.iter().find(|found| &found.record.id == id))
+                    .map(|found| found.record.category.clone())
+                    .collect(),
                 root_causes: answer.hypotheses.into_iter().map(|hypothesis| hypothesis.cause).collect(),
                 mitigations: Some(answer.mitigations.join(" ")).filter(|plan| !plan.is_empty()).into_iter().collect(),
+                confidence: None,
             },
             // Unstructured, the whole answer is the model's best guess at both.
-            Err((text, _)) => Recommendation { root_causes: vec![text.clone()], mitigations: vec![text] },
+            Err((text, _)) => {
+                Recommendation { root_causes: vec![text.clone()], mitigations: vec![text], ..Recommendation::default() }
+            }
         })
     }
 

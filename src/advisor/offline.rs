@@ -1,11 +1,16 @@
 //! `OfflineAdvisor`: the default advisor, needing no model. Its recommendations come from the
 //! evidence the diagnostics gathered and the similar resolved incidents the engine retrieved,
-//! each cited; when no past incident is similar enough it abstains instead of guessing, and it answers only the questions its state and
-//! history can support, saying plainly when something needs an LLM backend.
+//! each cited and labelled with a calibrated confidence (high, medium or low, with the
+//! similarity behind it); with thin evidence it says so, and it abstains only when nothing in
+//! the history is related. It answers only the questions its state and history can support,
+//! saying plainly when something needs an LLM backend.
 
 mod analysis;
 mod checks;
+mod confidence;
 mod postmortem;
+mod steps;
+mod wording;
 
 use std::collections::BTreeSet;
 
@@ -14,24 +19,25 @@ use chrono::Utc;
 
 use self::analysis::{Analysis, recommend};
 use self::checks::first_checks;
+use self::wording::{NEEDS_MODEL, NO_EVIDENCE, NO_TIMELINE, THIN_EVIDENCE, THIN_STEPS};
 use crate::core::incident::Incident;
 use crate::core::intent::asks_about_live_state;
 use crate::core::outbound::{Report, Section};
-use crate::core::ports::{Advisor, AdvisorError, Context, Focus, Narrative};
+use crate::core::ports::{Advisor, AdvisorError, ConfidenceLevel, Context, Focus, Narrative, Recommendation};
 use crate::core::ports::{Evidence, SimilarIncident};
 use crate::core::timeline::{Entry, EntryKind};
 
-/// Similarity below which a past incident is not used as grounds.
-pub const DEFAULT_MIN_SIMILARITY: f32 = 0.3;
+/// Similarity below which a past incident counts as unrelated: with nothing related, the
+/// advisor abstains. Low on purpose: a weak match is still shown, labelled as thin evidence.
+pub const DEFAULT_MIN_SIMILARITY: f32 = 0.1;
+/// A precedent less similar than this is a loose match: the evidence is called thin.
+const THIN_BELOW: f32 = 0.25;
+/// Similar incidents the offline advisor wants to see: the voters on the category.
+pub const WANTED_SIMILAR: usize = analysis::VOTERS;
 /// Timeline entries shown in catch-ups.
 const RECENT: usize = 8;
-
-const FOOTER: &str = "offline advisor · retrieval over resolved incidents, no model";
-const NEEDS_MODEL: &str = "That needs an LLM backend; offline I can answer about similar past incidents (/similar), \
-     likely root causes (/rca), mitigation steps (/mitigation) and what has happened so far. Where things stand:";
-const NO_TIMELINE: &str = "- nothing yet";
-const NO_EVIDENCE: &str =
-    "No evidence gathered yet: no diagnostics are configured for this incident. `/diagnose <tool>` runs one.";
+/// Similar incidents listed by `/similar`.
+const LISTED_SIMILAR: usize = 5;
 
 /// Words that route a question to one kind of answer, checked in this order.
 const SIMILAR_WORDS: &[&str] = &["similar", "before", "past", "previous", "seen this", "happened last", "history"];
@@ -55,7 +61,8 @@ impl Default for OfflineAdvisor {
 }
 
 impl OfflineAdvisor {
-    /// An advisor that counts past incidents at least `min_similarity` (0–1) similar.
+    /// An advisor that counts past incidents at least `min_similarity` (0–1) similar as
+    /// related, and abstains when none is.
     pub fn new(min_similarity: f32) -> Self {
         Self { min_similarity }
     }
@@ -66,64 +73,31 @@ impl OfflineAdvisor {
 
     fn root_causes(&self, recommendation: Option<&Analysis>, similar: &[SimilarIncident]) -> String {
         let Some(recommendation) = recommendation else { return self.abstention(similar) };
-        recommendation
+        let voters = recommendation.grounds.len();
+        let precedent = &recommendation.precedent;
+        let lines = recommendation
             .hypotheses
             .iter()
             .enumerate()
-            .map(|(rank, hypothesis)| {
-                let lead = &hypothesis.lead.record;
-                let also = if hypothesis.also.is_empty() {
-                    String::new()
-                } else {
-                    format!(" Also seen in {}.", hypothesis.also.join(", "))
-                };
-                format!(
-                    "{}. {} — confidence {:.2} ({}). Like {} “{}” (similarity {:.2}): {}{also}",
-                    rank + 1,
-                    hypothesis.category,
-                    hypothesis.confidence,
-                    confidence_word(hypothesis.confidence),
-                    lead.id,
-                    lead.title,
-                    hypothesis.lead.similarity,
-                    lead.root_cause,
-                )
-            })
+            .map(|(rank, hypothesis)| wording::hypothesis_line(rank + 1, hypothesis, voters, &precedent.record.id));
+        let thin = is_thin(recommendation).then(|| THIN_EVIDENCE.to_owned());
+        thin.into_iter()
+            .chain(std::iter::once(wording::precedent_line(precedent)))
+            .chain(lines)
             .collect::<Vec<_>>()
             .join("\n")
     }
 
     fn mitigation(&self, recommendation: Option<&Analysis>, similar: &[SimilarIncident]) -> String {
         let Some(recommendation) = recommendation else { return self.abstention(similar) };
-        recommendation
-            .steps
-            .iter()
-            .map(|step| format!("- {} ({})", step.text, step.source))
-            .collect::<Vec<_>>()
-            .join("\n")
+        let steps = recommendation.steps.iter().map(|step| wording::step_line(&step.text, &step.source));
+        let thin = is_thin(recommendation).then(|| THIN_STEPS.to_owned());
+        thin.into_iter().chain(steps).collect::<Vec<_>>().join("\n")
     }
 
     fn similar_list(&self, recommendation: Option<&Analysis>, similar: &[SimilarIncident]) -> String {
         let Some(recommendation) = recommendation else { return self.abstention(similar) };
-        recommendation
-            .grounds
-            .iter()
-            .map(|found| {
-                let record = &found.record;
-                let when = record.created_at.map(|at| at.format(" %Y-%m-%d").to_string()).unwrap_or_default();
-                format!(
-                    "- {} “{}” ({}, {}{when}, similarity {:.2})\n  cause: {}\n  fixed by: {}",
-                    record.id,
-                    record.title,
-                    record.service,
-                    record.category,
-                    found.similarity,
-                    record.root_cause,
-                    record.mitigation
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
+        recommendation.grounds.iter().take(LISTED_SIMILAR).map(wording::similar_entry).collect::<Vec<_>>().join("\n")
     }
 
     fn checks(&self, recommendation: Option<&Analysis>) -> String {
@@ -132,30 +106,22 @@ impl OfflineAdvisor {
     }
 
     fn abstention(&self, similar: &[SimilarIncident]) -> String {
-        let closest = similar
-            .first()
-            .map(|found| {
-                format!(
-                    " The closest, {} “{}”, is only {:.2} similar.",
-                    found.record.id, found.record.title, found.similarity
-                )
-            })
-            .unwrap_or_default();
-        format!(
-            "No similar past incident (similarity at least {:.2}), so I won't guess.{closest} \
-             Resolve this one with its root cause and the next similar incident will learn from it.",
-            self.min_similarity
-        )
+        wording::abstention(self.min_similarity, similar.first())
     }
 
     fn footer(&self, recommendation: Option<&Analysis>) -> String {
-        match recommendation {
-            Some(recommendation) => {
-                format!("{FOOTER} · grounded in {} similar incidents", recommendation.grounds.len())
-            }
-            None => format!("{FOOTER} · abstained"),
+        match recommendation.and_then(|r| r.hypotheses.first().map(|h| (r.grounds.len(), h.confidence.level))) {
+            Some((related, level)) => wording::grounded_footer(related, level),
+            None => wording::abstained_footer(),
         }
     }
+}
+
+/// Whether the recommendation stands on thin evidence: its best hypothesis is unlikely, or
+/// even the closest precedent shares little with the incident.
+fn is_thin(recommendation: &Analysis) -> bool {
+    recommendation.precedent.similarity < THIN_BELOW
+        || recommendation.hypotheses.first().is_none_or(|h| h.confidence.level == ConfidenceLevel::Low)
 }
 
 /// The latest run of each tool, newest first, one line each; `None` when nothing ran.
@@ -175,14 +141,6 @@ fn evidence_lines(evidence: &[Evidence]) -> Option<String> {
         })
         .collect();
     (!lines.is_empty()).then(|| lines.join("\n"))
-}
-
-fn confidence_word(confidence: f32) -> &'static str {
-    match confidence {
-        c if c >= 0.45 => "high",
-        c if c >= 0.2 => "medium",
-        _ => "low",
-    }
 }
 
 fn mentions(question: &str, words: &[&str]) -> bool {
@@ -241,7 +199,7 @@ impl Advisor for OfflineAdvisor {
         })
     }
 
-    async fn recommend(&self, context: Context<'_>) -> Result<crate::core::ports::Recommendation, AdvisorError> {
+    async fn recommend(&self, context: Context<'_>) -> Result<Recommendation, AdvisorError> {
         Ok(self.recommendation(context.similar).map(|r| r.as_texts()).unwrap_or_default())
     }
 

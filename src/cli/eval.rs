@@ -14,7 +14,8 @@ use crate::adapters::console::render::Format;
 use crate::advisor::OfflineAdvisor;
 use crate::advisor::llm::LlmAdvisor;
 use crate::advisor::llm::embeddings::Embedder;
-use crate::config::Settings;
+use crate::app::empty_knowledge;
+use crate::config::{Retrieval, Settings};
 use crate::core::ports::Advisor;
 use crate::eval::harness::{EvalOptions, Evaluation, evaluate};
 use crate::eval::protocol::Protocol;
@@ -41,7 +42,8 @@ pub struct EvalArgs {
     /// Advisor to evaluate.
     #[arg(long, value_enum, default_value_t)]
     pub advisor: AdvisorChoice,
-    /// Candidates for best-of-k and category match @k, and similar incidents given to the advisor.
+    /// Candidates for best-of-k and category match @k (the advisor is given `[knowledge] k`
+    /// similar incidents, as in the channel).
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=100))]
     pub k: u16,
     /// Know incidents up to this day (YYYY-MM-DD) and test every later one; chronological otherwise.
@@ -59,6 +61,31 @@ pub struct EvalArgs {
     /// Seed of the random baseline.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// How similar incidents are found; `[knowledge] retrieval` otherwise (BM25 by default).
+    #[arg(long, value_enum)]
+    pub retrieval: Option<RetrievalChoice>,
+    /// Skip the embedding-cosine score even when an embedding model is configured (it costs
+    /// one embeddings request per incident).
+    #[arg(long)]
+    pub no_semantic: bool,
+}
+
+/// Which retrieval gives the advisor its similar incidents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RetrievalChoice {
+    /// BM25 over the records' words.
+    Bm25,
+    /// BM25 fused with the embeddings of `[llm] embedding_model`.
+    Hybrid,
+}
+
+impl From<RetrievalChoice> for Retrieval {
+    fn from(choice: RetrievalChoice) -> Self {
+        match choice {
+            RetrievalChoice::Bm25 => Self::Bm25,
+            RetrievalChoice::Hybrid => Self::Hybrid,
+        }
+    }
 }
 
 /// Runs the evaluation `args` describe and prints the report.
@@ -71,9 +98,13 @@ pub async fn run(args: &EvalArgs, settings: &Settings, out: &mut impl Write) -> 
         ),
         AdvisorChoice::Llm => Box::new(LlmAdvisor::from_settings(&settings.llm)?),
     };
-    let embedder = Embedder::from_settings(&settings.llm).context("setting up the embeddings client")?;
+    let embedder = match args.no_semantic {
+        true => None,
+        false => Embedder::from_settings(&settings.llm).context("setting up the embeddings client")?,
+    };
     let options = EvalOptions {
         k: usize::from(args.k),
+        similar: settings.knowledge.k,
         protocol: args.train_until.map_or(Protocol::Chronological, |train_until| Protocol::TrainUntil { train_until }),
         limit: args.limit,
         seed: args.seed,
@@ -83,7 +114,12 @@ pub async fn run(args: &EvalArgs, settings: &Settings, out: &mut impl Write) -> 
         bar.set_length(total as u64);
         bar.set_position(done as u64);
     };
-    let evaluation = evaluate(&records, advisor.as_ref(), embedder.as_ref(), options, &progress).await?;
+    let mut searching = settings.clone();
+    if let Some(retrieval) = args.retrieval {
+        searching.knowledge.retrieval = retrieval.into();
+    }
+    let knowledge = empty_knowledge(&searching)?;
+    let evaluation = evaluate(&records, advisor.as_ref(), knowledge, embedder.as_ref(), options, &progress).await?;
     bar.finish_and_clear();
 
     let report = EvalReport::new(&evaluation, &args.dataset.display().to_string());

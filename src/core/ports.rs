@@ -13,7 +13,8 @@ mod workspace;
 use std::sync::Arc;
 
 pub use self::advisor::{
-    Advisor, AdvisorError, Context, Focus, Investigate, Narrative, NoInvestigation, NoMemory, Recommendation, Remember,
+    Advisor, AdvisorError, Confidence, ConfidenceLevel, Context, Focus, Investigate, Narrative, NoInvestigation,
+    NoMemory, Recommendation, Remember,
 };
 pub use self::diagnostics::{Diagnostics, Evidence, IncidentFacts, Refusal, ToolCall, ToolInfo};
 pub use self::knowledge::{Knowledge, KnowledgeError, SimilarIncident, query_text};

@@ -1,5 +1,6 @@
-//! What an advisor must beat, computed from the same visible history it sees: a random past
-//! incident, and the most frequent root-cause category's most typical root cause and mitigation.
+//! What an advisor must beat, computed from the same visible history it sees: retrieval alone
+//! (what BM25 ranks first, the study's retrieval baseline), a random past incident, and the most
+//! frequent root-cause category's most typical root cause and mitigation.
 
 use std::collections::HashMap;
 
@@ -7,12 +8,33 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 
 use super::candidates::Candidates;
+use crate::core::ports::SimilarIncident;
 use crate::core::record::IncidentRecord;
+
+/// Name of the retrieval baseline in reports.
+pub const BM25_TOP1: &str = "bm25-top1";
 
 /// Name of the random-past-incident baseline in reports.
 pub const RANDOM_PAST: &str = "random-past-incident";
 /// Name of the most-frequent-category baseline in reports.
 pub const FREQUENT_CATEGORY: &str = "frequent-category";
+
+/// Retrieval alone: the texts and categories of the `k` best lexical matches, in their order.
+pub fn retrieval(similar: &[SimilarIncident], category: &str, k: usize) -> Candidates {
+    let top = &similar[..k.min(similar.len())];
+    let same = |found: &SimilarIncident| found.record.category == category;
+    Candidates {
+        root_causes: top.iter().map(|found| found.record.root_cause.clone()).collect(),
+        mitigations: top
+            .iter()
+            .map(|found| found.record.mitigation.clone())
+            .filter(|mitigation| !mitigation.trim().is_empty())
+            .collect(),
+        category_at_1: f64::from(u8::from(top.first().is_some_and(same))),
+        category_at_k: f64::from(u8::from(top.iter().any(same))),
+        confidence: None,
+    }
+}
 
 /// Picks `k` distinct visible incidents at random and recommends what they had.
 #[derive(Debug)]
@@ -37,6 +59,7 @@ impl RandomPast {
             mitigations: picked.iter().map(|r| r.mitigation.clone()).filter(|m| !m.trim().is_empty()).collect(),
             category_at_1: same as f64 / visible.len() as f64,
             category_at_k: 1.0 - none_drawn(visible.len(), same, k),
+            confidence: None,
         }
     }
 }
@@ -88,6 +111,7 @@ impl FrequentCategory {
             mitigations: mitigations.iter().take(k).cloned().collect(),
             category_at_1,
             category_at_k,
+            confidence: None,
         }
     }
 }

@@ -1,6 +1,8 @@
 //! What one system (the advisor or a baseline) proposed for one tested incident, before it is
 //! scored.
 
+use crate::core::ports::Confidence;
+
 /// What one system recommended for one incident.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Candidates {
@@ -12,4 +14,6 @@ pub struct Candidates {
     pub category_at_1: f64,
     /// Whether (or how likely) one of its top-k categories is the incident's.
     pub category_at_k: f64,
+    /// How sure it said it was, if it says.
+    pub confidence: Option<Confidence>,
 }

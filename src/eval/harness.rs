@@ -6,23 +6,30 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use thiserror::Error;
 
-use super::baselines::{FREQUENT_CATEGORY, FrequentCategory, RANDOM_PAST, RandomPast};
+use std::collections::HashMap;
+
+use super::baselines::{BM25_TOP1, FREQUENT_CATEGORY, FrequentCategory, RANDOM_PAST, RandomPast, retrieval};
 use super::candidates::Candidates;
 use super::metrics::{TextScores, score};
+use super::oracle::{ORACLE_EARLIER, ORACLE_RETRIEVED, Oracle};
 use super::protocol::{Case, Protocol};
 use crate::advisor::llm::embeddings::Embedder;
 use crate::core::incident::{Declaration, Incident, IncidentId, Severity, Source};
-use crate::core::ports::KnowledgeError;
-use crate::core::ports::{Advisor, AdvisorError, Context, NoInvestigation, NoMemory, SimilarIncident, query_text};
+use crate::core::ports::{Advisor, AdvisorError, Context, Knowledge, NoInvestigation, NoMemory, query_text};
+use crate::core::ports::{ConfidenceLevel, KnowledgeError, Recommendation};
 use crate::core::record::{IncidentRecord, RecordSource};
 use crate::knowledge::KnowledgeBase;
+
+/// Appended to the advisor's name for its row without low-confidence answers.
+pub const WITHOUT_LOW: &str = ", medium+ only";
 
 /// How a run is set up.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct EvalOptions {
-    /// Candidates considered by best-of-k and category match @k; also how many similar
-    /// incidents the advisor is given.
+    /// Candidates considered by best-of-k and category match @k.
     pub k: usize,
+    /// Similar incidents the advisor is given (the bot's `[knowledge] k`).
+    pub similar: usize,
     /// What each incident may see.
     pub protocol: Protocol,
     /// Test only the most recent this many incidents.
@@ -75,6 +82,12 @@ pub struct SystemOutcome {
     pub category_at_1: f64,
     /// Category match within its top k.
     pub category_at_k: f64,
+    /// How sure it said it was of its first hypothesis (0–1), if it says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f64>,
+    /// The word it showed for that confidence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<ConfidenceLevel>,
 }
 
 /// One tested incident and how every system did on it.
@@ -92,7 +105,8 @@ pub struct Outcome {
     pub created_at: DateTime<Utc>,
     /// Days between the newest incident the advisor could see and this one.
     pub staleness_days: f64,
-    /// The advisor first, then the baselines.
+    /// The advisor first, then the advisor without its low-confidence answers, the baselines
+    /// and the oracles.
     pub systems: Vec<SystemOutcome>,
 }
 
@@ -123,6 +137,12 @@ pub enum EvalError {
     /// The knowledge base could not be built or searched.
     #[error(transparent)]
     Knowledge(#[from] KnowledgeError),
+    /// The knowledge base given already held records, which could leak into the replay.
+    #[error("the evaluation needs an empty knowledge base; this one holds {records} records")]
+    KnowledgeNotEmpty {
+        /// Records it held.
+        records: usize,
+    },
     /// The history holds no incident with an earlier one to learn from.
     #[error(
         "nothing to evaluate: {records} records, {undated} without created_at, {without_history} with no earlier \
@@ -138,15 +158,20 @@ pub enum EvalError {
     },
 }
 
-/// Replays `records` through `advisor` and the baselines; `progress(done, total)` is called
-/// after each incident.
+/// Replays `records` through `advisor` and the baselines, the advisor's similar incidents found
+/// by `knowledge` (empty, searching as the bot would: BM25 or hybrid); `progress(done, total)`
+/// is called after each incident.
 pub async fn evaluate(
     records: &[IncidentRecord],
     advisor: &dyn Advisor,
+    knowledge: KnowledgeBase,
     embedder: Option<&Embedder>,
     options: EvalOptions,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Evaluation, EvalError> {
+    if !knowledge.is_empty() {
+        return Err(EvalError::KnowledgeNotEmpty { records: knowledge.len() });
+    }
     let split = options.protocol.split(records, options.limit);
     if split.cases.is_empty() {
         return Err(EvalError::NothingToEvaluate {
@@ -157,9 +182,9 @@ pub async fn evaluate(
     }
     // The index grows with the visible prefix, so not even its word statistics come from the
     // incident under test or later ones.
-    let knowledge = KnowledgeBase::new()?;
     let (mut indexed, mut advisor_errors) = (0, 0);
-    let (mut random, mut frequent) = (RandomPast::new(options.seed), FrequentCategory::new());
+    let (mut random, mut frequent, mut oracle) =
+        (RandomPast::new(options.seed), FrequentCategory::new(), Oracle::new());
     let mut outcomes = Vec::with_capacity(split.cases.len());
     for (done, case) in split.cases.iter().enumerate() {
         knowledge.add(split.history[indexed..case.visible].iter().map(|record| (*record).clone()).collect())?;
@@ -168,11 +193,13 @@ pub async fn evaluate(
         let record = case.record;
 
         let incident = incident_from(record, done);
-        let similar = knowledge.search(&query_text(&incident), options.k, None)?;
+        let query = query_text(&incident);
+        let similar = knowledge.similar(&query, options.k.max(options.similar), None).await?;
+        let lexical = knowledge.search(&query, options.k, None)?;
         let context = Context {
             incident: &incident,
             timeline: &[],
-            similar: &similar,
+            similar: &similar[..options.similar.min(similar.len())],
             evidence: &[],
             digest: None,
             investigator: &NoInvestigation,
@@ -183,20 +210,24 @@ pub async fn evaluate(
             advisor_errors += 1;
             Default::default()
         });
-        let same = |found: &SimilarIncident| found.record.category == record.category;
-        let advised = Candidates {
-            root_causes: recommended.root_causes,
-            mitigations: recommended.mitigations,
-            category_at_1: f64::from(u8::from(similar.first().is_some_and(same))),
-            category_at_k: f64::from(u8::from(similar.iter().any(same))),
+        let advised = advised(recommended, &record.category, options.k);
+        let confident = if advised.confidence.is_some_and(|c| c.level == ConfidenceLevel::Low) {
+            Candidates { confidence: advised.confidence, ..Candidates::default() }
+        } else {
+            advised.clone()
         };
+        let retrieved: Vec<&IncidentRecord> = similar.iter().take(options.k).map(|found| &*found.record).collect();
         let systems = [
             (advisor.name().to_owned(), advised),
+            (format!("{}{WITHOUT_LOW}", advisor.name()), confident),
+            (BM25_TOP1.to_owned(), retrieval(&lexical, &record.category, options.k)),
             (RANDOM_PAST.to_owned(), random.candidates(visible, &record.category, options.k)),
             (
                 FREQUENT_CATEGORY.to_owned(),
                 frequent.candidates(&split.history, case.visible, &record.category, options.k),
             ),
+            (ORACLE_RETRIEVED.to_owned(), oracle.candidates(&retrieved, record)),
+            (ORACLE_EARLIER.to_owned(), oracle.candidates(visible, record)),
         ];
         outcomes.push(score_case(case, visible, &systems, embedder, options.k).await);
         progress(done + 1, split.cases.len());
@@ -211,6 +242,19 @@ pub async fn evaluate(
         semantic: embedder.is_some(),
         outcomes,
     })
+}
+
+/// The advisor's own recommendation as candidates: its categories, in its order, are what
+/// category match scores (an abstention matches nothing).
+fn advised(recommended: Recommendation, category: &str, k: usize) -> Candidates {
+    let named = |count: usize| recommended.categories.iter().take(count).any(|named| named == category);
+    Candidates {
+        category_at_1: f64::from(u8::from(named(1))),
+        category_at_k: f64::from(u8::from(named(k))),
+        confidence: recommended.confidence,
+        root_causes: recommended.root_causes,
+        mitigations: recommended.mitigations,
+    }
 }
 
 /// The incident as the advisor would have met it when it was declared.
@@ -241,6 +285,8 @@ async fn score_case(
         None => None,
     };
     let has_mitigation = !record.mitigation.trim().is_empty();
+    // Systems often propose the same past texts; each is scored once.
+    let (mut root_cause_scores, mut mitigation_scores) = (HashMap::new(), HashMap::new());
     Outcome {
         id: record.id.clone(),
         source: record.source,
@@ -253,24 +299,48 @@ async fn score_case(
             .map(|(name, candidates)| SystemOutcome {
                 system: name.clone(),
                 abstained: candidates.root_causes.is_empty() && candidates.mitigations.is_empty(),
-                root_cause: target_scores(&candidates.root_causes, &record.root_cause, k, semantic.as_ref()),
-                mitigation: has_mitigation
-                    .then(|| target_scores(&candidates.mitigations, &record.mitigation, k, semantic.as_ref())),
+                root_cause: target_scores(
+                    &candidates.root_causes,
+                    &record.root_cause,
+                    k,
+                    semantic.as_ref(),
+                    &mut root_cause_scores,
+                ),
+                mitigation: has_mitigation.then(|| {
+                    target_scores(
+                        &candidates.mitigations,
+                        &record.mitigation,
+                        k,
+                        semantic.as_ref(),
+                        &mut mitigation_scores,
+                    )
+                }),
                 category_at_1: candidates.category_at_1,
                 category_at_k: candidates.category_at_k,
+                confidence: candidates.confidence.map(|c| f64::from(c.value)),
+                level: candidates.confidence.map(|c| c.level),
             })
             .collect(),
     }
 }
 
-/// Top-1 and best-of-k scores of `candidates` against `truth`.
-fn target_scores(candidates: &[String], truth: &str, k: usize, semantic: Option<&SemanticScorer>) -> TargetScores {
+/// Top-1 and best-of-k scores of `candidates` against `truth`; `memo` keeps scores already
+/// computed against this truth.
+fn target_scores(
+    candidates: &[String],
+    truth: &str,
+    k: usize,
+    semantic: Option<&SemanticScorer>,
+    memo: &mut HashMap<String, Scores>,
+) -> TargetScores {
     let scored: Vec<Scores> = candidates
         .iter()
         .take(k)
-        .map(|candidate| Scores {
-            semantic: semantic.map(|scorer| scorer.similarity(candidate, truth)),
-            ..score(candidate, truth).into()
+        .map(|candidate| {
+            *memo.entry(candidate.clone()).or_insert_with(|| Scores {
+                semantic: semantic.map(|scorer| scorer.similarity(candidate, truth)),
+                ..score(candidate, truth).into()
+            })
         })
         .collect();
     let empty = Scores { semantic: semantic.map(|_| 0.0), ..Scores::default() };

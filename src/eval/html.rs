@@ -1,9 +1,12 @@
 //! The report as one self-contained HTML page: the same tables as the Markdown, and charts by
-//! source, by category and across staleness as inline SVG. Nothing is fetched when it opens.
+//! source, by category, across staleness, and of the advisor's confidence (coverage against
+//! accuracy, calibration) as inline SVG. Nothing is fetched when it opens.
 
 use minijinja::{Environment, Value, context};
 
 use super::charts::{ChartError, Series, grouped_bars, lines};
+use super::harness::WITHOUT_LOW;
+use super::oracle::ORACLE_EARLIER;
 use super::report::{Breakdown, EvalReport, SystemSummary};
 use super::tables::{READING_NOTE, setup_line, tables};
 
@@ -22,25 +25,13 @@ pub enum HtmlError {
     Template(#[from] minijinja::Error),
 }
 
-/// Renders `report` as HTML (values escaped; only the charts' SVG is inserted as is).
+/// Renders `report` as HTML (values escaped, `code` in backticks shown as code; only the
+/// charts' SVG is inserted as is).
 pub fn render(report: &EvalReport) -> Result<String, HtmlError> {
-    let systems = report.systems();
-    let root_cause = |s: &SystemSummary| s.root_cause.top1.rouge_l;
-    let mut charts = Vec::new();
-    if let Some(sources) = report.breakdown("source") {
-        charts.push(grouped_bars(&series("Root cause ROUGE-L by source", &systems, sources, usize::MAX, root_cause))?);
-        let mitigation = |s: &SystemSummary| s.mitigation.top1.rouge_l;
-        charts.push(grouped_bars(&series("Mitigation ROUGE-L by source", &systems, sources, usize::MAX, mitigation))?);
-    }
-    if let Some(categories) = report.breakdown("category") {
-        let title = "Root cause ROUGE-L by category (largest)";
-        charts.push(grouped_bars(&series(title, &systems, categories, CHARTED_CATEGORIES, root_cause))?);
-    }
-    if let Some(staleness) = report.breakdown("staleness") {
-        let title = "Root cause ROUGE-L by age of the newest known incident";
-        charts.push(lines(&series(title, &systems, staleness, usize::MAX, root_cause))?);
-    }
+    let mut charts = system_charts(report)?;
+    charts.extend(confidence_charts(report)?);
     let mut environment = Environment::new();
+    environment.add_filter("code", inline_code);
     environment.add_template("report.html", TEMPLATE)?;
     let page = environment.get_template("report.html")?.render(context! {
         advisor => report.advisor,
@@ -52,18 +43,103 @@ pub fn render(report: &EvalReport) -> Result<String, HtmlError> {
     Ok(page)
 }
 
-fn series<'a>(
-    title: &'a str,
-    systems: &'a [&'a str],
-    breakdown: &Breakdown,
-    at_most: usize,
-    value: impl Fn(&SystemSummary) -> f64,
-) -> Series<'a> {
-    let groups = breakdown
-        .groups
-        .iter()
-        .take(at_most)
-        .map(|group| (format!("{} ({})", group.key, group.incidents), group.systems.iter().map(&value).collect()))
+/// Scores by source, category and staleness, a bar or line per system. The advisor without its
+/// low-confidence answers and the oracle over all earlier incidents stay in the tables only,
+/// so the charts remain readable.
+fn system_charts(report: &EvalReport) -> Result<Vec<String>, ChartError> {
+    let charted: Vec<(usize, &str)> = report
+        .systems()
+        .into_iter()
+        .enumerate()
+        .filter(|(_, name)| !name.ends_with(WITHOUT_LOW) && *name != ORACLE_EARLIER)
         .collect();
-    Series { title, measure: "ROUGE-L", systems, groups }
+    let systems: Vec<&str> = charted.iter().map(|(_, name)| *name).collect();
+    let indices: Vec<usize> = charted.iter().map(|(index, _)| *index).collect();
+    let root_cause = |s: &SystemSummary| s.root_cause.top1.rouge_l;
+    let mitigation = |s: &SystemSummary| s.mitigation.top1.rouge_l;
+    let series = |title: &'static str, breakdown: &Breakdown, at_most: usize, value: &dyn Fn(&SystemSummary) -> f64| {
+        let groups = breakdown
+            .groups
+            .iter()
+            .take(at_most)
+            .map(|group| {
+                let values = indices.iter().map(|&index| value(&group.systems[index])).collect();
+                (format!("{} ({})", group.key, group.incidents), values)
+            })
+            .collect();
+        Series { title, measure: "ROUGE-L", systems: &systems, groups }
+    };
+    let mut charts = Vec::new();
+    if let Some(sources) = report.breakdown("source") {
+        charts.push(grouped_bars(&series("Root cause ROUGE-L by source", sources, usize::MAX, &root_cause))?);
+        charts.push(grouped_bars(&series("Mitigation ROUGE-L by source", sources, usize::MAX, &mitigation))?);
+    }
+    if let Some(categories) = report.breakdown("category") {
+        let title = "Root cause ROUGE-L by category (largest)";
+        charts.push(grouped_bars(&series(title, categories, CHARTED_CATEGORIES, &root_cause))?);
+    }
+    if let Some(staleness) = report.breakdown("staleness") {
+        let title = "Root cause ROUGE-L by age of the newest known incident";
+        charts.push(lines(&series(title, staleness, usize::MAX, &root_cause))?);
+    }
+    Ok(charts)
+}
+
+/// Coverage against accuracy by confidence threshold, and the calibration curve.
+fn confidence_charts(report: &EvalReport) -> Result<Vec<String>, ChartError> {
+    let Some(confidence) = &report.confidence else { return Ok(Vec::new()) };
+    let thresholds = confidence.coverage.iter().filter(|row| row.answers.starts_with('≥'));
+    let coverage = Series {
+        title: "Answering only above a confidence",
+        measure: "share or score",
+        systems: &["coverage", "category @1", "root cause ROUGE-L", "mitigation ROUGE-L"],
+        groups: thresholds
+            .map(|row| {
+                let values = vec![row.coverage, row.category_at_1, row.root_cause_rouge_l, row.mitigation_rouge_l];
+                (row.answers.clone(), values)
+            })
+            .collect(),
+    };
+    let calibration = Series {
+        title: "Calibration: confidence given against category right",
+        measure: "share",
+        systems: &["mean confidence", "category right"],
+        groups: confidence
+            .buckets
+            .iter()
+            .map(|bucket| {
+                (format!("{} ({})", bucket.key, bucket.answers), vec![bucket.mean_confidence, bucket.share_correct])
+            })
+            .collect(),
+    };
+    Ok(vec![lines(&coverage)?, lines(&calibration)?])
+}
+
+/// Escapes `text` for HTML and shows what Markdown puts in backticks as `<code>`.
+fn inline_code(text: &str) -> Value {
+    let escaped = text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
+    let parts: Vec<&str> = escaped.split('`').collect();
+    // With an odd number of backticks the last one has no partner and is shown as it was.
+    let unpaired = parts.len().is_multiple_of(2).then(|| parts.len() - 1);
+    let mut html = String::with_capacity(escaped.len());
+    for (index, part) in parts.iter().enumerate() {
+        match (index % 2 == 1, Some(index) == unpaired) {
+            (true, false) => html.push_str(&format!("<code>{part}</code>")),
+            (true, true) => html.push_str(&format!("`{part}")),
+            (false, _) => html.push_str(part),
+        }
+    }
+    Value::from_safe_string(html)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backticks_become_code_and_markup_is_escaped() {
+        let html = inline_code("Advisor `offline` on `<data>` & a stray ` tick").to_string();
+
+        assert_eq!(html, "Advisor <code>offline</code> on <code>&lt;data&gt;</code> &amp; a stray ` tick");
+    }
 }

@@ -7,10 +7,12 @@ use std::collections::BTreeMap;
 use chrono::Datelike;
 use serde::Serialize;
 
+use super::calibration::ConfidenceReport;
 use super::harness::{EvalOptions, Evaluation, Outcome, Scores, SystemOutcome, TargetScores};
 
-/// Bumped when a field changes meaning or goes away.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Bumped when a field changes meaning or goes away. 2: category match is the advisor's own
+/// first hypothesis (an abstention misses), not retrieval's first match.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Upper bounds (days) of the staleness buckets, and their labels; older falls in the last.
 const STALENESS_BUCKETS: &[(f64, &str)] =
@@ -52,7 +54,7 @@ pub struct Group {
     pub key: String,
     /// How many.
     pub incidents: usize,
-    /// The advisor first, then the baselines.
+    /// The advisor first, then the other systems.
     pub systems: Vec<SystemSummary>,
 }
 
@@ -95,6 +97,9 @@ pub struct EvalReport {
     /// Every system on only the incidents the advisor did not abstain on (all, then by
     /// source): how good its answers are when it gives one, beside the baselines there.
     pub where_answered: Breakdown,
+    /// Coverage against accuracy and calibration of the advisor's confidence, when it gives one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<ConfidenceReport>,
 }
 
 impl EvalReport {
@@ -127,6 +132,7 @@ impl EvalReport {
             overall: group("all".into(), &all),
             breakdowns,
             where_answered,
+            confidence: ConfidenceReport::new(&evaluation.outcomes),
         }
     }
 
@@ -235,6 +241,8 @@ mod tests {
             mitigation: mitigation.map(target),
             category_at_1: 1.0,
             category_at_k: 1.0,
+            confidence: None,
+            level: None,
         }
     }
 
@@ -254,7 +262,7 @@ mod tests {
     fn means_split_by_source_count_abstentions_as_zero_and_skip_missing_mitigations() {
         let evaluation = Evaluation {
             advisor: "offline".into(),
-            options: EvalOptions { k: 5, protocol: Protocol::Chronological, limit: None, seed: 1 },
+            options: EvalOptions { k: 5, similar: 10, protocol: Protocol::Chronological, limit: None, seed: 1 },
             records: 3,
             undated: 0,
             without_history: 0,

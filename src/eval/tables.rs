@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use super::calibration::ConfidenceReport;
 use super::harness::Scores;
 use super::protocol::Protocol;
 use super::report::{EvalReport, Group, SystemSummary};
@@ -14,8 +15,12 @@ const COMPACT: &[&str] = &["category", "dataset", "staleness", "year"];
 
 /// How to read the numbers, under the setup line.
 pub const READING_NOTE: &str = "Scores are 0–1 means over the incidents; an abstention scores 0, and the \
-    \"where it answered\" table sets every system on only the incidents the advisor answered. best@k is the best \
-    of the first k candidates, metric by metric; the random baseline's category match is its exact expectation.";
+    \"where it answered\" table sets every system on only the incidents the advisor answered. The advisor's \
+    category is its own first hypothesis. The \"medium+ only\" row counts its low-confidence answers as \
+    abstentions; bm25-top1 is retrieval alone (the best lexical match); the oracle rows pick, with hindsight, the \
+    past incident whose text scores best (ROUGE-L) among the retrieved k and among all earlier incidents: upper \
+    bounds for any advisor that recommends a past incident's text. best@k is the best of the first k candidates, \
+    metric by metric; the random baseline's category match is its exact expectation.";
 
 /// A titled table of formatted cells.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -65,12 +70,60 @@ pub fn tables(report: &EvalReport) -> Vec<Table> {
     if answered.first().is_some_and(|all| all.incidents > 0 && all.incidents < report.evaluated) {
         tables.push(full_table(format!("Where `{}` answered, by source", report.advisor), answered, report));
     }
+    if let Some(confidence) = &report.confidence {
+        tables.extend(confidence_tables(confidence, &report.advisor));
+    }
     for dimension in COMPACT {
         if let Some(breakdown) = report.breakdown(dimension) {
             tables.push(compact_table(format!("By {dimension}"), &breakdown.groups));
         }
     }
     tables
+}
+
+/// Coverage against accuracy, then calibration by range and by level.
+fn confidence_tables(confidence: &ConfidenceReport, advisor: &str) -> [Table; 2] {
+    let coverage = Table {
+        title: format!("Answering only above a confidence (`{advisor}`)"),
+        headers: ["answers", "n", "coverage", "category @1", "root cause ROUGE-L", "mitigation ROUGE-L"]
+            .map(String::from)
+            .to_vec(),
+        rows: confidence
+            .coverage
+            .iter()
+            .map(|row| {
+                vec![
+                    row.answers.clone(),
+                    row.answered.to_string(),
+                    percent(row.coverage),
+                    number(row.category_at_1),
+                    number(row.root_cause_rouge_l),
+                    number(row.mitigation_rouge_l),
+                ]
+            })
+            .collect(),
+    };
+    let calibration = Table {
+        title: format!(
+            "Calibration of the category confidence (expected calibration error {:.3})",
+            confidence.expected_calibration_error
+        ),
+        headers: ["confidence", "answers", "mean confidence", "category right"].map(String::from).to_vec(),
+        rows: confidence
+            .buckets
+            .iter()
+            .chain(&confidence.levels)
+            .map(|bucket| {
+                vec![
+                    bucket.key.clone(),
+                    bucket.answers.to_string(),
+                    number(bucket.mean_confidence),
+                    number(bucket.share_correct),
+                ]
+            })
+            .collect(),
+    };
+    [coverage, calibration]
 }
 
 fn full_table(title: String, groups: &[Group], report: &EvalReport) -> Table {

@@ -156,7 +156,7 @@ fn kb_stats_describe_the_built_in_sample() {
     let output = firebreak(&["kb", "stats"], "");
 
     let text = stdout(&output);
-    assert!(text.starts_with("220 resolved incidents, 2021-"), "{text}");
+    assert!(text.starts_with("260 resolved incidents, 2021-"), "{text}");
     assert!(text.contains("by category (13)"), "{text}");
 }
 
@@ -170,7 +170,7 @@ fn kb_export_finetune_writes_a_training_and_a_validation_file() {
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let training = std::fs::read_to_string(&out).unwrap();
     let validation = std::fs::read_to_string(dir.path().join("incidents.validation.jsonl")).unwrap();
-    assert_eq!(training.lines().count() + validation.lines().count(), 440, "two examples per sample incident");
+    assert_eq!(training.lines().count() + validation.lines().count(), 520, "two examples per sample incident");
     assert!(validation.lines().count() > 40, "about a fifth held out");
     let example: serde_json::Value = serde_json::from_str(training.lines().next().unwrap()).unwrap();
     assert_eq!(example["messages"].as_array().unwrap().len(), 3);

@@ -6,6 +6,7 @@
 use super::client::{ApiClient, LlmSettings};
 use crate::core::ports::AdvisorError;
 use crate::core::redact::redact_for_model;
+use crate::knowledge::dense::{EmbeddingError, TextEmbedder};
 
 /// Texts sent in one request: well under OpenAI's 2,048 inputs a request, and small enough that
 /// a local server answers each batch well within the timeout.
@@ -14,6 +15,7 @@ const BATCH: usize = 64;
 /// An embedding model on the configured provider.
 pub struct Embedder {
     client: ApiClient,
+    model: String,
 }
 
 impl Embedder {
@@ -22,7 +24,7 @@ impl Embedder {
         settings
             .embedding_model
             .as_deref()
-            .map(|model| Ok(Embedder { client: ApiClient::new(settings, model)? }))
+            .map(|model| Ok(Embedder { client: ApiClient::new(settings, model)?, model: model.to_owned() }))
             .transpose()
     }
 
@@ -56,6 +58,18 @@ impl Embedder {
         let dot: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();
         let norms = a.iter().map(|x| x * x).sum::<f32>().sqrt() * b.iter().map(|y| y * y).sum::<f32>().sqrt();
         if norms == 0.0 { 0.0 } else { dot / norms }
+    }
+}
+
+/// The knowledge base's dense retrieval asks the same provider.
+#[async_trait::async_trait]
+impl TextEmbedder for Embedder {
+    fn model(&self) -> &str {
+        &self.model
+    }
+
+    async fn embed(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, EmbeddingError> {
+        Embedder::embed(self, texts).await.map_err(|failure| EmbeddingError::Unavailable(failure.to_string()))
     }
 }
 

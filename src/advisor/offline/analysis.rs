@@ -1,162 +1,134 @@
-//! From similar past incidents to a recommendation: root-cause hypotheses ranked by how similar
-//! and how consistent their supporting incidents are, and deduplicated mitigation steps.
+//! From similar past incidents to a recommendation: the closest related incident as the
+//! precedent (its root cause first, its mitigation steps first), and root-cause categories
+//! ranked by a vote of the closest related incidents, each with a calibrated confidence. The
+//! precedent's category stays first when the precedent is clearly closer than the vote's best
+//! match, so a near-exact analogue is not outvoted by a crowd of weaker ones.
 
-use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
-use crate::core::ports::SimilarIncident;
+use super::confidence::confidence;
+use super::steps::{Step, steps};
+use crate::core::ports::{Confidence, Recommendation, SimilarIncident};
 use crate::core::record::IncidentRecord;
 
-/// Mitigation steps offered at most.
-const MAX_STEPS: usize = 6;
-/// Past incidents whose mitigations are mined for steps.
-const STEP_SOURCES: usize = 3;
-/// Word overlap (Jaccard) above which two steps say the same thing.
-const SAME_STEP: f32 = 0.5;
-/// Words that, near the start of a sentence, mark it as reporting an outcome ("errors cleared
-/// within minutes") rather than an action ("set the route, which cleared the errors").
-const OUTCOME_WORDS: &[&str] = &["recovered", "cleared", "normal", "subsided", "stabilised", "stabilized", "resolved"];
-/// How many leading words are searched for an outcome word.
-const OUTCOME_WINDOW: usize = 5;
+/// The closest related incidents that vote on the category.
+pub(super) const VOTERS: usize = 10;
+/// The precedent's category stays first unless the vote's best match is at least this share
+/// as similar as the precedent.
+const PROTECTED_BELOW: f32 = 0.5;
+/// Categories offered at most: beyond three, each rests on a single loose match.
+const MAX_HYPOTHESES: usize = 3;
+/// Another incident of the precedent's category adds mitigation steps only when it is at least
+/// this share as similar: more steps from weaker matches dilute the plan.
+const STEPS_FROM_AS_CLOSE: f32 = 0.9;
 
 /// A likely root cause: a category, the past incident that best supports it, and others.
 #[derive(Debug, Clone)]
 pub(super) struct Hypothesis {
     /// Root-cause category shared by the supporting incidents.
     pub category: String,
-    /// 0–1: best similarity in the group times the group's share of all support.
-    pub confidence: f32,
-    /// The most similar supporting incident.
+    /// How many of the voters have this category.
+    pub votes: usize,
+    /// How likely this category is the right one.
+    pub confidence: Confidence,
+    /// The closest supporting incident.
     pub lead: SimilarIncident,
-    /// Ids of the other supporting incidents.
+    /// Ids of the other supporting incidents, closest first.
     pub also: Vec<String>,
 }
 
-/// A mitigation step and the incident it comes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Step {
-    /// The step, as the past write-up put it.
-    pub text: String,
-    /// Id of the past incident.
-    pub source: String,
-}
-
-/// What the offline advisor recommends, or `None` when it abstains.
+/// What the offline advisor recommends, or `None` when nothing related is known.
 #[derive(Debug, Clone)]
 pub(super) struct Analysis {
-    /// Best first.
+    /// The closest related incident.
+    pub precedent: SimilarIncident,
+    /// Categories, most likely first.
     pub hypotheses: Vec<Hypothesis>,
-    /// In order of the hypotheses they come from.
+    /// Mitigation steps, the precedent's first.
     pub steps: Vec<Step>,
-    /// The matches similar enough to count.
+    /// The related incidents that voted, closest first.
     pub grounds: Vec<SimilarIncident>,
 }
 
-/// Builds a recommendation from `similar`, counting only matches at least `threshold` similar.
-pub(super) fn recommend(similar: &[SimilarIncident], threshold: f32) -> Option<Analysis> {
-    let grounds: Vec<SimilarIncident> = similar.iter().filter(|m| m.similarity >= threshold).cloned().collect();
-    if grounds.is_empty() {
-        return None;
-    }
-    let hypotheses = hypotheses(&grounds);
-    let leads: Vec<Arc<IncidentRecord>> = hypotheses.iter().map(|h| h.lead.record.clone()).collect();
-    let others = grounds.iter().map(|m| m.record.clone()).filter(|r| !leads.iter().any(|lead| lead.id == r.id));
-    let sources: Vec<Arc<IncidentRecord>> = leads.iter().cloned().chain(others).take(STEP_SOURCES).collect();
-    Some(Analysis { steps: steps(&sources), hypotheses, grounds })
+/// Builds a recommendation from `similar` (best first), counting only matches at least
+/// `related` similar; `None` when there are none.
+pub(super) fn recommend(similar: &[SimilarIncident], related: f32) -> Option<Analysis> {
+    let grounds: Vec<SimilarIncident> =
+        similar.iter().take(VOTERS).filter(|found| found.similarity >= related).cloned().collect();
+    let precedent = grounds.first()?.clone();
+    let as_close = |found: &&SimilarIncident| {
+        found.record.category == precedent.record.category
+            && found.similarity >= STEPS_FROM_AS_CLOSE * precedent.similarity
+    };
+    let sources: Vec<Arc<IncidentRecord>> = grounds.iter().filter(as_close).map(|found| found.record.clone()).collect();
+    Some(Analysis { steps: steps(&sources), hypotheses: hypotheses(&grounds), precedent, grounds })
 }
 
 impl Analysis {
-    /// Past incidents in the order the recommendation ranks them: each hypothesis's lead, then
-    /// the other grounds in retrieval order.
+    /// Past incidents in the order the recommendation ranks them: the precedent, each
+    /// hypothesis's lead, then the other grounds in retrieval order.
     fn ranked_incidents(&self) -> Vec<&IncidentRecord> {
+        let mut ranked: Vec<&IncidentRecord> = vec![&self.precedent.record];
         let leads = self.hypotheses.iter().map(|h| &*h.lead.record);
-        let others = self
-            .grounds
-            .iter()
-            .map(|m| &*m.record)
-            .filter(|r| !self.hypotheses.iter().any(|h| h.lead.record.id == r.id));
-        leads.chain(others).collect()
+        for record in leads.chain(self.grounds.iter().map(|m| &*m.record)) {
+            if !ranked.iter().any(|known| known.id == record.id) {
+                ranked.push(record);
+            }
+        }
+        ranked
     }
 
     /// As plain texts for scoring: the ranked incidents' root causes; the step plan shown in the
-    /// channel, then the ranked incidents' own mitigations.
-    pub fn as_texts(&self) -> crate::core::ports::Recommendation {
+    /// channel, then the ranked incidents' own mitigations; the hypotheses' categories and the
+    /// first one's confidence.
+    pub fn as_texts(&self) -> Recommendation {
         let ranked = self.ranked_incidents();
         let plan = self.steps.iter().map(|step| format!("{}.", step.text)).collect::<Vec<_>>().join(" ");
         let mitigations = std::iter::once(plan).chain(ranked.iter().map(|r| r.mitigation.clone()));
-        crate::core::ports::Recommendation {
+        Recommendation {
             root_causes: ranked.iter().map(|r| r.root_cause.clone()).collect(),
             mitigations: mitigations.filter(|text| !text.trim().is_empty()).collect(),
+            categories: self.hypotheses.iter().map(|h| h.category.clone()).collect(),
+            confidence: self.hypotheses.first().map(|h| h.confidence),
         }
     }
 }
 
+/// Categories by votes (ties: the one whose closest member ranks first), the precedent's
+/// category protected when the vote's best is clearly less similar.
 fn hypotheses(grounds: &[SimilarIncident]) -> Vec<Hypothesis> {
-    let mut groups: BTreeMap<&str, Vec<&SimilarIncident>> = BTreeMap::new();
+    // Grounds keep retrieval order, so a category's first member is its closest.
+    let mut groups: Vec<(&str, Vec<&SimilarIncident>)> = Vec::new();
     for found in grounds {
-        groups.entry(found.record.category.as_str()).or_default().push(found);
+        match groups.iter_mut().find(|(category, _)| *category == found.record.category) {
+            Some((_, members)) => members.push(found),
+            None => groups.push((&found.record.category, vec![found])),
+        }
     }
-    let total: f32 = grounds.iter().map(|m| m.similarity).sum();
+    // Stable: equal votes keep the order of their closest members.
+    groups.sort_by_key(|(_, members)| std::cmp::Reverse(members.len()));
+    let precedent = &grounds[0];
+    if groups[0].1[0].similarity < PROTECTED_BELOW * precedent.similarity
+        && let Some(position) = groups.iter().position(|(category, _)| *category == precedent.record.category)
+    {
+        let protected = groups.remove(position);
+        groups.insert(0, protected);
+    }
+    let total: f32 = grounds.iter().map(|found| found.similarity).sum();
     let mut hypotheses: Vec<Hypothesis> = groups
         .into_iter()
-        .map(|(category, members)| {
-            let support: f32 = members.iter().map(|m| m.similarity).sum();
-            // Members keep retrieval order, so the first is the best-ranked of its category.
-            let lead = members[0].clone();
-            Hypothesis {
-                category: category.to_owned(),
-                confidence: (lead.similarity * support / total).clamp(0.0, 1.0),
-                also: members[1..].iter().map(|m| m.record.id.clone()).collect(),
-                lead,
-            }
+        .map(|(category, members)| Hypothesis {
+            category: category.to_owned(),
+            votes: members.len(),
+            confidence: confidence(members.len(), members.iter().map(|m| m.similarity).sum(), total),
+            lead: members[0].clone(),
+            also: members[1..].iter().map(|m| m.record.id.clone()).collect(),
         })
         .collect();
-    hypotheses.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
+    // The first is decided; the others are ranked as their confidences read.
+    hypotheses[1..].sort_by(|a, b| b.confidence.value.total_cmp(&a.confidence.value));
+    hypotheses.truncate(MAX_HYPOTHESES);
     hypotheses
-}
-
-fn steps(sources: &[Arc<IncidentRecord>]) -> Vec<Step> {
-    let mut steps: Vec<(Step, HashSet<String>)> = Vec::new();
-    for record in sources {
-        for clause in clauses(&record.mitigation) {
-            let words = words(&clause);
-            let repeated = steps.iter().any(|(_, seen)| jaccard(seen, &words) >= SAME_STEP);
-            if !repeated && steps.len() < MAX_STEPS {
-                steps.push((Step { text: clause, source: record.id.clone() }, words));
-            }
-        }
-    }
-    steps.into_iter().map(|(step, _)| step).collect()
-}
-
-/// Sentences and `;`-separated parts of a mitigation, each long enough to be a step.
-fn clauses(text: &str) -> Vec<String> {
-    text.split(['\n', ';'])
-        .flat_map(|part| part.split(". "))
-        .map(|clause| clause.trim().trim_end_matches('.').trim())
-        .filter(|clause| clause.split_whitespace().count() >= 3)
-        .filter(|clause| !reports_outcome(clause))
-        .map(|clause| {
-            let mut chars = clause.chars();
-            chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
-        })
-        .collect()
-}
-
-fn reports_outcome(clause: &str) -> bool {
-    clause.split_whitespace().take(OUTCOME_WINDOW).any(|word| {
-        let word = word.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase();
-        OUTCOME_WORDS.contains(&word.as_str())
-    })
-}
-
-fn words(text: &str) -> HashSet<String> {
-    text.split(|c: char| !c.is_alphanumeric()).filter(|w| w.len() > 2).map(str::to_lowercase).collect()
-}
-
-fn jaccard(a: &HashSet<String>, b: &HashSet<String>) -> f32 {
-    let union = a.union(b).count();
-    if union == 0 { 0.0 } else { a.intersection(b).count() as f32 / union as f32 }
 }
 
 #[cfg(test)]
@@ -187,67 +159,68 @@ mod tests {
         }
     }
 
-    #[test]
-    fn nothing_similar_enough_means_abstaining() {
-        assert!(recommend(&[found("A", "dns", 0.1, "flushed caches")], 0.3).is_none());
+    fn categories(analysis: &Analysis) -> Vec<&str> {
+        analysis.hypotheses.iter().map(|h| h.category.as_str()).collect()
     }
 
     #[test]
-    fn consistent_support_outranks_a_single_slightly_closer_match() {
+    fn nothing_related_means_abstaining() {
+        assert!(recommend(&[found("A", "dns", 0.05, "flushed caches")], 0.1).is_none());
+    }
+
+    #[test]
+    fn a_weak_match_is_still_an_answer() {
+        let analysis = recommend(&[found("A", "dns", 0.15, "Flushed the resolver caches")], 0.1).unwrap();
+
+        assert_eq!(categories(&analysis), ["dns"]);
+        assert_eq!(analysis.as_texts().root_causes, ["cause A"]);
+    }
+
+    #[test]
+    fn the_category_most_of_the_closest_incidents_share_comes_first_after_the_precedent() {
         let similar = [
-            found("A", "dns", 0.60, "x"),
-            found("B", "deployment", 0.55, "x"),
-            found("C", "deployment", 0.50, "x"),
-            found("D", "deployment", 0.45, "x"),
+            found("A", "dns", 0.50, "x"),
+            found("B", "deployment", 0.45, "x"),
+            found("C", "deployment", 0.44, "x"),
+            found("D", "deployment", 0.40, "x"),
         ];
-        let recommendation = recommend(&similar, 0.3).unwrap();
-        let ranked: Vec<&str> = recommendation.hypotheses.iter().map(|h| h.category.as_str()).collect();
-        assert_eq!(ranked, ["deployment", "dns"]);
-        assert_eq!(recommendation.hypotheses[0].lead.record.id, "B");
-        assert_eq!(recommendation.hypotheses[0].also, ["C", "D"]);
-        assert!(recommendation.hypotheses[0].confidence > recommendation.hypotheses[1].confidence);
+
+        let analysis = recommend(&similar, 0.1).unwrap();
+
+        assert_eq!(analysis.precedent.record.id, "A");
+        assert_eq!(categories(&analysis), ["deployment", "dns"]);
+        assert_eq!(analysis.hypotheses[0].lead.record.id, "B");
+        assert_eq!(analysis.hypotheses[0].also, ["C", "D"]);
+        assert_eq!(analysis.hypotheses[0].votes, 3);
+        assert!(analysis.hypotheses[0].confidence.value > analysis.hypotheses[1].confidence.value);
     }
 
     #[test]
-    fn texts_rank_hypothesis_leads_first_and_start_mitigations_with_the_plan() {
+    fn a_clearly_closer_precedent_is_not_outvoted_by_weaker_matches() {
+        let similar =
+            [found("A", "dns", 0.50, "x"), found("B", "deployment", 0.20, "x"), found("C", "deployment", 0.18, "x")];
+
+        let analysis = recommend(&similar, 0.1).unwrap();
+
+        assert_eq!(categories(&analysis), ["dns", "deployment"]);
+    }
+
+    #[test]
+    fn texts_put_the_precedent_first_and_carry_the_advisors_own_categories() {
         let similar = [
             found("A", "dns", 0.60, "Flushed the resolver caches"),
             found("B", "deployment", 0.55, "Rolled back the release"),
             found("C", "deployment", 0.50, "Paused the deploy pipeline"),
+            found("D", "dns", 0.58, "Restarted the resolver fleet"),
         ];
-        let texts = recommend(&similar, 0.3).unwrap().as_texts();
-        assert_eq!(texts.root_causes, ["cause B", "cause A", "cause C"]);
-        assert_eq!(
-            texts.mitigations[0],
-            "Rolled back the release. Flushed the resolver caches. Paused the deploy pipeline."
-        );
-        assert_eq!(
-            &texts.mitigations[1..],
-            ["Rolled back the release", "Flushed the resolver caches", "Paused the deploy pipeline"]
-        );
-    }
 
-    #[test]
-    fn mitigation_steps_are_split_deduplicated_and_cited() {
-        let similar = [
-            found("A", "deployment", 0.7, "Rolled back checkout-api to the previous release; paused the pipeline."),
-            found(
-                "B",
-                "deployment",
-                0.6,
-                "rolled back the checkout-api to previous release. Errors cleared in 2 minutes. \
-                 Set the route to the secondary, which cleared the failures",
-            ),
-        ];
-        let steps = recommend(&similar, 0.3).unwrap().steps;
-        let texts: Vec<(&str, &str)> = steps.iter().map(|s| (s.text.as_str(), s.source.as_str())).collect();
-        assert_eq!(
-            texts,
-            [
-                ("Rolled back checkout-api to the previous release", "A"),
-                ("Paused the pipeline", "A"),
-                ("Set the route to the secondary, which cleared the failures", "B"),
-            ]
-        );
+        let texts = recommend(&similar, 0.1).unwrap().as_texts();
+
+        assert_eq!(texts.root_causes, ["cause A", "cause B", "cause C", "cause D"]);
+        assert_eq!(texts.categories, ["dns", "deployment"]);
+        // D is as close as the precedent and of its kind, so it adds its step; B does not.
+        assert_eq!(texts.mitigations[0], "Flushed the resolver caches. Restarted the resolver fleet.");
+        assert_eq!(texts.mitigations[1], "Flushed the resolver caches");
+        assert!(texts.confidence.is_some());
     }
 }

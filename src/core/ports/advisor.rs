@@ -78,13 +78,50 @@ pub enum Focus {
 }
 
 /// A first response reduced to its texts, best first: what evaluation scores against the root
-/// cause and mitigation an incident really had. Both empty when the advisor abstained.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// cause, mitigation and category an incident really had. All empty when the advisor abstained.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Recommendation {
     /// Candidate root causes, most likely first.
     pub root_causes: Vec<String>,
     /// Candidate mitigations, each a whole plan, best first.
     pub mitigations: Vec<String>,
+    /// Root-cause categories of its hypotheses, most likely first, as the channel shows them.
+    pub categories: Vec<String>,
+    /// How sure it is of its first hypothesis, when it says.
+    pub confidence: Option<Confidence>,
+}
+
+/// How sure an advisor is of a hypothesis: an estimated probability that it is right, and the
+/// word the channel shows for it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Confidence {
+    /// 0–1, meant to be calibrated: of hypotheses given 0.3, about 3 in 10 should be right.
+    pub value: f32,
+    /// The word shown.
+    pub level: ConfidenceLevel,
+}
+
+/// The confidence words people read, weakest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ConfidenceLevel {
+    /// Thin evidence: a lead to check, not an answer.
+    Low,
+    /// Some consistent support.
+    Medium,
+    /// Close and consistent precedent.
+    High,
+}
+
+impl ConfidenceLevel {
+    /// The lower-case word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Low => "low",
+            Self::Medium => "medium",
+            Self::High => "high",
+        }
+    }
 }
 
 impl Recommendation {

@@ -2,6 +2,8 @@
 //! subsequence of the two token lists, with rouge-score's tokenizer (lowercase, keep runs of
 //! `a-z0-9`, everything else separates tokens and is dropped).
 
+use std::collections::HashMap;
+
 use super::text::token_ids;
 
 /// rouge-score's `RougeScorer(["rougeL"]).score(target=reference, prediction=hypothesis)`
@@ -15,7 +17,44 @@ pub fn rouge_l(hypothesis: &str, reference: &str) -> f64 {
         return 0.0;
     }
     let (hypothesis, reference) = token_ids(&hypothesis, &reference);
-    let common = lcs_len(&reference, &hypothesis) as f64;
+    f1(&hypothesis, &reference)
+}
+
+/// Texts tokenized once for many ROUGE-L comparisons (finding the best of many candidates):
+/// every text read through the same interner, so equal tokens get equal ids.
+#[derive(Debug, Default)]
+pub struct RougeTokenizer {
+    ids: HashMap<String, u32>,
+}
+
+impl RougeTokenizer {
+    /// The token ids of `text`, as [`rouge_l`] tokenizes it.
+    pub fn tokenize(&mut self, text: &str) -> Vec<u32> {
+        let lowercased = text.to_lowercase();
+        tokens(&lowercased)
+            .into_iter()
+            .map(|token| match self.ids.get(token) {
+                Some(id) => *id,
+                None => {
+                    let id = self.ids.len() as u32;
+                    self.ids.insert(token.to_owned(), id);
+                    id
+                }
+            })
+            .collect()
+    }
+}
+
+/// [`rouge_l`] of two texts tokenized by the same [`RougeTokenizer`].
+pub fn rouge_l_tokens(hypothesis: &[u32], reference: &[u32]) -> f64 {
+    if hypothesis.is_empty() || reference.is_empty() {
+        return 0.0;
+    }
+    f1(hypothesis, reference)
+}
+
+fn f1(hypothesis: &[u32], reference: &[u32]) -> f64 {
+    let common = lcs_len(reference, hypothesis) as f64;
     let precision = common / hypothesis.len() as f64;
     let recall = common / reference.len() as f64;
     if precision + recall > 0.0 { 2.0 * precision * recall / (precision + recall) } else { 0.0 }
@@ -64,6 +103,17 @@ mod tests {
     #[test]
     fn tokens_are_lowercase_ascii_words_and_numbers_only() {
         assert_eq!(tokens(&"Café v2.1-RC über_cache 数据".to_lowercase()), ["caf", "v2", "1", "rc", "ber", "cache"]);
+    }
+
+    #[test]
+    fn pre_tokenized_texts_score_as_the_texts_do() {
+        let mut tokenizer = RougeTokenizer::default();
+        let (hypothesis, reference) = ("The pod restarted", "the web POD was restarted twice");
+
+        let scored = rouge_l_tokens(&tokenizer.tokenize(hypothesis), &tokenizer.tokenize(reference));
+
+        assert!((scored - rouge_l(hypothesis, reference)).abs() < 1e-12);
+        assert_eq!(rouge_l_tokens(&[], &tokenizer.tokenize(reference)), 0.0);
     }
 
     #[test]

@@ -1,0 +1,103 @@
+//! Every sentence the offline advisor writes, apart from the logic that chooses it: fixed texts
+//! as constants, sentences with values as small functions.
+
+use super::analysis::Hypothesis;
+use crate::core::ports::{ConfidenceLevel, SimilarIncident};
+
+/// Footer of every report.
+pub(super) const FOOTER: &str = "offline advisor · retrieval over resolved incidents, no model";
+/// A question the offline advisor cannot answer.
+pub(super) const NEEDS_MODEL: &str = "That needs an LLM backend; offline I can answer about similar past incidents \
+     (/similar), likely root causes (/rca), mitigation steps (/mitigation) and what has happened so far. Where \
+     things stand:";
+/// An empty timeline.
+pub(super) const NO_TIMELINE: &str = "- nothing yet";
+/// No evidence to show.
+pub(super) const NO_EVIDENCE: &str =
+    "No evidence gathered yet: no diagnostics are configured for this incident. `/diagnose <tool>` runs one.";
+/// Said before hypotheses whose best confidence is low.
+pub(super) const THIN_EVIDENCE: &str = "Thin evidence: no past incident is a close match, so read these as leads \
+     to check, not answers.";
+/// Said before mitigation steps when the evidence is thin.
+pub(super) const THIN_STEPS: &str = "What worked for the closest incidents; the evidence is thin, so check each \
+     step fits before acting on it:";
+
+/// The closest related incident and what caused it.
+pub(super) fn precedent_line(precedent: &SimilarIncident) -> String {
+    let record = &precedent.record;
+    format!(
+        "Closest precedent: {} “{}” ({}, similarity {:.2}): {}",
+        record.id, record.title, record.category, precedent.similarity, record.root_cause
+    )
+}
+
+/// One hypothesis: rank, category, confidence with the votes behind it, and its closest
+/// incident (its cause told only when it is not the precedent's, already shown).
+pub(super) fn hypothesis_line(rank: usize, hypothesis: &Hypothesis, voters: usize, precedent: &str) -> String {
+    let (lead, confidence) = (&hypothesis.lead, hypothesis.confidence);
+    let record = &lead.record;
+    let like = if record.id == precedent {
+        format!("Like the precedent {}.", record.id)
+    } else {
+        format!("Like {} “{}” (similarity {:.2}): {}", record.id, record.title, lead.similarity, record.root_cause)
+    };
+    let also = if hypothesis.also.is_empty() {
+        String::new()
+    } else {
+        format!(" Also seen in {}.", hypothesis.also.join(", "))
+    };
+    format!(
+        "{rank}. {} — {} confidence ({:.2}; {} of the {voters} closest related incidents). {like}{also}",
+        hypothesis.category,
+        confidence.level.as_str(),
+        confidence.value,
+        hypothesis.votes,
+    )
+}
+
+/// A mitigation step and where it comes from.
+pub(super) fn step_line(text: &str, source: &str) -> String {
+    format!("- {text} ({source})")
+}
+
+/// One similar incident, with what caused and fixed it.
+pub(super) fn similar_entry(found: &SimilarIncident) -> String {
+    let record = &found.record;
+    let when = record.created_at.map(|at| at.format(" %Y-%m-%d").to_string()).unwrap_or_default();
+    format!(
+        "- {} “{}” ({}, {}{when}, similarity {:.2})\n  cause: {}\n  fixed by: {}",
+        record.id,
+        record.title,
+        record.service,
+        record.category,
+        found.similarity,
+        record.root_cause,
+        record.mitigation
+    )
+}
+
+/// Why the advisor says nothing: nothing in the history is related.
+pub(super) fn abstention(related: f32, closest: Option<&SimilarIncident>) -> String {
+    let closest = closest
+        .map(|found| {
+            format!(
+                " The closest, {} “{}”, is only {:.2} similar.",
+                found.record.id, found.record.title, found.similarity
+            )
+        })
+        .unwrap_or_default();
+    format!(
+        "No similar past incident (nothing related at similarity {related:.2} or more), so I won't guess.{closest} \
+         Resolve this one with its root cause and the next similar incident will learn from it."
+    )
+}
+
+/// The footer when the advisor answered, with how much it stood on.
+pub(super) fn grounded_footer(related: usize, level: ConfidenceLevel) -> String {
+    format!("{FOOTER} · grounded in {related} related incidents · {} confidence", level.as_str())
+}
+
+/// The footer when the advisor abstained.
+pub(super) fn abstained_footer() -> String {
+    format!("{FOOTER} · abstained: nothing related")
+}
