@@ -19,7 +19,7 @@ pub use self::advisor::{
 pub use self::diagnostics::{Diagnostics, Evidence, IncidentFacts, Refusal, ToolCall, ToolInfo};
 pub use self::knowledge::{Knowledge, KnowledgeError, SimilarIncident, query_text};
 pub use self::observer::{Observer, Outcome};
-pub use self::store::{Anchor, Anchors, KnowledgeCursor, LockToken, Store, StoreError, Timer, TimerKind};
+pub use self::store::{Anchor, Anchors, CLAIM_GRACE, KnowledgeCursor, LockToken, Store, StoreError, Timer, TimerKind};
 pub use self::workspace::{ChannelRequest, OpenedChannel, Workspace, WorkspaceError};
 
 /// Records folded from the store per read while catching up.

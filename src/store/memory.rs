@@ -11,7 +11,9 @@ use chrono::{DateTime, Utc};
 use super::new_lock_token;
 use crate::core::alert::{AlertStates, Change};
 use crate::core::incident::{Incident, IncidentId};
-use crate::core::ports::{Anchor, Anchors, Evidence, KnowledgeCursor, LockToken, Store, StoreError, Timer};
+use crate::core::ports::{
+    Anchor, Anchors, CLAIM_GRACE, Evidence, KnowledgeCursor, LockToken, Store, StoreError, Timer,
+};
 use crate::core::record::IncidentRecord;
 use crate::core::timeline::{Digest, Entry};
 
@@ -27,6 +29,8 @@ struct State {
     incidents: HashMap<IncidentId, Incident>,
     timelines: HashMap<IncidentId, Vec<Entry>>,
     channels: HashMap<String, IncidentId>,
+    /// When each channel bound to an incident not yet created was reserved.
+    reserved: HashMap<String, Instant>,
     open: BTreeSet<IncidentId>,
     locks: HashMap<IncidentId, (LockToken, Instant)>,
     seen: HashMap<String, Instant>,
@@ -56,6 +60,12 @@ impl MemoryStore {
 }
 
 impl State {
+    /// Binds the incident's channel to it, ending the channel's reservation.
+    fn bind(&mut self, incident: &Incident) {
+        self.channels.insert(incident.channel.clone(), incident.id);
+        self.reserved.remove(&incident.channel);
+    }
+
     fn write(&mut self, incident: &Incident, entries: &[Entry]) {
         self.incidents.insert(incident.id, incident.clone());
         self.timelines.entry(incident.id).or_default().extend_from_slice(entries);
@@ -78,7 +88,7 @@ impl Store for MemoryStore {
 
     async fn create(&self, incident: &Incident, entries: &[Entry]) -> Result<(), StoreError> {
         self.with_state(|state| {
-            state.channels.insert(incident.channel.clone(), incident.id);
+            state.bind(incident);
             state.write(incident, entries);
         });
         Ok(())
@@ -148,6 +158,23 @@ impl Store for MemoryStore {
         Ok(self.with_state(|state| match state.channels.get(channel) {
             Some(bound) if *bound == id => state.channels.remove(channel).is_some(),
             _ => false,
+        }))
+    }
+
+    async fn claim_channel(&self, channel: &str, id: IncidentId) -> Result<Option<IncidentId>, StoreError> {
+        Ok(self.with_state(|state| {
+            if let Some(&bound) = state.channels.get(channel).filter(|bound| **bound != id) {
+                let held = match state.incidents.get(&bound) {
+                    Some(incident) => incident.is_open() && incident.channel == channel,
+                    None => state.reserved.get(channel).is_some_and(|at| at.elapsed() < CLAIM_GRACE),
+                };
+                if held {
+                    return Some(bound);
+                }
+            }
+            state.channels.insert(channel.to_owned(), id);
+            state.reserved.insert(channel.to_owned(), Instant::now());
+            None
         }))
     }
 
@@ -243,7 +270,7 @@ impl Store for MemoryStore {
         alerts: &AlertStates,
     ) -> Result<(), StoreError> {
         self.with_state(|state| {
-            state.channels.insert(incident.channel.clone(), incident.id);
+            state.bind(incident);
             state.write(incident, entries);
             state.alert_states.entry(incident.id).or_default().extend(alerts.clone());
         });

@@ -7,7 +7,8 @@
 //! `:anchors` (hash: the message ids of the status card and the announcement),
 //! `:channel-edits` (sorted set: recent renames of its channel), `:alerts` (hash: fingerprint →
 //! the alert's recorded state), and `:write:TOKEN` markers that make a repeated write harmless.
-//! Keys across incidents live in other slots: `fb:channel:CHANNEL` → incident number, the set
+//! Keys across incidents live in other slots: `fb:channel:CHANNEL` → incident number (`N@MS`
+//! while reserved at MS, epoch milliseconds, for incident N not yet written), the set
 //! `fb:incidents:open`, the counter `fb:incidents:seq`, dedupe marks `fb:seen:EVENT`, the sorted
 //! set `fb:timers` (`nudge:N`, `channel:N` by due time in ms), `fb:alert:GROUP` → the incident
 //! the alert group last opened, `fb:changes:SERVICE` (sorted set of a service's recent changes)
@@ -16,7 +17,8 @@
 //! No atomic step spans two slots. Each write to one incident is one script in its slot; an
 //! index and the incident it points at are written one after the other, in the order that
 //! leaves, after a crash between the two, only states a reader tolerates or repairs:
-//! - an index entry is added *before* the incident it points at is written, and removed only
+//! - an index entry is added *before* the incident it points at is written (a channel as a
+//!   reservation, bound for good once the incident is written), and removed only
 //!   *after* the incident stops qualifying, so an index may point at too much but never misses
 //!   an incident; readers check every entry against the incident's own record and ignore what
 //!   it does not confirm (a channel bound to a missing incident, an open-set number whose
@@ -45,13 +47,16 @@ use tracing::warn;
 use self::connection::Connection;
 use self::fields::{LEARNED, incident_from_fields, meta_fields};
 use self::scripts::{
-    APPEND_ALL, BIND_GROUP, CLAIM, DELETE_IF_EQUAL, KEEP_CHANGE, KEEP_DIGEST, KEEP_FIRST, TAKE_EDIT, WRITE,
+    APPEND_ALL, BIND_GROUP, CLAIM, CLAIM_CHANNEL, DELETE_IF_EQUAL, KEEP_CHANGE, KEEP_DIGEST, KEEP_FIRST, TAKE_EDIT,
+    WRITE,
 };
 pub use self::target::{InvalidTarget, Target};
 use super::new_lock_token;
 use crate::core::alert::{AlertState, AlertStates, Change};
 use crate::core::incident::{Incident, IncidentId};
-use crate::core::ports::{Anchor, Anchors, Evidence, KnowledgeCursor, LockToken, Store, StoreError, Timer};
+use crate::core::ports::{
+    Anchor, Anchors, CLAIM_GRACE, Evidence, KnowledgeCursor, LockToken, Store, StoreError, Timer,
+};
 use crate::core::record::IncidentRecord;
 use crate::core::redact::redact_url_credentials;
 use crate::core::timeline::{Digest, Entry};
@@ -189,18 +194,23 @@ impl RedisStore {
         self.write::<i64>(WRITE.call(&keys, args)).await.map(drop)
     }
 
-    /// Binds the channel and indexes the incident, then writes it with `entries` and `alerts`:
-    /// a new incident, in the order the module docs give.
+    /// Reserves the channel and indexes the incident, writes it with `entries` and `alerts`,
+    /// then binds the channel for good: a new incident, in the order the module docs give. The
+    /// reservation, not a plain binding, stands while the incident is unwritten, so a claim in
+    /// that moment sees a creation under way rather than a binding nothing confirms.
     async fn create_with(
         &self,
         incident: &Incident,
         entries: &[Entry],
         alerts: Option<&AlertStates>,
     ) -> Result<(), StoreError> {
-        self.write::<()>(Cmd::set(channel_key(&incident.channel), incident.id.number())).await?;
+        let channel = channel_key(&incident.channel);
+        let reservation = channel_reservation(incident.id, Utc::now());
+        self.write::<()>(Cmd::set(&channel, reservation)).await?;
         self.index_if_open(incident).await?;
         let record = meta_fields(incident);
-        self.write_incident(incident.id, IncidentWrite { record, alerts, entries, ..IncidentWrite::default() }).await
+        self.write_incident(incident.id, IncidentWrite { record, alerts, entries, ..IncidentWrite::default() }).await?;
+        self.write::<()>(Cmd::set(&channel, incident.id.number())).await
     }
 
     /// Adds the incident to the open index when it is open: before it is written.
@@ -268,6 +278,26 @@ impl RedisStore {
         self.write::<i64>(CLAIM.call(&[key], (holder, ttl_ms))).await.map(|held| held == 1)
     }
 
+    /// The incident holding `channel` bound as `binding` at `now_ms`: an open incident in the
+    /// channel, or one reserved within the grace and not yet written. `None` when the binding
+    /// has lapsed.
+    async fn channel_holder(
+        &self,
+        channel: &str,
+        binding: &str,
+        now_ms: i64,
+    ) -> Result<Option<IncidentId>, StoreError> {
+        let Some((number, reserved_at)) = parse_channel_binding(binding) else { return Ok(None) };
+        let id = IncidentId::from_number(number);
+        Ok(match self.incident(id).await? {
+            Some(incident) => (incident.is_open() && incident.channel == channel).then_some(id),
+            None => {
+                let grace = i64::try_from(CLAIM_GRACE.as_millis()).unwrap_or(i64::MAX);
+                reserved_at.filter(|at| now_ms.saturating_sub(*at) < grace).map(|_| id)
+            }
+        })
+    }
+
     /// Deletes `key` only while it holds `value`; true when deleted.
     async fn delete_if_equal(&self, key: &str, value: &str) -> Result<bool, StoreError> {
         self.write::<i64>(DELETE_IF_EQUAL.call(&[key], value)).await.map(|deleted| deleted == 1)
@@ -294,6 +324,20 @@ fn key(id: IncidentId, part: &str) -> String {
 
 fn channel_key(channel: &str) -> String {
     format!("fb:channel:{channel}")
+}
+
+/// `N@MS`: a channel reserved at `at` for incident N, not yet written.
+fn channel_reservation(id: IncidentId, at: DateTime<Utc>) -> String {
+    format!("{}@{}", id.number(), at.timestamp_millis())
+}
+
+/// The incident number of a channel binding, and when it was reserved if it is a reservation
+/// (`N@MS`) rather than the binding of a written incident (`N`).
+fn parse_channel_binding(binding: &str) -> Option<(u64, Option<i64>)> {
+    match binding.split_once('@') {
+        Some((number, at)) => Some((number.parse().ok()?, Some(at.parse().ok()?))),
+        None => Some((binding.parse().ok()?, None)),
+    }
 }
 
 fn seen_key(event_id: &str) -> String {
@@ -438,10 +482,35 @@ impl Store for RedisStore {
         incident_from_fields(&key, fields).map(Some)
     }
 
+    async fn claim_channel(&self, channel: &str, id: IncidentId) -> Result<Option<IncidentId>, StoreError> {
+        /// Attempts before giving up on a binding that keeps changing under us.
+        const ATTEMPTS: usize = 3;
+        let key = channel_key(channel);
+        let now = Utc::now();
+        let (now_ms, reservation) = (now.timestamp_millis(), channel_reservation(id, now));
+        let mut binding: String = Cmd::get(&key)
+            .query_async::<Option<String>>(&mut self.connection())
+            .await
+            .map_err(failure)?
+            .unwrap_or_default();
+        for _ in 0..ATTEMPTS {
+            if let Some(holder) = self.channel_holder(channel, &binding, now_ms).await? {
+                return Ok((holder != id).then_some(holder));
+            }
+            // Taken only if nobody changed the binding since it was judged free.
+            binding = self.write(CLAIM_CHANNEL.call(&[&key], (&binding, &reservation))).await?;
+            if binding == reservation {
+                return Ok(None);
+            }
+        }
+        let holder = parse_channel_binding(&binding).map(|(number, _)| IncidentId::from_number(number));
+        Ok(holder.filter(|holder| *holder != id))
+    }
+
     async fn incident_in_channel(&self, channel: &str) -> Result<Option<Incident>, StoreError> {
-        let number: Option<u64> =
+        let binding: Option<String> =
             Cmd::get(channel_key(channel)).query_async(&mut self.connection()).await.map_err(failure)?;
-        let Some(number) = number else { return Ok(None) };
+        let Some((number, _)) = binding.as_deref().and_then(parse_channel_binding) else { return Ok(None) };
         // A binding its incident does not confirm is what a creation interrupted after binding
         // the channel leaves: nothing is in this channel.
         Ok(self.incident(IncidentId::from_number(number)).await?.filter(|incident| incident.channel == channel))

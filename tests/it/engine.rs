@@ -1,6 +1,13 @@
 //! The engine's turn on the in-memory store: commands, refusals and what gets recorded.
 
-use crate::support::{command, first_response, has_error, memory_engine, message, question, text_of};
+use std::sync::Arc;
+
+use firebreak::core::ports::Store;
+use firebreak::store::MemoryStore;
+
+use crate::support::{
+    command, declare_at_once, engine_on, first_response, has_error, memory_engine, message, question, text_of,
+};
 
 const CHANNEL: &str = "inc-checkout";
 const DECLARE: &str = "/incident declare Checkout returning 502s severity: sev2 service: checkout source: machine";
@@ -24,6 +31,14 @@ async fn a_second_declaration_in_an_open_incident_channel_is_refused() {
 
     assert!(has_error(&replies));
     assert!(text_of(&replies).contains("already tracks INC-2001"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_people_declaring_in_one_channel_at_once_open_one_incident() {
+    let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+    let engine = Arc::new(engine_on(store.clone()));
+
+    declare_at_once(engine.clone(), engine, store.as_ref(), 50).await;
 }
 
 #[tokio::test]

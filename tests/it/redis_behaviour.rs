@@ -4,11 +4,15 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use firebreak::core::ports::Store;
+use std::time::Duration;
+
+use chrono::Utc;
+use firebreak::core::incident::IncidentId;
+use firebreak::core::ports::{CLAIM_GRACE, Store};
 use firebreak::core::timeline::EntryKind;
 use firebreak_testkit::RedisServer;
 
-use crate::support::{command, engine_on, has_error, message, question, redis_store, text_of};
+use crate::support::{command, declare_at_once, engine_on, has_error, message, question, redis_store, text_of};
 
 const CHANNEL: &str = "inc-payments";
 const DECLARE: &str = "/incident declare Card payments timing out severity: sev2 service: payments";
@@ -101,6 +105,34 @@ async fn two_engines_on_one_redis_answer_a_turn_exactly_once() {
         .filter(|e| matches!(e.kind, EntryKind::Answer { .. }))
         .count();
     assert_eq!(answers, 20);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_replicas_declaring_in_one_channel_at_once_open_one_incident() {
+    let server = RedisServer::start();
+    let replica_a = Arc::new(engine_on(redis_store(&server.url()).await));
+    let replica_b = Arc::new(engine_on(redis_store(&server.url()).await));
+    let store = redis_store(&server.url()).await;
+
+    declare_at_once(replica_a, replica_b, store.as_ref(), 50).await;
+}
+
+#[tokio::test]
+async fn a_channel_reserved_for_an_incident_never_written_is_free_after_the_grace() {
+    let server = RedisServer::start();
+    let store = redis_store(&server.url()).await;
+    let mut redis = ::redis::Client::open(server.url()).unwrap().get_multiplexed_async_connection().await.unwrap();
+    let reserve = |channel: &str, ago: Duration| {
+        let at = Utc::now().timestamp_millis() - i64::try_from(ago.as_millis()).unwrap();
+        ::redis::cmd("SET").arg(format!("fb:channel:{channel}")).arg(format!("9@{at}")).clone()
+    };
+    reserve("inc-fresh", Duration::from_secs(1)).exec_async(&mut redis).await.unwrap();
+    reserve("inc-lapsed", CLAIM_GRACE + Duration::from_secs(1)).exec_async(&mut redis).await.unwrap();
+    let claimant = IncidentId::from_number(10);
+
+    assert_eq!(store.claim_channel("inc-fresh", claimant).await.unwrap(), Some(IncidentId::from_number(9)));
+    assert_eq!(store.claim_channel("inc-lapsed", claimant).await.unwrap(), None);
+    assert_eq!(store.claim_channel("inc-lapsed", IncidentId::from_number(11)).await.unwrap(), Some(claimant));
 }
 
 #[tokio::test]

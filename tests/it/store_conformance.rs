@@ -316,6 +316,24 @@ async fn roles_and_the_channel_name_are_kept_with_the_incident(store: Arc<dyn St
     assert_eq!(store.incident(stored.id).await.unwrap(), Some(stored));
 }
 
+async fn a_channel_is_claimed_once_and_freed_when_its_incident_is_resolved(store: Arc<dyn Store>) {
+    let (first, second) = (IncidentId::from_number(40), IncidentId::from_number(41));
+
+    assert_eq!(store.claim_channel("chan-claim", first).await.unwrap(), None);
+    assert_eq!(store.claim_channel("chan-claim", first).await.unwrap(), None, "a repeated claim is still its own");
+    assert_eq!(store.claim_channel("chan-claim", second).await.unwrap(), Some(first), "reserved while created");
+    assert_eq!(store.incident_in_channel("chan-claim").await.unwrap(), None, "a reservation is no incident");
+    let mut created = incident(40, "chan-claim");
+    store.create(&created, &[]).await.unwrap();
+    assert_eq!(store.incident_in_channel("chan-claim").await.unwrap(), Some(created.clone()));
+    assert_eq!(store.claim_channel("chan-claim", second).await.unwrap(), Some(first), "held while open");
+    created.status = Status::Resolved;
+    store.update(&created, &[]).await.unwrap();
+
+    assert_eq!(store.claim_channel("chan-claim", second).await.unwrap(), None, "free once resolved");
+    assert_eq!(store.claim_channel("chan-claim", IncidentId::from_number(42)).await.unwrap(), Some(second));
+}
+
 /// A store on the TLS-only `server`, trusting only its CA.
 async fn tls_store(server: &RedisServer) -> Arc<dyn Store> {
     let options = RedisOptions { ca_file: server.ca_file(), ..RedisOptions::new(server.url()) };
@@ -407,4 +425,5 @@ conformance!(
     the_first_post_of_an_anchor_is_kept,
     channel_edits_are_budgeted_per_window,
     roles_and_the_channel_name_are_kept_with_the_incident,
+    a_channel_is_claimed_once_and_freed_when_its_incident_is_resolved,
 );

@@ -105,6 +105,30 @@ pub fn question(channel: &str, who: &str, text: &str) -> Inbound {
     event(channel, who, Input::Question(text.to_owned()))
 }
 
+/// Has `first` and `second` declare in each of `rounds` fresh channels at the same moment, as
+/// two people typing `/incident declare` at once (two events, so no dedupe can help), and
+/// checks each round: one incident is opened, stored and bound to its channel, and the other
+/// declaration is refused naming it.
+pub async fn declare_at_once(first: Arc<Engine>, second: Arc<Engine>, store: &dyn Store, rounds: usize) {
+    for round in 0..rounds {
+        let channel = format!("inc-race-{round}");
+        let declare = |engine: Arc<Engine>, who: &'static str| {
+            let event = command(&channel, who, &format!("/incident declare Checkout down ({who})"));
+            tokio::spawn(async move { engine.handle(event).await })
+        };
+        let (a, b) = tokio::join!(declare(first.clone(), "maya"), declare(second.clone(), "sam"));
+        let (a, b) = (a.expect("first declaration"), b.expect("second declaration"));
+        let (winner, loser) = if has_error(&a) { (b, a) } else { (a, b) };
+        assert!(!has_error(&winner), "round {round}: both refused: {winner:?}");
+        let bound = store.incident_in_channel(&channel).await.expect("read the channel").expect("an incident");
+        assert!(text_of(&winner).contains(&format!("Declared {}", bound.id)), "round {round}: {winner:?}");
+        let refusal = text_of(&loser);
+        assert!(refusal.contains(&format!("already tracks {}", bound.id)), "round {round}: {refusal}");
+    }
+    let open = store.open_incidents().await.expect("list the open incidents");
+    assert_eq!(open.len(), rounds, "one incident per channel: {open:?}");
+}
+
 /// The plain text of every reply, joined.
 pub fn text_of(replies: &[Outbound]) -> String {
     replies.iter().map(|reply| plain(&reply.message)).collect::<Vec<_>>().join("\n")

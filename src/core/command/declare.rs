@@ -59,7 +59,9 @@ pub(super) async fn handle(turn: &Turn<'_>, existing: Option<Incident>, declarat
     Ok(outbound)
 }
 
-/// Declares in the turn's own channel, unless an open incident lives there already.
+/// Declares in the turn's own channel, unless an open incident lives there already — or is
+/// being declared there at this moment, by another replica or another turn: the channel is
+/// claimed before the incident is stored, and only one claim wins.
 pub(in crate::core) async fn declare_here(
     turn: &Turn<'_>,
     existing: Option<Incident>,
@@ -70,6 +72,9 @@ pub(in crate::core) async fn declare_here(
     }
     let declaration = checked(turn, declaration)?;
     let id = turn.next_incident_id().await?;
+    if let Some(holder) = turn.store().claim_channel(turn.origin.channel, id).await? {
+        return Err(UserError::AlreadyDeclared(holder).into());
+    }
     let name = turn.origin.channel_name.map(str::to_owned);
     open(turn, id, turn.origin.channel, name, declaration).await
 }

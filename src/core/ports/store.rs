@@ -15,6 +15,11 @@ use crate::core::incident::{Incident, IncidentId};
 use crate::core::record::IncidentRecord;
 use crate::core::timeline::{Digest, Entry};
 
+/// How long a channel reserved by [`Store::claim_channel`] stays reserved for an incident not
+/// yet written: far longer than a creation takes, short enough that a failed one frees the
+/// channel soon.
+pub const CLAIM_GRACE: Duration = Duration::from_secs(30);
+
 /// Why the store could not do what was asked.
 #[derive(Debug, Error)]
 pub enum StoreError {
@@ -189,6 +194,12 @@ pub trait Store: Send + Sync {
     /// Unbinds `channel` from incident `id`, if it is still bound to it; the incident itself is
     /// kept. True when a binding was removed.
     async fn release_channel(&self, channel: &str, id: IncidentId) -> Result<bool, StoreError>;
+
+    /// Reserves `channel` for incident `id`, about to be created in it, unless an open incident
+    /// holds the channel or another creation reserved it less than [`CLAIM_GRACE`] ago: the
+    /// holder's id then. Of replicas declaring in one channel at once, exactly one gets `None`;
+    /// a reservation no incident follows (its creation failed) lapses after the grace.
+    async fn claim_channel(&self, channel: &str, id: IncidentId) -> Result<Option<IncidentId>, StoreError>;
 
     /// The incident this channel was bound to, if any.
     async fn incident_in_channel(&self, channel: &str) -> Result<Option<Incident>, StoreError>;

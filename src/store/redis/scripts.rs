@@ -3,7 +3,7 @@
 //! so no other client sees half of it. Writes a client may send twice — redis-rs's cluster
 //! client resends a request whose connection broke, and the store retries once on a new
 //! Sentinel primary — are made safe to repeat: by a marker (`WRITE`) or by comparing with a
-//! token only the caller knows (`CLAIM`, `DELETE_IF_EQUAL`).
+//! token only the caller knows (`CLAIM`, `DELETE_IF_EQUAL`, `CLAIM_CHANNEL`).
 //!
 //! Scripts go as `EVAL` with their source, not `EVALSHA`: a replica promoted by a failover has
 //! no script cache, and the server caches the compiled script by its text anyway.
@@ -98,6 +98,18 @@ local bound = redis.call('GET', KEYS[1])
 if not bound or bound == ARGV[2] or bound == ARGV[1] then
   redis.call('SET', KEYS[1], ARGV[1])
   return ARGV[1]
+end
+return bound
+");
+
+/// Binds the channel KEYS[1] as ARGV[2] only while it is bound as ARGV[1] (empty: unbound), so
+/// of replicas that judged the same binding free only one takes the channel; returns the
+/// binding afterwards (a repeat of the winning call finds its own).
+pub(super) const CLAIM_CHANNEL: Lua = Lua(r"
+local bound = redis.call('GET', KEYS[1]) or ''
+if bound == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[2])
+  return ARGV[2]
 end
 return bound
 ");
