@@ -4,6 +4,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
+use firebreak::core::command::COMMANDS;
 use firebreak_testkit::{RedisServer, free_port};
 
 fn firebreak(args: &[&str], stdin: &str) -> Output {
@@ -212,6 +213,18 @@ fn each_subcommand_shows_only_its_own_options_in_its_own_words() {
     assert!(!eval.contains("--redis") && !eval.contains("transcript"), "{eval}");
     assert!(eval.contains("the Markdown report"), "{eval}");
     assert!(chat.contains("--redis") && chat.contains("channel transcript"), "{chat}");
+}
+
+#[test]
+fn the_readme_lists_every_command_and_help_with_its_usage() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let help = stdout(&firebreak(&["chat"], "/help\n"));
+
+    for spec in COMMANDS {
+        let row = format!("| `/{}", spec.name);
+        assert!(readme.contains(&row), "README's command table has no row for /{}", spec.name);
+        assert!(help.contains(spec.usage), "/help does not give {}: {help}", spec.usage);
+    }
 }
 
 #[test]
