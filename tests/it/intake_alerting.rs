@@ -1,10 +1,10 @@
 //! End to end through the real alerting path: a test target's error ratio rises, a real
 //! Prometheus fires a rule on it and sends it to a real Alertmanager, which posts to Firebreak
-//! started the way `firebreak run` starts it; the incident opens with the alert's labels and the
+//! started the way `firebreak intake` or `firebreak run` starts it; the incident opens with the alert's labels and the
 //! handler's evidence in its first response. The target recovers, and the resolution lands on the
 //! same incident's timeline. Prometheus also scrapes Firebreak's `/metrics`, which proves the
-//! text format. Once through the console intake (no chat platform), once into Discord (the
-//! local Discord-compatible server).
+//! text format. Once through `firebreak intake` run as a process with no chat platform (what
+//! incidents post is printed), once into Discord (the local Discord-compatible server).
 
 use std::time::Duration;
 
@@ -68,7 +68,23 @@ impl AlertingPath {
         settings.redis.url = Some(self.redis.url());
         settings.intake.listen = Some(self.intake.parse().unwrap());
         settings.intake.hooks.alertmanager.secret = Some(SECRET.to_owned());
-        settings.diagnostics = diagnostics_settings(&format!(
+        settings.diagnostics = diagnostics_settings(&self.diagnostics());
+        settings
+    }
+
+    /// The same settings as a `firebreak.toml` (the hook's secret comes from the environment).
+    fn config_file(&self) -> String {
+        format!(
+            "[redis]\nurl = \"{}\"\n\n[intake]\nlisten = \"{}\"\n{}",
+            self.redis.url(),
+            self.intake,
+            self.diagnostics()
+        )
+    }
+
+    /// The `[diagnostics]` section: the error-ratio tool and the handler that runs it.
+    fn diagnostics(&self) -> String {
+        format!(
             r#"
             [[diagnostics.tools]]
             name = "error_ratio"
@@ -84,8 +100,7 @@ impl AlertingPath {
             run = [{{ tool = "error_ratio", args = {{ service = "{{labels.service}}" }} }}]
             "#,
             self.prometheus.url()
-        ));
-        settings
+        )
     }
 
     /// The target stops failing.
@@ -145,7 +160,19 @@ fn is_alert(entry: &Entry, firing: bool) -> bool {
 async fn an_alert_from_prometheus_through_alertmanager_opens_an_incident_on_the_console_intake_and_its_resolution_lands_on_its_timeline()
  {
     let path = AlertingPath::start().await;
-    let app = spawn_app(path.settings()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("firebreak.toml");
+    std::fs::write(&config, path.config_file()).unwrap();
+    let intake = tokio::process::Command::new(env!("CARGO_BIN_EXE_firebreak"))
+        .args(["intake", "--config", config.to_str().unwrap()])
+        .env("FIREBREAK_INTAKE_ALERTMANAGER_SECRET", SECRET)
+        .env_remove("DISCORD_TOKEN")
+        .env_remove("FIREBREAK_DISCORD_TOKEN")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
     let store = redis_store(&path.redis.url()).await;
 
     let incident = first_incident(store.as_ref()).await;
@@ -175,7 +202,13 @@ async fn an_alert_from_prometheus_through_alertmanager_opens_an_incident_on_the_
     assert!(response.contains("Evidence gathered") && response.contains("error_ratio"), "{response}");
     assert!(resolved.iter().any(|entry| entry.text == firebreak::core::replies::ALERTS_ALL_RESOLVED_NOTE));
     assert_eq!(store.all_incidents().await.unwrap(), [incident.id], "the resolution joined the same incident");
-    app.stop().await;
+    let pid = intake.id().expect("the intake is running").to_string();
+    let stopped = std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    let output = intake.wait_with_output().await.unwrap();
+    assert!(stopped.success() && output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let printed = String::from_utf8_lossy(&output.stdout);
+    assert!(printed.contains("firebreak: Alertmanager opened INC-2001 — Checkout error ratio above 5%"), "{printed}");
+    assert!(printed.contains("Every alert of INC-2001 has resolved"), "{printed}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -213,8 +213,16 @@ async fn autocomplete_offers_the_configured_tools_and_then_their_parameters() {
     ]))
     .await;
 
-    let registered = discord.registered_commands(Some(discord.guild_id()));
-    let diagnose = registered.iter().find(|command| command["name"] == "diagnose").unwrap();
+    // Commands are registered as the guild arrives, which may be after the first interaction.
+    let diagnose = discord
+        .wait_for(WAIT, |server| {
+            server
+                .registered_commands(Some(server.guild_id()))
+                .into_iter()
+                .find(|command| command["name"] == "diagnose")
+        })
+        .await
+        .expect("/diagnose registered in the guild");
     assert!(diagnose["options"].as_array().unwrap().iter().all(|option| option["autocomplete"] == true));
     assert_eq!(tools.iter().map(|choice| choice["value"].clone()).collect::<Vec<_>>(), [json!("health")]);
     assert!(tools[0]["name"].as_str().unwrap().contains("Probe the health endpoint"), "{tools:?}");
