@@ -145,16 +145,16 @@ start_model_install() {
   llm_pid=$!
 }
 
-# Waits for the background install, saying now and then that it is still building.
+# Waits for the background install, saying every few minutes that it is still building.
 wait_for_model() {
   begin "model server" "$logs/llm.log"
-  local wait_started=$SECONDS next_note=60 elapsed
+  local wait_started=$SECONDS next_note=0 elapsed every=180
   phase_started=$llm_started
   while kill -0 "$llm_pid" 2>/dev/null; do
     elapsed=$((SECONDS - llm_started))
     if ((elapsed >= next_note)); then
-      echo "model server still building ($((elapsed / 60)) min)"
-      next_note=$(((elapsed / 60 + 1) * 60))
+      echo "model server still building ($((elapsed / 60)) min so far; it takes about 10 on 2 cores)"
+      next_note=$(((elapsed / every + 1) * every))
     fi
     sleep 1
   done
