@@ -2,14 +2,17 @@
 //! evidence the diagnostics gathered and the similar resolved incidents the engine retrieved,
 //! each cited and labelled with a calibrated confidence (high, medium or low, with the
 //! similarity behind it); with thin evidence it says so, and it abstains only when nothing in
-//! the history is related. It answers only the questions its state and history can support,
-//! saying plainly when something needs an LLM backend.
+//! the history is related. It answers every kind of question ([`Intent`]) its state and
+//! history can support — what changed, live state, people, status, what was tried, precedents,
+//! causes, next steps, a catch-up — saying plainly when something needs an LLM backend.
 
 mod analysis;
+mod changes;
 mod checks;
 mod confidence;
 mod postmortem;
 mod steps;
+mod tried;
 mod wording;
 
 use std::collections::BTreeSet;
@@ -18,10 +21,12 @@ use async_trait::async_trait;
 use chrono::Utc;
 
 use self::analysis::{Analysis, recommend};
+use self::changes::recent_changes;
 use self::checks::first_checks;
-use self::wording::{NEEDS_MODEL, NO_EVIDENCE, NO_TIMELINE, THIN_EVIDENCE, THIN_STEPS};
+use self::tried::tried;
+use self::wording::{NEEDS_MODEL, NO_CHANGES_TOOL, NO_EVIDENCE, NO_TIMELINE, THIN_EVIDENCE, THIN_STEPS};
 use crate::core::incident::Incident;
-use crate::core::intent::asks_about_live_state;
+use crate::core::intent::Intent;
 use crate::core::outbound::{Report, Section};
 use crate::core::ports::{Advisor, AdvisorError, ConfidenceLevel, Context, Focus, Narrative, Recommendation};
 use crate::core::ports::{Evidence, SimilarIncident};
@@ -38,15 +43,6 @@ pub const WANTED_SIMILAR: usize = analysis::VOTERS;
 const RECENT: usize = 8;
 /// Similar incidents listed by `/similar`.
 const LISTED_SIMILAR: usize = 5;
-
-/// Words that route a question to one kind of answer, checked in this order.
-const SIMILAR_WORDS: &[&str] = &["similar", "before", "past", "previous", "seen this", "happened last", "history"];
-const CAUSE_WORDS: &[&str] = &["cause", "why", "rca", "root", "hypothes", "culprit"];
-const FIX_WORDS: &[&str] =
-    &["mitigat", "fix", "what should", "what do we do", "next step", "rollback", "roll back", "how do we"];
-const HISTORY_WORDS: &[&str] = &["happened", "timeline", "so far", "going on", "catch up", "update"];
-const PEOPLE_WORDS: &[&str] = &["who", "commander", "owner", "involved"];
-const STATUS_WORDS: &[&str] = &["status", "state", "severity", "sev", "resolved", "mitigated"];
 
 /// Advisor built from retrieval and the incident's own state.
 #[derive(Debug, Clone)]
@@ -143,10 +139,6 @@ fn evidence_lines(evidence: &[Evidence]) -> Option<String> {
     (!lines.is_empty()).then(|| lines.join("\n"))
 }
 
-fn mentions(question: &str, words: &[&str]) -> bool {
-    words.iter().any(|word| question.contains(word))
-}
-
 fn status_line(incident: &Incident) -> String {
     let service = incident.service.as_deref().unwrap_or("unknown service");
     let minutes = (Utc::now() - incident.created_at).num_minutes().max(0);
@@ -221,30 +213,46 @@ impl Advisor for OfflineAdvisor {
     }
 
     async fn answer(&self, context: Context<'_>, question: &str) -> Result<String, AdvisorError> {
-        let question = question.to_lowercase();
         let incident = context.incident;
         let recommendation = self.recommendation(context.similar);
         let recommendation = recommendation.as_ref();
-        let answer = if asks_about_live_state(&question) {
-            match evidence_lines(context.evidence) {
+        let answer = match Intent::of(question) {
+            Intent::RecentChanges => {
+                match (
+                    recent_changes(&context.investigator.tools(), context.evidence),
+                    evidence_lines(context.evidence),
+                ) {
+                    (Some(changes), _) => changes,
+                    // The engine ran the handlers instead: what they found may show the change.
+                    (None, Some(lines)) => format!("{NO_CHANGES_TOOL}\nLatest evidence:\n{lines}"),
+                    (None, None) => NO_CHANGES_TOOL.to_owned(),
+                }
+            }
+            Intent::LiveState => match evidence_lines(context.evidence) {
                 Some(lines) => format!("Latest evidence:\n{lines}"),
                 None => NO_EVIDENCE.to_owned(),
+            },
+            Intent::Tried => tried(context.timeline),
+            Intent::Similar => {
+                format!("Similar resolved incidents:\n{}", self.similar_list(recommendation, context.similar))
             }
-        } else if mentions(&question, SIMILAR_WORDS) {
-            format!("Similar resolved incidents:\n{}", self.similar_list(recommendation, context.similar))
-        } else if mentions(&question, CAUSE_WORDS) {
-            format!("Likely root causes:\n{}", self.root_causes(recommendation, context.similar))
-        } else if mentions(&question, FIX_WORDS) {
-            format!("What worked for similar incidents:\n{}", self.mitigation(recommendation, context.similar))
-        } else if mentions(&question, HISTORY_WORDS) {
-            format!("{}\n{}", status_line(incident), recent_lines(context.timeline))
-        } else if mentions(&question, PEOPLE_WORDS) {
-            let people: Vec<&str> = participants(context.timeline).into_iter().collect();
-            format!("{} is the incident commander. In the channel so far: {}.", incident.commander, people.join(", "))
-        } else if mentions(&question, STATUS_WORDS) {
-            status_line(incident)
-        } else {
-            format!("{NEEDS_MODEL}\n{}", status_line(incident))
+            Intent::Cause => format!("Likely root causes:\n{}", self.root_causes(recommendation, context.similar)),
+            Intent::NextSteps => format!(
+                "What worked for similar incidents:\n{}\nCheck first:\n{}",
+                self.mitigation(recommendation, context.similar),
+                self.checks(recommendation)
+            ),
+            Intent::CatchUp => format!("{}\n{}", status_line(incident), recent_lines(context.timeline)),
+            Intent::People => {
+                let people: Vec<&str> = participants(context.timeline).into_iter().collect();
+                format!(
+                    "{} is the incident commander. In the channel so far: {}.",
+                    incident.commander,
+                    people.join(", ")
+                )
+            }
+            Intent::Status => status_line(incident),
+            Intent::Other => format!("{NEEDS_MODEL}\n{}", status_line(incident)),
         };
         Ok(answer)
     }

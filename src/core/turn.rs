@@ -190,18 +190,30 @@ impl Turn<'_> {
     /// The diagnostics the configured handlers want for this incident: none when the author
     /// may not run diagnostics.
     pub fn triggered(&self, incident: &Incident) -> Vec<ToolCall> {
+        self.may_run(incident).map(|facts| self.ports.diagnostics.triggered(&facts)).unwrap_or_default()
+    }
+
+    /// The diagnostics that list this incident's recent changes, or, when no tool does, the
+    /// handlers' (they may show a change too): none when the author may not run diagnostics.
+    pub fn change_calls(&self, incident: &Incident) -> Vec<ToolCall> {
+        let Some(facts) = self.may_run(incident) else { return Vec::new() };
+        let changes = self.ports.diagnostics.changes(&facts);
+        if changes.is_empty() { self.ports.diagnostics.triggered(&facts) } else { changes }
+    }
+
+    /// What the diagnostics may know of `incident`, when the author may run them.
+    fn may_run(&self, incident: &Incident) -> Option<IncidentFacts> {
         if !self.responder {
-            debug!(incident = %incident.id, "handlers not run: the author holds no responder role");
-            return Vec::new();
+            debug!(incident = %incident.id, "diagnostics not run: the author holds no responder role");
+            return None;
         }
-        let facts = IncidentFacts {
+        Some(IncidentFacts {
             title: incident.title.clone(),
             summary: incident.summary.clone(),
             service: incident.service.clone(),
             source: incident.source.to_string(),
             labels: incident.labels.clone(),
-        };
-        self.ports.diagnostics.triggered(&facts)
+        })
     }
 
     /// Runs `calls` (concurrently, each bounded, capped per turn), keeps what they found with

@@ -14,7 +14,7 @@ use super::changes::ChangesTool;
 use super::command::CommandTool;
 use super::dns::DnsTool;
 use super::evidence::record;
-use super::handlers::Handler;
+use super::handlers::{Handler, fact_named};
 use super::http::HttpTool;
 use super::params::{Args, Params, check_name};
 use super::prometheus::PrometheusTool;
@@ -28,6 +28,8 @@ struct Registered {
     description: String,
     params: Params,
     timeout: Duration,
+    /// Whether it is a `changes` tool.
+    lists_changes: bool,
     tool: Box<dyn Tool>,
 }
 
@@ -134,6 +136,7 @@ impl Diagnostics for Catalog {
                 name: tool.name.clone(),
                 description: tool.description.clone(),
                 parameters: tool.params.schema(),
+                lists_changes: tool.lists_changes,
             })
             .collect()
     }
@@ -168,6 +171,29 @@ impl Diagnostics for Catalog {
             .flat_map(|handler| handler.calls(incident))
             .collect()
     }
+
+    /// The handlers' calls of `changes` tools keep their arguments; every other `changes` tool
+    /// is called when the incident's facts fill each of its parameters by name (a `service`
+    /// parameter gets the incident's service), and left out otherwise rather than guessed at.
+    fn changes(&self, incident: &IncidentFacts) -> Vec<ToolCall> {
+        let lists_changes = |name: &str| self.tools.iter().any(|tool| tool.name == name && tool.lists_changes);
+        let mut calls: Vec<ToolCall> =
+            self.triggered(incident).into_iter().filter(|call| lists_changes(&call.tool)).collect();
+        for tool in self.tools.iter().filter(|tool| tool.lists_changes) {
+            if calls.iter().any(|call| call.tool == tool.name) {
+                continue;
+            }
+            let args: Option<_> = tool
+                .params
+                .declared()
+                .map(|name| fact_named(incident, name).map(|value| (name.to_owned(), value)))
+                .collect();
+            if let Some(args) = args {
+                calls.push(ToolCall { tool: tool.name.clone(), args });
+            }
+        }
+        calls
+    }
 }
 
 /// Checks one tool's settings and builds it.
@@ -198,6 +224,7 @@ fn register(
         description: settings.description.clone(),
         params,
         timeout: Duration::from_secs(timeout_secs),
+        lists_changes: matches!(settings.kind, ToolKind::Changes(_)),
         tool,
     })
 }

@@ -107,6 +107,13 @@ fn is_fact(slot: &str) -> bool {
     FACTS.contains(&slot) || slot.strip_prefix(LABEL_PREFIX).is_some_and(|label| !label.is_empty())
 }
 
+/// The value for a parameter called `name` filled from `incident` alone: the field of that name
+/// (`service`, `title`, …) or else the label; `None` when the incident has no such value.
+pub(crate) fn fact_named(incident: &IncidentFacts, name: &str) -> Option<String> {
+    let value = if FACTS.contains(&name) { fact(incident, name) } else { incident.labels.get(name).cloned()? };
+    (!value.is_empty()).then_some(value)
+}
+
 fn fact(incident: &IncidentFacts, slot: &str) -> String {
     match slot {
         "title" => incident.title.clone(),

@@ -92,6 +92,11 @@ impl Params {
         self.patterns.contains_key(name)
     }
 
+    /// The declared parameter names, in order.
+    pub fn declared(&self) -> impl Iterator<Item = &str> {
+        self.patterns.keys().map(String::as_str)
+    }
+
     /// The declared parameter names, comma-separated, for error messages.
     pub fn names(&self) -> String {
         if self.patterns.is_empty() {

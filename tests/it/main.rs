@@ -18,6 +18,7 @@ mod injection;
 mod intake;
 mod intake_alerting;
 mod intake_replicas;
+mod intents;
 mod investigation;
 mod knowledge;
 mod knowledge_conformance;

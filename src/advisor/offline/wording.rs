@@ -2,14 +2,27 @@
 //! as constants, sentences with values as small functions.
 
 use super::analysis::Hypothesis;
-use crate::core::ports::{ConfidenceLevel, SimilarIncident};
+use crate::core::ports::{ConfidenceLevel, Evidence, SimilarIncident};
 
 /// Footer of every report.
 pub(super) const FOOTER: &str = "offline advisor · retrieval over resolved incidents, no model";
-/// A question the offline advisor cannot answer.
-pub(super) const NEEDS_MODEL: &str = "That needs an LLM backend; offline I can answer about similar past incidents \
-     (/similar), likely root causes (/rca), mitigation steps (/mitigation) and what has happened so far. Where \
-     things stand:";
+/// A question the offline advisor cannot answer, and what it can.
+pub(super) const NEEDS_MODEL: &str = "That needs an LLM backend. Offline I can tell you what changed recently, \
+     whether it is still failing (fresh evidence), who is involved, the status, what was tried already, similar \
+     past incidents (/similar), likely root causes (/rca), next steps (/mitigation) and what has happened so far. \
+     Where things stand:";
+/// "What changed?" with no tool that lists changes.
+pub(super) const NO_CHANGES_TOOL: &str = "No changes tool is configured, so I can't list recent deploys or config \
+     changes. Add a `[[diagnostics.tools]]` with `kind = \"changes\"`: with a `service` parameter and no `url` it \
+     lists the changes posted to `POST /hooks/change`; with a `url` it reads your deploy feed (see \
+     firebreak.example.toml).";
+/// Heading of the changes listed.
+pub(super) const RECENT_CHANGES: &str = "Recent changes:";
+/// Heading of what was tried.
+pub(super) const TRIED: &str = "Tried so far, oldest first:";
+/// Nothing on the timeline tells of an action.
+pub(super) const NOTHING_TRIED: &str = "Nothing recorded as tried yet: no message or update mentions a restart, \
+     rollback, failover, scaling, flush or the like.";
 /// An empty timeline.
 pub(super) const NO_TIMELINE: &str = "- nothing yet";
 /// No evidence to show.
@@ -21,6 +34,22 @@ pub(super) const THIN_EVIDENCE: &str = "Thin evidence: no past incident is a clo
 /// Said before mitigation steps when the evidence is thin.
 pub(super) const THIN_STEPS: &str = "What worked for the closest incidents; the evidence is thin, so check each \
      step fits before acting on it:";
+
+/// One run of a tool that lists changes, with the changes it listed indented below.
+pub(super) fn change_run(run: &Evidence) -> String {
+    let when = run.started_at.format("%H:%M");
+    if !run.ok {
+        return format!("- ✗ {} failed ({when}): {}", run.tool, run.summary);
+    }
+    let changes = run.detail.lines().map(|line| format!("\n    {line}")).collect::<String>();
+    format!("- ✓ {} ({when}): {}{changes}", run.tool, run.summary)
+}
+
+/// "What changed?" when the tools that list changes have not run for this incident.
+pub(super) fn no_change_evidence(tools: &[&str]) -> String {
+    let runs: Vec<String> = tools.iter().map(|tool| format!("`/diagnose {tool} …`")).collect();
+    format!("Nothing has listed this incident's changes yet; {} lists them.", runs.join(" or "))
+}
 
 /// The closest related incident and what caused it.
 pub(super) fn precedent_line(precedent: &SimilarIncident) -> String {

@@ -49,6 +49,9 @@ pub struct ToolInfo {
     pub description: String,
     /// A JSON schema of its arguments: an object of required strings, each with its pattern.
     pub parameters: Value,
+    /// Whether it lists recent changes (deploys, config and flag changes): what "what changed?"
+    /// is answered from.
+    pub lists_changes: bool,
 }
 
 /// The result of one tool run (or of a call refused or skipped before it ran), redacted and
@@ -107,4 +110,9 @@ pub trait Diagnostics: Send + Sync {
 
     /// The calls the configured handlers want for an incident with these facts.
     fn triggered(&self, incident: &IncidentFacts) -> Vec<ToolCall>;
+
+    /// The calls that list recent changes for an incident with these facts, for "what
+    /// changed?": the handlers' calls of such tools, then one call of each other such tool
+    /// whose parameters the facts fill by name. Empty when no tool lists changes.
+    fn changes(&self, incident: &IncidentFacts) -> Vec<ToolCall>;
 }

@@ -191,3 +191,58 @@ fn matching_handlers_yield_their_calls_filled_from_the_incident() {
 
     assert_eq!(calls, [call("echo", &[("word", "checkout")])]);
 }
+
+#[test]
+fn change_calls_come_from_handlers_first_then_from_the_incidents_facts() {
+    let text = format!(
+        r#"{ECHO}
+        [[diagnostics.tools]]
+        name = "deploys"
+        description = "Deploys"
+        kind = "changes"
+        url = "http://127.0.0.1:9/deploys?service={{service}}"
+        params = {{ service = "[a-z-]+" }}
+
+        [[diagnostics.tools]]
+        name = "flags"
+        description = "Flag changes in a region"
+        kind = "changes"
+        url = "http://127.0.0.1:9/flags?service={{service}}&region={{region}}"
+        params = {{ service = "[a-z-]+", region = "[a-z-]+" }}
+
+        [[diagnostics.tools]]
+        name = "team_changes"
+        description = "Changes by a team"
+        kind = "changes"
+        url = "http://127.0.0.1:9/teams/{{team}}"
+        params = {{ team = "[a-z-]+" }}
+
+        [[diagnostics.handlers]]
+        name = "checkout"
+        when = {{ service = "checkout" }}
+        run = [{{ tool = "echo", args = {{ word = "hi" }} }}, {{ tool = "deploys", args = {{ service = "{{service}}-api" }} }}]
+        "#
+    );
+    let catalog = catalog(&text).unwrap();
+    let incident = IncidentFacts {
+        title: "Checkout errors".to_owned(),
+        service: Some("checkout".to_owned()),
+        source: "machine".to_owned(),
+        labels: [("region".to_owned(), "eu-west".to_owned())].into(),
+        ..IncidentFacts::default()
+    };
+
+    let calls = catalog.changes(&incident);
+    let without_labels = catalog.changes(&IncidentFacts { labels: Default::default(), ..incident.clone() });
+
+    assert_eq!(
+        calls,
+        [
+            call("deploys", &[("service", "checkout-api")]),
+            call("flags", &[("region", "eu-west"), ("service", "checkout")])
+        ]
+    );
+    assert_eq!(without_labels, [call("deploys", &[("service", "checkout-api")])]);
+    let listed: Vec<(String, bool)> = catalog.tools().into_iter().map(|tool| (tool.name, tool.lists_changes)).collect();
+    assert_eq!(listed[..2], [("echo".to_owned(), false), ("deploys".to_owned(), true)]);
+}

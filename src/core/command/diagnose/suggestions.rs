@@ -144,6 +144,7 @@ mod tests {
                 "endpoint": { "type": "string", "pattern": "^(healthz|readyz)$" },
                 "service": { "type": "string", "pattern": "^([a-z-]+)$", "description": "The service" },
             }}),
+            lists_changes: false,
         }
     }
 
