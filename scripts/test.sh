@@ -3,7 +3,8 @@
 #
 # 1. installs, as root and only when missing, the Debian packages the tests run or build with
 #    (redis-server, redis-tools, prometheus, prometheus-alertmanager, dnsmasq-base, python3-venv,
-#    g++), leaving none of their services enabled or running: the tests start their own servers;
+#    g++, chromium), leaving none of their services enabled or running: the tests start their own
+#    servers;
 # 2. installs the local language-model server into .venv-llm/ in the background
 #    (scripts/install-llm.sh: a one-time llama.cpp compile of about ten minutes);
 # 3. checks formatting, lints and docs, builds the tests and runs them.
@@ -92,6 +93,8 @@ install_packages() {
   # The model server's virtual environment, and the C++ compiler llama.cpp builds with.
   python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || need+=(python3-venv)
   command -v g++ >/dev/null 2>&1 || need+=(g++)
+  # Headless Chromium, which lays out the evaluation report the way a reader's browser does.
+  command -v chromium >/dev/null 2>&1 || need+=(chromium)
   if [ ${#need[@]} -eq 0 ]; then
     end "(all installed)"
     return

@@ -1,10 +1,12 @@
 //! The report's charts as inline SVG, drawn with plotters: grouped bars (a horizontal bar per
 //! system for each group, the group's full name on the left) and a line per series across
-//! ordered buckets. The legend has its own panel right of the plot, so it never covers data,
-//! and label areas are sized from the longest label, so no label is cut.
+//! ordered buckets. The legend has its own panel right of the plot (a nested `<svg>` of class
+//! `legend`), so it never covers data, and label areas are sized from the longest label, so no
+//! label is cut; `tests/it/report_rendering.rs` checks both in a browser.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 /// One bar or line per system; colours follow system order.
 const PALETTE: [RGBColor; 6] = [
@@ -19,7 +21,8 @@ const WIDTH: u32 = 960;
 /// Height of a line chart, and the least height of a bar chart.
 const HEIGHT: u32 = 380;
 const FONT: &str = "sans-serif";
-const LABEL_SIZE: u32 = 13;
+const LABEL_SIZE: u32 = 15;
+const CAPTION_SIZE: u32 = 20;
 /// Rough width of a label character at `LABEL_SIZE`, to size label areas and the legend.
 const CHAR_WIDTH: u32 = 8;
 /// Height given to each bar, and to the caption, axis and margins around them.
@@ -58,7 +61,7 @@ pub fn grouped_bars(series: &Series<'_>) -> Result<String, ChartError> {
     draw(series, height, |area, series, labels| {
         let groups = series.groups.len() as f64;
         let mut chart = ChartBuilder::on(area)
-            .caption(series.title, (FONT, 18))
+            .caption(series.title, (FONT, CAPTION_SIZE))
             .margin(12)
             .x_label_area_size(40)
             .y_label_area_size(label_width(labels))
@@ -92,7 +95,7 @@ pub fn lines(series: &Series<'_>) -> Result<String, ChartError> {
     draw(series, HEIGHT, |area, series, labels| {
         let groups = series.groups.len() as f64;
         let mut chart = ChartBuilder::on(area)
-            .caption(series.title, (FONT, 18))
+            .caption(series.title, (FONT, CAPTION_SIZE))
             .margin(12)
             .x_label_area_size(44)
             .y_label_area_size(56)
@@ -138,28 +141,42 @@ fn draw(
     let labels: Vec<String> = series.groups.iter().map(|(label, _)| shortened(label)).collect();
     let legend_width =
         40 + CHAR_WIDTH * series.systems.iter().map(|name| name.chars().count() as u32).max().unwrap_or(0);
+    let plot_width = WIDTH.saturating_sub(legend_width);
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
         let result: DrawResult = (|| {
             root.fill(&WHITE)?;
-            let (plot_area, legend_area) = root.split_horizontally(WIDTH.saturating_sub(legend_width));
-            plot(&plot_area, series, &labels)?;
-            legend(&legend_area, series.systems)?;
+            plot(&root.split_horizontally(plot_width).0, series, &labels)?;
             root.present()
         })();
         result.map_err(|error| fail(error.to_string()))?;
     }
-    Ok(svg)
+    let mut legend_svg = String::new();
+    {
+        let area = SVGBackend::with_string(&mut legend_svg, (legend_width, height)).into_drawing_area();
+        legend(&area, series.systems).and_then(|()| area.present()).map_err(|error| fail(error.to_string()))?;
+    }
+    Ok(nest_legend(&svg, &legend_svg, plot_width))
 }
 
-/// A swatch and a name per system, top down, in the panel's own area.
+/// Places the legend's own SVG at `left` inside the chart's, as an element of class `legend`, so
+/// it can be told from the plot (the rendering test checks that it covers no data).
+fn nest_legend(chart: &str, legend: &str, left: u32) -> String {
+    let legend = legend.replacen("<svg ", &format!("<svg class=\"legend\" x=\"{left}\" "), 1);
+    let end = chart.rfind("</svg>").unwrap_or(chart.len());
+    format!("{}{legend}{}", &chart[..end], &chart[end..])
+}
+
+/// A swatch and a name per system, top down, in the panel's own area; each name is centred on
+/// its swatch's middle.
 fn legend(area: &DrawingArea<SVGBackend<'_>, Shift>, systems: &[&str]) -> DrawResult {
+    let style = TextStyle::from((FONT, LABEL_SIZE).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
     for (index, name) in systems.iter().enumerate() {
         let colour = PALETTE[index % PALETTE.len()];
-        let y = 48 + index as i32 * 22;
+        let y = 48 + index as i32 * 24;
         area.draw(&Rectangle::new([(8, y - 6), (22, y + 6)], colour.filled()))?;
-        area.draw(&Text::new(name.to_string(), (30, y - 7), (FONT, LABEL_SIZE)))?;
+        area.draw(&Text::new(name.to_string(), (30, y), style.clone()))?;
     }
     Ok(())
 }
@@ -229,6 +246,7 @@ mod tests {
         }
         // Four bars, two legend swatches and the background.
         assert!(svg.matches("<rect").count() >= 7);
+        assert!(svg.contains("<svg class=\"legend\""), "the legend is its own element");
     }
 
     #[test]

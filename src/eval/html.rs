@@ -32,6 +32,7 @@ pub fn render(report: &EvalReport) -> Result<String, HtmlError> {
     charts.extend(confidence_charts(report)?);
     let mut environment = Environment::new();
     environment.add_filter("code", inline_code);
+    environment.add_filter("heading", heading);
     environment.add_template("report.html", TEMPLATE)?;
     let page = environment.get_template("report.html")?.render(context! {
         advisor => report.advisor,
@@ -117,7 +118,7 @@ fn confidence_charts(report: &EvalReport) -> Result<Vec<String>, ChartError> {
 
 /// Escapes `text` for HTML and shows what Markdown puts in backticks as `<code>`.
 fn inline_code(text: &str) -> Value {
-    let escaped = text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
+    let escaped = escape(text);
     let parts: Vec<&str> = escaped.split('`').collect();
     // With an odd number of backticks the last one has no partner and is shown as it was.
     let unpaired = parts.len().is_multiple_of(2).then(|| parts.len() - 1);
@@ -132,6 +133,17 @@ fn inline_code(text: &str) -> Value {
     Value::from_safe_string(html)
 }
 
+/// Escapes a column name for HTML, each word in a `<span>` the page keeps on one line, so a
+/// narrow column wraps between words, never inside `ROUGE-L` or `BLEU-4` at the hyphen.
+fn heading(text: &str) -> Value {
+    let words: Vec<String> = text.split(' ').map(|word| format!("<span>{}</span>", escape(word))).collect();
+    Value::from_safe_string(words.join(" "))
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,5 +153,12 @@ mod tests {
         let html = inline_code("Advisor `offline` on `<data>` & a stray ` tick").to_string();
 
         assert_eq!(html, "Advisor <code>offline</code> on <code>&lt;data&gt;</code> &amp; a stray ` tick");
+    }
+
+    #[test]
+    fn a_heading_keeps_each_word_whole_and_is_escaped() {
+        let html = heading("root cause ROUGE-L <k>").to_string();
+
+        assert_eq!(html, "<span>root</span> <span>cause</span> <span>ROUGE-L</span> <span>&lt;k&gt;</span>");
     }
 }

@@ -30,6 +30,7 @@ mod properties;
 mod recurrence;
 mod redaction;
 mod redis_behaviour;
+mod report_rendering;
 mod responder;
 mod store_conformance;
 mod support;

@@ -1,11 +1,12 @@
 //! Test support for Firebreak: real local servers (Redis standalone, with TLS, as a Cluster and
 //! under Sentinel; Prometheus, Alertmanager, dnsmasq, a small language model) and in-process
 //! stand-ins (Discord, OpenAI, scripted HTTP and HTTPS targets, a metrics target), each on its own
-//! free loopback port and stopped when dropped. Nothing here talks to a server a previous run
-//! or another session left behind: a spawned server counts as ready only once it answers as the
-//! process the spawner started.
+//! free loopback port and stopped when dropped; and headless Chromium, to look at a page. Nothing
+//! here talks to a server a previous run or another session left behind: a spawned server counts
+//! as ready only once it answers as the process the spawner started.
 
 pub mod alertmanager;
+pub mod browser;
 mod certs;
 pub mod discord;
 pub mod dns_server;
