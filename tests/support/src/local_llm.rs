@@ -5,8 +5,10 @@
 //! The server rewrites what async-openai 0.43 sends where llama-cpp-python 0.3.36 would
 //! misread it (`max_completion_tokens`, assistant tool calls without content, `tool_choice`
 //! `"required"` with one tool, tools without `tool_choice`) and refuses streaming with tools;
-//! `serve.py` documents each rewrite. It answers one request at a time. A 135M model calls tools
-//! in the right format but without judgement: assert the plumbing, never the wording.
+//! `serve.py` documents each rewrite. It answers one request at a time, and one server runs at a
+//! time in a test binary: each keeps a core busy while it answers, and two at once on a 2-core
+//! machine starve each other past their timeouts. A 135M model calls tools in the right format
+//! but without judgement: assert the plumbing, never the wording.
 //!
 //! Needs the Python packages `bash scripts/install-llm.sh` installs into the project's virtual
 //! environment, `.venv-llm/` (`scripts/test.sh` runs it). The server runs on the Python named by
@@ -18,6 +20,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -30,6 +33,33 @@ const MISSING_PACKAGES: i32 = 3;
 /// How many lines of the server's stderr a panic shows.
 const LOG_TAIL_LINES: usize = 40;
 
+/// Whether a model server of this test binary is running.
+static RUNNING: Mutex<bool> = Mutex::new(false);
+/// Signalled when the running server is gone.
+static GONE: Condvar = Condvar::new();
+
+/// The turn of one model server: taken before it starts, waiting while another runs, and given
+/// back when dropped, after the server is killed.
+struct Turn;
+
+impl Turn {
+    fn take() -> Self {
+        let mut running = RUNNING.lock().unwrap_or_else(PoisonError::into_inner);
+        while *running {
+            running = GONE.wait(running).unwrap_or_else(PoisonError::into_inner);
+        }
+        *running = true;
+        Turn
+    }
+}
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        *RUNNING.lock().unwrap_or_else(PoisonError::into_inner) = false;
+        GONE.notify_one();
+    }
+}
+
 /// A running local model server owned by the test, killed when dropped.
 pub struct LocalLlm {
     port: u16,
@@ -38,10 +68,13 @@ pub struct LocalLlm {
     child: Child,
     // Holds the directory of the server's log until the server is gone.
     _dir: TempDir,
+    // Dropped after the server is killed, letting the next one start.
+    _turn: Turn,
 }
 
 impl LocalLlm {
-    /// Starts `serve.py` on a free loopback port and waits until `GET /v1/models` answers.
+    /// Starts `serve.py` on a free loopback port, once no other server of this test binary runs
+    /// (blocking until then), and waits until `GET /v1/models` answers.
     ///
     /// # Panics
     /// If the Python (see the module's documentation) or its packages are missing (the message says to run
@@ -50,6 +83,7 @@ impl LocalLlm {
     pub fn start() -> Self {
         // Clients the test builds next need a TLS provider even for plain http.
         crate::ensure_crypto_provider();
+        let turn = Turn::take();
         let dir = tempfile::tempdir().expect("create a directory for the model server's log");
         let log = dir.path().join("serve.log");
         let stderr = File::create(&log).expect("create the model server's log");
@@ -68,7 +102,7 @@ impl LocalLlm {
                 panic!("{} could not start ({error}): run `bash scripts/install-llm.sh`", python.display())
             });
         // Owned before waiting, so a panic while waiting still kills the process.
-        let mut server = Self { port, model: String::new(), log, child, _dir: dir };
+        let mut server = Self { port, model: String::new(), log, child, _dir: dir, _turn: turn };
         server.model = server.wait_until_ready();
         server
     }
