@@ -17,7 +17,7 @@ use chrono::{DateTime, Utc};
 pub use self::corpus::{CorpusError, LineError, parse_jsonl, read_jsonl};
 use self::dense::{DenseIndex, EmbeddingError};
 use self::index::SearchIndex;
-use crate::core::ports::{Knowledge, KnowledgeCursor, KnowledgeError, SimilarIncident};
+use crate::core::ports::{CategoryProfile, Knowledge, KnowledgeCursor, KnowledgeError, SimilarIncident};
 use crate::core::record::IncidentRecord;
 
 /// The sample history shipped with Firebreak (`data/incidents.jsonl`), built into the binary.
@@ -172,6 +172,18 @@ impl Knowledge for KnowledgeBase {
         }
     }
 
+    fn categories(&self) -> Vec<CategoryProfile> {
+        // Counted as records come and go, so this costs the number of categories, not records.
+        let mut profiles: Vec<CategoryProfile> = self
+            .index
+            .categories()
+            .into_iter()
+            .map(|(category, incidents)| CategoryProfile { category, incidents })
+            .collect();
+        profiles.sort_by(|a, b| b.incidents.cmp(&a.incidents).then_with(|| a.category.cmp(&b.category)));
+        profiles
+    }
+
     fn learn(&self, records: Vec<IncidentRecord>, published: Option<KnowledgeCursor>) -> Result<(), KnowledgeError> {
         self.add(records)?;
         if let Some(cursor) = published {
@@ -231,6 +243,26 @@ mod tests {
         let matches = knowledge.search("checkout deploy 502", 10, Some(cut)).unwrap();
         assert!(!matches.is_empty());
         assert!(matches.iter().all(|m| m.record.created_at.unwrap() < cut));
+    }
+
+    #[test]
+    fn category_counts_follow_the_records_as_they_are_added_and_replaced() {
+        let knowledge = KnowledgeBase::new().unwrap();
+        let mut records = KnowledgeBase::sample_records();
+        records.truncate(4);
+        for (record, category) in records.iter_mut().zip(["dns", "dns", "dns", "capacity"]) {
+            record.category = category.into();
+        }
+        knowledge.add(records.clone()).unwrap();
+        let counts = |knowledge: &KnowledgeBase| -> Vec<(String, usize)> {
+            knowledge.categories().into_iter().map(|p| (p.category, p.incidents)).collect()
+        };
+        assert_eq!(counts(&knowledge), [("dns".into(), 3), ("capacity".into(), 1)]);
+
+        records[0].category = "deployment".into();
+        knowledge.add(vec![records[0].clone()]).unwrap();
+
+        assert_eq!(counts(&knowledge), [("dns".into(), 2), ("capacity".into(), 1), ("deployment".into(), 1)]);
     }
 
     #[test]

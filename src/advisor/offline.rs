@@ -37,6 +37,9 @@ use crate::core::timeline::{Entry, EntryKind};
 pub const DEFAULT_MIN_SIMILARITY: f32 = 0.1;
 /// A precedent less similar than this is a loose match: the evidence is called thin.
 const THIN_BELOW: f32 = 0.25;
+/// Categories the channel shows: the vote's, then the history's most frequent to make up the
+/// number.
+const SHOWN_HYPOTHESES: usize = 3;
 /// Similar incidents the offline advisor wants to see: the voters on the category.
 pub const WANTED_SIMILAR: usize = analysis::VOTERS;
 /// Timeline entries shown in catch-ups.
@@ -63,8 +66,8 @@ impl OfflineAdvisor {
         Self { min_similarity }
     }
 
-    fn recommendation(&self, similar: &[SimilarIncident]) -> Option<Analysis> {
-        recommend(similar, self.min_similarity)
+    fn recommendation(&self, context: &Context<'_>) -> Option<Analysis> {
+        recommend(context.similar, self.min_similarity, context.categories)
     }
 
     fn root_causes(&self, recommendation: Option<&Analysis>, similar: &[SimilarIncident]) -> String {
@@ -77,9 +80,13 @@ impl OfflineAdvisor {
             .enumerate()
             .map(|(rank, hypothesis)| wording::hypothesis_line(rank + 1, hypothesis, voters, &precedent.record.id));
         let thin = is_thin(recommendation).then(|| THIN_EVIDENCE.to_owned());
+        let room = SHOWN_HYPOTHESES.saturating_sub(recommendation.hypotheses.len());
+        let fallback = (room > 0 && !recommendation.fallback.is_empty())
+            .then(|| wording::fallback_line(&recommendation.fallback[..room.min(recommendation.fallback.len())]));
         thin.into_iter()
             .chain(std::iter::once(wording::precedent_line(precedent)))
             .chain(lines)
+            .chain(fallback)
             .collect::<Vec<_>>()
             .join("\n")
     }
@@ -170,7 +177,7 @@ impl Advisor for OfflineAdvisor {
 
     async fn first_response(&self, context: Context<'_>) -> Result<Report, AdvisorError> {
         let incident = context.incident;
-        let recommendation = self.recommendation(context.similar);
+        let recommendation = self.recommendation(&context);
         let recommendation = recommendation.as_ref();
         let mut sections = vec![Section::new("Incident", status_line(incident))];
         if let Some(lines) = evidence_lines(context.evidence) {
@@ -192,11 +199,11 @@ impl Advisor for OfflineAdvisor {
     }
 
     async fn recommend(&self, context: Context<'_>) -> Result<Recommendation, AdvisorError> {
-        Ok(self.recommendation(context.similar).map(|r| r.as_texts()).unwrap_or_default())
+        Ok(self.recommendation(&context).map(|r| r.as_texts()).unwrap_or_default())
     }
 
     async fn focus(&self, context: Context<'_>, focus: Focus) -> Result<Report, AdvisorError> {
-        let recommendation = self.recommendation(context.similar);
+        let recommendation = self.recommendation(&context);
         let recommendation = recommendation.as_ref();
         let (heading, body) = match focus {
             Focus::RootCause => ("Likely root causes", self.root_causes(recommendation, context.similar)),
@@ -214,7 +221,7 @@ impl Advisor for OfflineAdvisor {
 
     async fn answer(&self, context: Context<'_>, question: &str) -> Result<String, AdvisorError> {
         let incident = context.incident;
-        let recommendation = self.recommendation(context.similar);
+        let recommendation = self.recommendation(&context);
         let recommendation = recommendation.as_ref();
         let answer = match Intent::of(question) {
             Intent::RecentChanges => {
@@ -261,7 +268,7 @@ impl Advisor for OfflineAdvisor {
         let incident = context.incident;
         let people: Vec<&str> = participants(context.timeline).into_iter().collect();
         let messages = context.timeline.iter().filter(|entry| entry.kind == EntryKind::Message).count();
-        let recommendation = self.recommendation(context.similar);
+        let recommendation = self.recommendation(&context);
         let recommendation = recommendation.as_ref();
         let mut sections = vec![
             Section::new("Status", status_line(incident)),
@@ -286,5 +293,73 @@ impl Advisor for OfflineAdvisor {
 
     async fn postmortem(&self, context: Context<'_>) -> Result<Narrative, AdvisorError> {
         Ok(postmortem::narrative(&context))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::core::incident::{Declaration, IncidentId, Severity, Source};
+    use crate::core::ports::{CategoryProfile, NoInvestigation, NoMemory};
+    use crate::core::record::IncidentRecord;
+
+    async fn root_causes_shown(similar: &[SimilarIncident], categories: &[CategoryProfile]) -> String {
+        let declaration = Declaration {
+            title: "Resolver timeouts".into(),
+            summary: String::new(),
+            severity: Severity::Sev2,
+            service: None,
+            source: Source::Machine,
+        };
+        let incident = Incident::declared(IncidentId::from_number(1), declaration, "a", "c", Utc::now());
+        let context = Context {
+            incident: &incident,
+            timeline: &[],
+            digest: None,
+            similar,
+            categories,
+            evidence: &[],
+            investigator: &NoInvestigation,
+            memory: &NoMemory,
+        };
+        let report = OfflineAdvisor::default().first_response(context).await.unwrap();
+        report.sections.into_iter().find(|s| s.heading == "Likely root causes").unwrap().body
+    }
+
+    fn found(category: &str, similarity: f32) -> SimilarIncident {
+        let mut record: IncidentRecord = crate::knowledge::KnowledgeBase::sample_records().remove(0);
+        record.category = category.into();
+        SimilarIncident { record: Arc::new(record), score: 1.0, similarity }
+    }
+
+    fn known(counts: &[(&str, usize)]) -> Vec<CategoryProfile> {
+        counts.iter().map(|&(category, incidents)| CategoryProfile { category: category.into(), incidents }).collect()
+    }
+
+    #[tokio::test]
+    async fn when_the_vote_names_fewer_than_three_causes_the_most_frequent_others_are_offered_after_them() {
+        let shown =
+            root_causes_shown(&[found("dns", 0.4)], &known(&[("deployment", 9), ("dns", 4), ("capacity", 3)])).await;
+
+        let lines: Vec<&str> = shown.lines().collect();
+        assert!(lines.iter().any(|line| line.starts_with("1. dns")), "{shown}");
+        assert_eq!(
+            lines.last(),
+            Some(
+                &"If none of these fits, the most frequent causes in this history: deployment (9 incidents), capacity (3 incidents)."
+            )
+        );
+    }
+
+    #[tokio::test]
+    async fn when_the_vote_names_three_causes_nothing_more_is_offered() {
+        let similar = [found("dns", 0.4), found("disk", 0.3), found("network", 0.2)];
+
+        let shown = root_causes_shown(&similar, &known(&[("deployment", 9)])).await;
+
+        assert!(!shown.contains("most frequent causes"), "{shown}");
+        assert!(shown.contains("3. "), "{shown}");
     }
 }

@@ -17,7 +17,7 @@ pub use self::advisor::{
     NoMemory, Recommendation, Remember,
 };
 pub use self::diagnostics::{Diagnostics, Evidence, IncidentFacts, Refusal, ToolCall, ToolInfo};
-pub use self::knowledge::{Knowledge, KnowledgeError, SimilarIncident, query_text};
+pub use self::knowledge::{CategoryProfile, Knowledge, KnowledgeError, SimilarIncident, query_text};
 pub use self::observer::{Observer, Outcome};
 pub use self::store::{Anchor, Anchors, CLAIM_GRACE, KnowledgeCursor, LockToken, Store, StoreError, Timer, TimerKind};
 pub use self::workspace::{ChannelRequest, OpenedChannel, Workspace, WorkspaceError};

@@ -17,8 +17,8 @@ use super::error::UserError;
 use super::incident::{Incident, IncidentId};
 use super::outbound::{Message, Outbound};
 use super::ports::{
-    Advisor, AdvisorError, CatchUpError, Context, Evidence, IncidentFacts, Investigate, KnowledgeError, Ports,
-    Remember, SimilarIncident, Store, StoreError, ToolCall, ToolInfo, query_text,
+    Advisor, AdvisorError, CatchUpError, CategoryProfile, Context, Evidence, IncidentFacts, Investigate,
+    KnowledgeError, Ports, Remember, SimilarIncident, Store, StoreError, ToolCall, ToolInfo, query_text,
 };
 use super::postmortem::{Record, draft};
 use super::redact::redact;
@@ -154,15 +154,16 @@ impl Turn<'_> {
     }
 
     /// What the advisor needs besides the incident: its timeline and digest, its evidence, and
-    /// the resolved incidents most similar to its description, after folding whatever other
-    /// replicas have learned.
+    /// the resolved incidents most similar to its description and the history's categories,
+    /// after folding whatever other replicas have learned.
     pub async fn gather(&self, incident: &Incident) -> Result<Gathered, TurnError> {
         let timeline = self.timeline(incident.id).await?;
         let digest = self.store().digest(incident.id).await?;
         let evidence = self.store().evidence(incident.id).await?;
         self.ports.catch_up().await?;
         let similar = self.ports.knowledge.similar(&query_text(incident), self.settings.similar_k, None).await?;
-        Ok(Gathered { timeline, digest, similar, evidence })
+        let categories = self.ports.knowledge.categories();
+        Ok(Gathered { timeline, digest, similar, categories, evidence })
     }
 
     /// The postmortem draft of `incident`, in Markdown: the advisor's narrative, written from
@@ -271,6 +272,7 @@ pub(super) struct Gathered {
     timeline: Vec<Entry>,
     digest: Option<Digest>,
     similar: Vec<SimilarIncident>,
+    categories: Vec<CategoryProfile>,
     evidence: Vec<Evidence>,
 }
 
@@ -287,6 +289,7 @@ impl Gathered {
             timeline: &self.timeline,
             digest: self.digest.as_ref(),
             similar: &self.similar,
+            categories: &self.categories,
             evidence: &self.evidence,
             investigator: &helpers.investigator,
             memory: &helpers.memory,

@@ -196,10 +196,12 @@ pub async fn evaluate(
         let query = query_text(&incident);
         let similar = knowledge.similar(&query, options.k.max(options.similar), None).await?;
         let lexical = knowledge.search(&query, options.k, None)?;
+        let categories = knowledge.categories();
         let context = Context {
             incident: &incident,
             timeline: &[],
             similar: &similar[..options.similar.min(similar.len())],
+            categories: &categories,
             evidence: &[],
             digest: None,
             investigator: &NoInvestigation,

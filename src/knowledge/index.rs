@@ -72,6 +72,8 @@ struct State {
     created: Vec<Option<i64>>,
     live: Vec<bool>,
     by_id: HashMap<String, u32>,
+    /// Live records per root-cause category.
+    categories: HashMap<String, usize>,
     total_length: [u64; FIELD_COUNT],
     live_count: usize,
 }
@@ -111,6 +113,11 @@ impl SearchIndex {
     /// Every live record, oldest added first.
     pub(super) fn records(&self) -> Vec<Arc<IncidentRecord>> {
         self.read().docs.iter().filter_map(|doc| doc.record.clone()).collect()
+    }
+
+    /// Live records per root-cause category, in no particular order.
+    pub(super) fn categories(&self) -> Vec<(String, usize)> {
+        self.read().categories.iter().map(|(category, count)| (category.clone(), *count)).collect()
     }
 
     /// Analyses `text` as a query against the current statistics.
@@ -261,6 +268,7 @@ impl State {
             self.postings[*term as usize].push(Posting { doc, frequencies: *frequencies });
         }
         self.by_id.insert(record.id.clone(), doc);
+        *self.categories.entry(record.category.clone()).or_default() += 1;
         self.docs.push(Doc {
             record: Some(record.clone()),
             terms: entries.iter().map(|(term, _)| *term).collect(),
@@ -283,7 +291,14 @@ impl State {
         for (field, length) in self.lengths[index].iter().enumerate() {
             self.total_length[field] -= u64::from(*length);
         }
-        self.docs[index].record = None;
+        if let Some(record) = self.docs[index].record.take()
+            && let Some(count) = self.categories.get_mut(&record.category)
+        {
+            *count -= 1;
+            if *count == 0 {
+                self.categories.remove(&record.category);
+            }
+        }
         self.live[index] = false;
         self.live_count -= 1;
     }

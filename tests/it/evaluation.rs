@@ -211,6 +211,9 @@ async fn on_the_sample_history_the_offline_advisor_beats_both_baselines_on_every
             s.mitigation.top1.rouge_l,
             s.mitigation.top1.meteor,
             s.category_at_1,
+            s.category_at_k,
+            s.root_cause.best_of_k.rouge_l,
+            s.mitigation.best_of_k.rouge_l,
         ]
     };
     let offline = metrics(system("offline"));
@@ -218,6 +221,45 @@ async fn on_the_sample_history_the_offline_advisor_beats_both_baselines_on_every
         let other = metrics(system(baseline));
         assert!(offline.iter().zip(&other).all(|(a, b)| a > b), "offline {offline:?} against {baseline} {other:?}");
     }
+}
+
+/// An incident of `category` worded like the repeated one (`alike`) or about something else,
+/// on `day` of March 2024.
+fn incident(id: &str, category: &str, alike: bool, day: u32) -> IncidentRecord {
+    let mut record = repeated_incident().remove(0);
+    record.id = id.into();
+    record.category = category.into();
+    record.created_at = Some(format!("2024-03-{day:02}T08:00:00Z").parse().unwrap());
+    if !alike {
+        record.title = "Badge printer jammed in the lobby".into();
+        record.summary = "Visitors queue at reception".into();
+        record.service = "reception".into();
+        record.root_cause = "a worn feed roller".into();
+        record.mitigation = "replaced the roller".into();
+    }
+    record
+}
+
+#[tokio::test]
+async fn the_advisors_back_off_categories_come_from_the_visible_history_only() {
+    let records = [
+        incident("H-1", "deployment", true, 1),
+        incident("H-2", "capacity", false, 2),
+        incident("H-3", "capacity", true, 3),
+        incident("H-4", "network", true, 4),
+        incident("H-5", "network", false, 5),
+    ];
+
+    let evaluation = run(&records, Protocol::Chronological).await;
+
+    let at = |id: &str| {
+        let outcome = evaluation.outcomes.iter().find(|o| o.id == id).unwrap();
+        (outcome.systems[0].category_at_1, outcome.systems[0].category_at_k)
+    };
+    // H-3's closest incident is H-1 (deployment); capacity, seen once before, is the back-off.
+    assert_eq!(at("H-3"), (0.0, 1.0));
+    // Network is known only from H-4 itself and the later H-5: no ranking of H-4's names it.
+    assert_eq!(at("H-4"), (0.0, 0.0));
 }
 
 #[tokio::test]

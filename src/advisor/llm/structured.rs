@@ -168,6 +168,7 @@ mod tests {
             timeline: &[],
             digest: None,
             similar: &similar,
+            categories: &[],
             evidence: &evidence,
             investigator: &NoInvestigation,
             memory: &NoMemory,

@@ -2,13 +2,15 @@
 //! precedent (its root cause first, its mitigation steps first), and root-cause categories
 //! ranked by a vote of the closest related incidents, each with a calibrated confidence. The
 //! precedent's category stays first when the precedent is clearly closer than the vote's best
-//! match, so a near-exact analogue is not outvoted by a crowd of weaker ones.
+//! match, so a near-exact analogue is not outvoted by a crowd of weaker ones. After the vote's
+//! first three, the ranking backs off to the history's other categories, most frequent first:
+//! a category the closest incidents do not name is still ranked by how often it happens.
 
 use std::sync::Arc;
 
 use super::confidence::confidence;
 use super::steps::{Step, steps};
-use crate::core::ports::{Confidence, Recommendation, SimilarIncident};
+use crate::core::ports::{CategoryProfile, Confidence, Recommendation, SimilarIncident};
 use crate::core::record::IncidentRecord;
 
 /// The closest related incidents that vote on the category.
@@ -44,6 +46,9 @@ pub(super) struct Analysis {
     pub precedent: SimilarIncident,
     /// Categories, most likely first.
     pub hypotheses: Vec<Hypothesis>,
+    /// The history's other categories, most frequent first, with their incident counts: where
+    /// the ranking backs off to after the vote's first three.
+    pub fallback: Vec<(String, usize)>,
     /// Mitigation steps, the precedent's first.
     pub steps: Vec<Step>,
     /// The related incidents that voted, closest first.
@@ -51,8 +56,8 @@ pub(super) struct Analysis {
 }
 
 /// Builds a recommendation from `similar` (best first), counting only matches at least
-/// `related` similar; `None` when there are none.
-pub(super) fn recommend(similar: &[SimilarIncident], related: f32) -> Option<Analysis> {
+/// `related` similar, backing off to the history's `categories`; `None` when nothing is related.
+pub(super) fn recommend(similar: &[SimilarIncident], related: f32, categories: &[CategoryProfile]) -> Option<Analysis> {
     let grounds: Vec<SimilarIncident> =
         similar.iter().take(VOTERS).filter(|found| found.similarity >= related).cloned().collect();
     let precedent = grounds.first()?.clone();
@@ -61,7 +66,13 @@ pub(super) fn recommend(similar: &[SimilarIncident], related: f32) -> Option<Ana
             && found.similarity >= STEPS_FROM_AS_CLOSE * precedent.similarity
     };
     let sources: Vec<Arc<IncidentRecord>> = grounds.iter().filter(as_close).map(|found| found.record.clone()).collect();
-    Some(Analysis { steps: steps(&sources), hypotheses: hypotheses(&grounds), precedent, grounds })
+    let hypotheses = hypotheses(&grounds);
+    let fallback = categories
+        .iter()
+        .filter(|profile| !hypotheses.iter().any(|h| h.category == profile.category))
+        .map(|profile| (profile.category.clone(), profile.incidents))
+        .collect();
+    Some(Analysis { steps: steps(&sources), hypotheses, fallback, precedent, grounds })
 }
 
 impl Analysis {
@@ -79,16 +90,26 @@ impl Analysis {
     }
 
     /// As plain texts for scoring: the ranked incidents' root causes; the step plan shown in the
-    /// channel, then the ranked incidents' own mitigations; the hypotheses' categories and the
-    /// first one's confidence.
+    /// channel, then the ranked incidents' own mitigations (the precedent's only when the plan
+    /// took nothing from it); the hypotheses' categories, then the back-off categories, and the first one's confidence.
     pub fn as_texts(&self) -> Recommendation {
         let ranked = self.ranked_incidents();
         let plan = self.steps.iter().map(|step| format!("{}.", step.text)).collect::<Vec<_>>().join(" ");
-        let mitigations = std::iter::once(plan).chain(ranked.iter().map(|r| r.mitigation.clone()));
+        // The plan is the precedent's, so its write-up is not offered again as a second plan.
+        let precedent = &self.precedent.record.id;
+        let in_plan =
+            |record: &&IncidentRecord| &record.id == precedent && self.steps.iter().any(|s| &s.source == precedent);
+        let others = ranked.iter().filter(|record| !in_plan(record)).map(|record| record.mitigation.clone());
+        let mitigations = std::iter::once(plan).chain(others);
         Recommendation {
             root_causes: ranked.iter().map(|r| r.root_cause.clone()).collect(),
             mitigations: mitigations.filter(|text| !text.trim().is_empty()).collect(),
-            categories: self.hypotheses.iter().map(|h| h.category.clone()).collect(),
+            categories: self
+                .hypotheses
+                .iter()
+                .map(|h| h.category.clone())
+                .chain(self.fallback.iter().map(|(category, _)| category.clone()))
+                .collect(),
             confidence: self.hypotheses.first().map(|h| h.confidence),
         }
     }
@@ -127,6 +148,8 @@ fn hypotheses(grounds: &[SimilarIncident]) -> Vec<Hypothesis> {
         .collect();
     // The first is decided; the others are ranked as their confidences read.
     hypotheses[1..].sort_by(|a, b| b.confidence.value.total_cmp(&a.confidence.value));
+    // Past the third, a category rests on a single loose match: how often the history sees a
+    // category ranks it better (EVALUATION.md), so the back-off takes over there.
     hypotheses.truncate(MAX_HYPOTHESES);
     hypotheses
 }
@@ -165,12 +188,12 @@ mod tests {
 
     #[test]
     fn nothing_related_means_abstaining() {
-        assert!(recommend(&[found("A", "dns", 0.05, "flushed caches")], 0.1).is_none());
+        assert!(recommend(&[found("A", "dns", 0.05, "flushed caches")], 0.1, &[]).is_none());
     }
 
     #[test]
     fn a_weak_match_is_still_an_answer() {
-        let analysis = recommend(&[found("A", "dns", 0.15, "Flushed the resolver caches")], 0.1).unwrap();
+        let analysis = recommend(&[found("A", "dns", 0.15, "Flushed the resolver caches")], 0.1, &[]).unwrap();
 
         assert_eq!(categories(&analysis), ["dns"]);
         assert_eq!(analysis.as_texts().root_causes, ["cause A"]);
@@ -185,7 +208,7 @@ mod tests {
             found("D", "deployment", 0.40, "x"),
         ];
 
-        let analysis = recommend(&similar, 0.1).unwrap();
+        let analysis = recommend(&similar, 0.1, &[]).unwrap();
 
         assert_eq!(analysis.precedent.record.id, "A");
         assert_eq!(categories(&analysis), ["deployment", "dns"]);
@@ -200,7 +223,7 @@ mod tests {
         let similar =
             [found("A", "dns", 0.50, "x"), found("B", "deployment", 0.20, "x"), found("C", "deployment", 0.18, "x")];
 
-        let analysis = recommend(&similar, 0.1).unwrap();
+        let analysis = recommend(&similar, 0.1, &[]).unwrap();
 
         assert_eq!(categories(&analysis), ["dns", "deployment"]);
     }
@@ -214,13 +237,48 @@ mod tests {
             found("D", "dns", 0.58, "Restarted the resolver fleet"),
         ];
 
-        let texts = recommend(&similar, 0.1).unwrap().as_texts();
+        let texts = recommend(&similar, 0.1, &[]).unwrap().as_texts();
 
         assert_eq!(texts.root_causes, ["cause A", "cause B", "cause C", "cause D"]);
         assert_eq!(texts.categories, ["dns", "deployment"]);
         // D is as close as the precedent and of its kind, so it adds its step; B does not.
         assert_eq!(texts.mitigations[0], "Flushed the resolver caches. Restarted the resolver fleet.");
-        assert_eq!(texts.mitigations[1], "Flushed the resolver caches");
+        // The plan is the precedent's: its write-up is not offered again, the others' are.
+        assert_eq!(
+            texts.mitigations[1..],
+            ["Rolled back the release", "Paused the deploy pipeline", "Restarted the resolver fleet"]
+        );
         assert!(texts.confidence.is_some());
+    }
+
+    fn history(counts: &[(&str, usize)]) -> Vec<CategoryProfile> {
+        counts.iter().map(|&(category, incidents)| CategoryProfile { category: category.into(), incidents }).collect()
+    }
+
+    #[test]
+    fn after_the_vote_the_ranking_backs_off_to_the_historys_most_frequent_categories() {
+        let similar = [found("A", "dns", 0.50, "x"), found("B", "deployment", 0.45, "x")];
+        let known = history(&[("deployment", 9), ("capacity", 7), ("dns", 3), ("network", 2)]);
+
+        let analysis = recommend(&similar, 0.1, &known).unwrap();
+
+        assert_eq!(categories(&analysis), ["dns", "deployment"], "the channel's hypotheses are the vote's");
+        assert_eq!(analysis.as_texts().categories, ["dns", "deployment", "capacity", "network"]);
+        assert_eq!(analysis.fallback, [("capacity".to_owned(), 7), ("network".to_owned(), 2)]);
+    }
+
+    #[test]
+    fn past_the_third_a_category_named_by_one_loose_match_ranks_by_how_often_it_happens() {
+        let similar = [
+            found("A", "dns", 0.50, "x"),
+            found("B", "deployment", 0.40, "x"),
+            found("C", "disk", 0.30, "x"),
+            found("D", "network", 0.20, "x"),
+        ];
+        let known = history(&[("capacity", 10), ("network", 5), ("dns", 3), ("deployment", 2), ("disk", 1)]);
+
+        let texts = recommend(&similar, 0.1, &known).unwrap().as_texts();
+
+        assert_eq!(texts.categories, ["dns", "deployment", "disk", "capacity", "network"]);
     }
 }

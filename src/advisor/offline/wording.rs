@@ -89,6 +89,13 @@ pub(super) fn step_line(text: &str, source: &str) -> String {
     format!("- {text} ({source})")
 }
 
+/// The history's most frequent other categories, offered when the vote names fewer.
+pub(super) fn fallback_line(fallback: &[(String, usize)]) -> String {
+    let named: Vec<String> =
+        fallback.iter().map(|(category, count)| format!("{category} ({count} incidents)")).collect();
+    format!("If none of these fits, the most frequent causes in this history: {}.", named.join(", "))
+}
+
 /// One similar incident, with what caused and fixed it.
 pub(super) fn similar_entry(found: &SimilarIncident) -> String {
     let record = &found.record;

@@ -5,7 +5,7 @@
 use async_trait::async_trait;
 use thiserror::Error;
 
-use super::{Evidence, SimilarIncident, ToolCall, ToolInfo};
+use super::{CategoryProfile, Evidence, SimilarIncident, ToolCall, ToolInfo};
 use crate::core::incident::Incident;
 use crate::core::outbound::Report;
 use crate::core::timeline::{Digest, Entry};
@@ -19,6 +19,8 @@ pub struct Context<'a> {
     pub timeline: &'a [Entry],
     /// Resolved incidents most similar to this one, best first (not yet judged relevant).
     pub similar: &'a [SimilarIncident],
+    /// The known history's root-cause categories, most frequent first.
+    pub categories: &'a [CategoryProfile],
     /// Evidence the diagnostics gathered for it, oldest first.
     pub evidence: &'a [Evidence],
     /// The running summary of the timeline's older entries, as last kept.

@@ -31,6 +31,15 @@ pub struct SimilarIncident {
     pub similarity: f32,
 }
 
+/// One root-cause category of the known history and how many incidents had it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CategoryProfile {
+    /// The root-cause category.
+    pub category: String,
+    /// Known incidents of this category.
+    pub incidents: usize,
+}
+
 /// What an incident is looked up by: its title, summary and service.
 pub fn query_text(incident: &Incident) -> String {
     format!("{} {} {}", incident.title, incident.summary, incident.service.as_deref().unwrap_or(""))
@@ -48,6 +57,10 @@ pub trait Knowledge: Send + Sync {
         k: usize,
         before: Option<DateTime<Utc>>,
     ) -> Result<Vec<SimilarIncident>, KnowledgeError>;
+
+    /// The known history's root-cause categories, most frequent first (ties by name): how an
+    /// advisor ranks the categories its similar incidents do not name.
+    fn categories(&self) -> Vec<CategoryProfile>;
 
     /// Adds records, replacing any with the same id. When they were read from the store's
     /// stream of published records, `published` is the position after them, where the next
