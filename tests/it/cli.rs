@@ -7,17 +7,22 @@ use std::process::{Command, Output, Stdio};
 use firebreak::core::command::COMMANDS;
 use firebreak_testkit::{RedisServer, free_port};
 
-fn firebreak(args: &[&str], stdin: &str) -> Output {
+/// Runs the `firebreak` binary with `args` and `stdin` as its input, away from any Redis or
+/// model the environment names, and waits for it.
+pub fn firebreak(args: &[&str], stdin: impl AsRef<[u8]>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_firebreak"))
         .args(args)
         .env_remove("REDIS_URL")
         .env_remove("FIREBREAK_REDIS_URL")
+        .env_remove("OPENAI_API_KEY")
+        .env_remove("OPENAI_BASE_URL")
+        .env_remove("FIREBREAK_LLM_BASE_URL")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("run the firebreak binary");
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_ref()).unwrap();
     child.wait_with_output().unwrap()
 }
 

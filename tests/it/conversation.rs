@@ -18,7 +18,7 @@ use firebreak_testkit::{HttpTarget, Reply};
 use serde_json::Value;
 
 use crate::support::{
-    answer_of, command, engine_on_store_with, health_tool, llm_advisor, message, question, user_prompt,
+    answer_of, command, engine_on_store_with, health_tool, llm_advisor, message, question, scripted_llm, user_prompt,
 };
 
 const CHANNEL: &str = "inc-checkout";
@@ -40,14 +40,7 @@ struct Channel {
 async fn declared() -> Channel {
     let server = OpenAiServer::start().await;
     let target = HttpTarget::start([("/checkout/healthz", Reply::text(200, "ok"))]).await;
-    let settings = LlmSettings {
-        base_url: Some(server.base_url()),
-        api_key: Some(server.api_key().to_owned()),
-        timeout_secs: 2,
-        retries: 0,
-        history_tokens: HISTORY_TOKENS,
-        ..LlmSettings::default()
-    };
+    let settings = LlmSettings { history_tokens: HISTORY_TOKENS, ..scripted_llm(&server) };
     let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
     let diagnostics = health_tool(&target.url(""), "[a-z-]+", true);
     let engine = engine_on_store_with(store.clone(), &diagnostics, llm_advisor(settings), EngineSettings::default());

@@ -10,22 +10,7 @@ use firebreak::core::redact::redact_for_model;
 use firebreak_testkit::openai::{EMBEDDING_DIMENSIONS, OpenAiServer, bag_of_words_embedding};
 use serde_json::json;
 
-const MODEL: &str = "text-embedding-3-small";
-
-fn settings(server: &OpenAiServer) -> LlmSettings {
-    LlmSettings {
-        base_url: Some(server.base_url()),
-        api_key: Some(server.api_key().to_owned()),
-        embedding_model: Some(MODEL.to_owned()),
-        timeout_secs: 2,
-        retries: 0,
-        ..LlmSettings::default()
-    }
-}
-
-fn embedder(settings: &LlmSettings) -> Embedder {
-    Embedder::from_settings(settings).expect("a client").expect("an embedding model is configured")
-}
+use crate::support::{SCRIPTED_EMBEDDING_MODEL, embedder, scripted_embeddings};
 
 fn texts(texts: &[&str]) -> Vec<String> {
     texts.iter().map(|text| (*text).to_owned()).collect()
@@ -37,11 +22,11 @@ async fn texts_are_redacted_sent_in_batches_and_embedded_in_order() {
     let mut texts: Vec<String> = (0..70).map(|n| format!("checkout incident number {n}")).collect();
     texts[3] = "rotate password=hunter2 and tell ana@example.com".to_owned();
 
-    let vectors = embedder(&settings(&server)).embed(&texts).await.unwrap();
+    let vectors = embedder(&scripted_embeddings(&server)).embed(&texts).await.unwrap();
 
     let requests = server.embedding_requests();
     assert_eq!(requests.iter().map(|request| request["input"].as_array().unwrap().len()).collect::<Vec<_>>(), [64, 6]);
-    assert_eq!(requests[0]["model"], MODEL);
+    assert_eq!(requests[0]["model"], SCRIPTED_EMBEDDING_MODEL);
     let sent = serde_json::to_string(&requests).unwrap();
     assert!(!sent.contains("hunter2") && !sent.contains("ana@example.com"), "{sent}");
     assert_eq!(vectors.len(), texts.len());
@@ -59,7 +44,7 @@ async fn similar_texts_score_a_higher_cosine_than_unrelated_ones() {
         "quarterly newsletter draft",
     ]);
 
-    let vectors = embedder(&settings(&server)).embed(&texts).await.unwrap();
+    let vectors = embedder(&scripted_embeddings(&server)).embed(&texts).await.unwrap();
 
     let (similar, unrelated) = (Embedder::cosine(&vectors[0], &vectors[1]), Embedder::cosine(&vectors[0], &vectors[2]));
     assert!(similar > unrelated + 0.3, "similar {similar}, unrelated {unrelated}");
@@ -68,12 +53,15 @@ async fn similar_texts_score_a_higher_cosine_than_unrelated_ones() {
 #[tokio::test]
 async fn an_empty_text_gets_the_zero_vector_without_being_sent() {
     let server = OpenAiServer::start().await;
-    let embedder = embedder(&settings(&server));
+    let embedder = embedder(&scripted_embeddings(&server));
 
     let vectors = embedder.embed(&texts(&["disk full on db-1", "", "  "])).await.unwrap();
     let nothing = embedder.embed(&texts(&[""])).await.unwrap();
 
-    assert_eq!(server.embedding_requests(), [json!({ "model": MODEL, "input": ["disk full on db-1"] })]);
+    assert_eq!(
+        server.embedding_requests(),
+        [json!({ "model": SCRIPTED_EMBEDDING_MODEL, "input": ["disk full on db-1"] })]
+    );
     assert_eq!(vectors[1], vec![0.0; EMBEDDING_DIMENSIONS]);
     assert_eq!(vectors[2], vec![0.0; EMBEDDING_DIMENSIONS]);
     assert_eq!(Embedder::cosine(&vectors[0], &vectors[1]), 0.0);
@@ -88,7 +76,7 @@ async fn an_azure_embedder_asks_its_deployment_with_the_api_version_and_key() {
         base_url: Some(server.azure_endpoint()),
         azure_api_version: "2024-10-21".to_owned(),
         embedding_model: Some("embeddings-small".to_owned()),
-        ..settings(&server)
+        ..scripted_embeddings(&server)
     };
 
     let vectors = embedder(&settings).embed(&texts(&["disk full on db-1"])).await.unwrap();
@@ -106,7 +94,7 @@ async fn an_unreachable_provider_is_reported_unavailable() {
     let settings = LlmSettings {
         base_url: Some(format!("http://127.0.0.1:{}/v1", firebreak_testkit::free_port())),
         api_key: Some("sk-unused".to_owned()),
-        embedding_model: Some(MODEL.to_owned()),
+        embedding_model: Some(SCRIPTED_EMBEDDING_MODEL.to_owned()),
         timeout_secs: 2,
         retries: 0,
         ..LlmSettings::default()

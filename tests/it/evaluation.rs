@@ -3,12 +3,10 @@
 //! beats both baselines on the sample history; the reports the CLI writes; and the production
 //! feedback statistics read back from a real Redis.
 
-use std::process::Command;
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use firebreak::advisor::OfflineAdvisor;
-use firebreak::advisor::llm::client::LlmSettings;
 use firebreak::advisor::llm::embeddings::Embedder;
 use firebreak::cli::stats::feedback_stats;
 use firebreak::core::outbound::Report;
@@ -22,7 +20,8 @@ use firebreak::knowledge::dense::{DenseIndex, EmbeddingCache};
 use firebreak_testkit::RedisServer;
 use firebreak_testkit::openai::{OpenAiServer, bag_of_words_embedding};
 
-use crate::support::{command, engine_on, redis_store};
+use crate::cli::firebreak;
+use crate::support::{command, embedder, engine_on, redis_store, scripted_embeddings};
 
 /// Three incidents with the same description, a day apart, each with its own root cause.
 fn repeated_incident() -> Vec<IncidentRecord> {
@@ -47,13 +46,7 @@ const OPTIONS: EvalOptions = EvalOptions { k: 5, similar: 10, protocol: Protocol
 
 /// An empty knowledge base fusing words with embeddings from `server` (bag-of-words vectors).
 fn hybrid(server: &OpenAiServer) -> KnowledgeBase {
-    let settings = LlmSettings {
-        base_url: Some(server.base_url()),
-        api_key: Some(server.api_key().to_owned()),
-        embedding_model: Some("text-embedding-3-small".into()),
-        ..LlmSettings::default()
-    };
-    let embedder = Embedder::from_settings(&settings).unwrap().expect("an embedding model is configured");
+    let embedder = embedder(&scripted_embeddings(server));
     KnowledgeBase::with_dense(DenseIndex::new(Arc::new(embedder), EmbeddingCache::in_memory()))
 }
 
@@ -157,30 +150,17 @@ async fn the_category_scored_is_the_advisors_own_and_an_abstention_misses() {
         evaluation.outcomes.iter().map(|o| o.systems[system].category_at_1).collect()
     };
 
-    let wrong = evaluate(
-        &records,
-        &Fixed { category: Some("power-cooling") },
-        KnowledgeBase::new().unwrap(),
-        None,
-        OPTIONS,
-        &|_, _| (),
-    )
-    .await
-    .unwrap();
-    let right = evaluate(
-        &records,
-        &Fixed { category: Some("deployment") },
-        KnowledgeBase::new().unwrap(),
-        None,
-        OPTIONS,
-        &|_, _| (),
-    )
-    .await
-    .unwrap();
-    let silent =
-        evaluate(&records, &Fixed { category: None }, KnowledgeBase::new().unwrap(), None, OPTIONS, &|_, _| ())
-            .await
-            .unwrap();
+    let with = |category: Option<&'static str>| {
+        let records = &records;
+        async move {
+            let advisor = Fixed { category };
+            evaluate(records, &advisor, KnowledgeBase::new().unwrap(), None, OPTIONS, &|_, _| ()).await.unwrap()
+        }
+    };
+
+    let wrong = with(Some("power-cooling")).await;
+    let right = with(Some("deployment")).await;
+    let silent = with(None).await;
 
     // Retrieval's first match always has the right category here; the advisor's answer decides.
     assert_eq!(wrong.outcomes[0].systems[2].system, "bm25-top1");
@@ -276,23 +256,11 @@ async fn with_a_cut_off_only_incidents_up_to_that_day_are_known() {
     assert!(best < 0.99, "R-2 saw something it should not have: {best}");
 }
 
-/// Runs the `firebreak` binary with `args`, away from any Redis or model the environment names.
-pub(crate) fn firebreak(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_firebreak"))
-        .args(args)
-        .env_remove("REDIS_URL")
-        .env_remove("OPENAI_API_KEY")
-        .env_remove("OPENAI_BASE_URL")
-        .env_remove("FIREBREAK_LLM_BASE_URL")
-        .output()
-        .expect("run the firebreak binary")
-}
-
 #[test]
 fn eval_prints_markdown_and_writes_json_markdown_html_and_outcomes() {
     let out = tempfile::tempdir().unwrap();
     let dir = out.path().to_str().unwrap();
-    let output = firebreak(&["eval", "--dataset", "data/incidents.jsonl", "--limit", "40", "--out", dir]);
+    let output = firebreak(&["eval", "--dataset", "data/incidents.jsonl", "--limit", "40", "--out", dir], "");
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
 
     let markdown = String::from_utf8_lossy(&output.stdout);
@@ -348,19 +316,19 @@ fn eval_prints_markdown_and_writes_json_markdown_html_and_outcomes() {
 
 #[test]
 fn eval_json_is_the_report_and_bad_input_gets_a_clear_error() {
-    let output = firebreak(&["eval", "--dataset", "data/incidents.jsonl", "--limit", "5", "--format", "json"]);
+    let output = firebreak(&["eval", "--dataset", "data/incidents.jsonl", "--limit", "5", "--format", "json"], "");
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(report["evaluated"], 5);
 
-    let missing = firebreak(&["eval", "--dataset", "no/such/history.jsonl"]);
+    let missing = firebreak(&["eval", "--dataset", "no/such/history.jsonl"], "");
     assert!(!missing.status.success());
     assert!(String::from_utf8_lossy(&missing.stderr).contains("no/such/history.jsonl"));
 
-    let llm = firebreak(&["eval", "--dataset", "data/incidents.jsonl", "--advisor", "llm"]);
+    let llm = firebreak(&["eval", "--dataset", "data/incidents.jsonl", "--advisor", "llm"], "");
     assert!(!llm.status.success());
     assert!(String::from_utf8_lossy(&llm.stderr).contains("--advisor llm needs a model"));
 
-    let late = firebreak(&["eval", "--dataset", "data/incidents.jsonl", "--train-until", "2999-01-01"]);
+    let late = firebreak(&["eval", "--dataset", "data/incidents.jsonl", "--train-until", "2999-01-01"], "");
     assert!(String::from_utf8_lossy(&late.stderr).contains("nothing to evaluate"), "{late:?}");
 }
 
@@ -388,26 +356,20 @@ async fn feedback_statistics_count_ratings_by_source_and_advisor_from_redis() {
     assert!((stats.by_source["machine"].useful_share - 1.0).abs() < 1e-9);
     assert_eq!(stats.by_advisor["offline"].count, 3);
 
-    let output = firebreak(&["stats", "feedback", "--redis", &server.url(), "--format", "json"]);
+    let output = firebreak(&["stats", "feedback", "--redis", &server.url(), "--format", "json"], "");
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let printed: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(printed["overall"]["count"], 3);
     assert_eq!(printed["by_source"]["machine"]["count"], 1);
 
-    let without_redis = firebreak(&["stats", "feedback"]);
+    let without_redis = firebreak(&["stats", "feedback"], "");
     assert!(String::from_utf8_lossy(&without_redis.stderr).contains("stats read the ratings stored in Redis"));
 }
 
 #[tokio::test]
 async fn with_an_embedding_model_each_recommendation_also_gets_the_cosine_of_its_embedding() {
     let server = OpenAiServer::start().await;
-    let settings = LlmSettings {
-        base_url: Some(server.base_url()),
-        api_key: Some(server.api_key().to_owned()),
-        embedding_model: Some("text-embedding-3-small".into()),
-        ..LlmSettings::default()
-    };
-    let embedder = Embedder::from_settings(&settings).unwrap().expect("an embedding model is configured");
+    let embedder = embedder(&scripted_embeddings(&server));
     let options = EvalOptions { k: 5, similar: 10, protocol: Protocol::Chronological, limit: None, seed: 7 };
     let records = repeated_incident();
 

@@ -2,11 +2,9 @@
 //! nowhere, repeated options refused by name, a bad console line refused on its own, and
 //! secrets typed into a command never echoed by its refusal.
 
-use std::io::Write;
-use std::process::{Command as Process, Stdio};
-
 use firebreak::core::command::Command;
 
+use crate::cli::firebreak;
 use crate::support::{command, memory_engine, message, text_of};
 
 const CHANNEL: &str = "inc-checkout";
@@ -54,22 +52,9 @@ async fn refusals_never_repeat_a_secret_that_was_typed() {
 
 #[test]
 fn a_console_line_that_is_not_utf8_is_refused_alone_and_the_chat_goes_on() {
-    let mut child = Process::new(env!("CARGO_BIN_EXE_firebreak"))
-        .args(["chat", "--channel", "inc-db"])
-        .env_remove("REDIS_URL")
-        .env_remove("FIREBREAK_REDIS_URL")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run the firebreak binary");
-    let mut stdin = child.stdin.take().unwrap();
-    stdin.write_all(b"/incident declare Orders DB lag\n").unwrap();
-    stdin.write_all(b"caf\xe9 \xff\xfe broken\n").unwrap();
-    stdin.write_all(b"replica lag is 40s\n/timeline\n").unwrap();
-    drop(stdin);
+    let lines: &[u8] = b"/incident declare Orders DB lag\ncaf\xe9 \xff\xfe broken\nreplica lag is 40s\n/timeline\n";
 
-    let output = child.wait_with_output().unwrap();
+    let output = firebreak(&["chat", "--channel", "inc-db"], lines);
 
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));

@@ -3,46 +3,23 @@
 //! scripted OpenAI-compatible server) obeys them; every hostile call is refused by validation
 //! before anything runs and is recorded as refused, and the turn still answers.
 
+use firebreak::advisor::llm::client::LlmSettings;
 use firebreak::core::settings::EngineSettings;
 use firebreak_testkit::openai::{OpenAiServer, Reply as ModelReply};
 use serde_json::json;
 
-use crate::support::{command, engine_with, llm_advisor, message, question, text_of};
+use crate::support::{command, engine_with, llm_advisor, message, question, scripted_llm, text_of, touch_tool};
 
 const CHANNEL: &str = "inc-orders";
 const DECLARE: &str = "/incident declare Orders API errors service: orders source: machine";
 const STRUCTURED: &str =
     r#"{"hypotheses":[{"cause":"bad release","confidence":0.6,"incidents":[]}],"mitigations":["roll back"]}"#;
 
-/// A `touch` tool that would leave a file in `dir` if anything ever ran it with a valid name.
-fn touch_tool(dir: &std::path::Path) -> String {
-    format!(
-        r#"
-        [[diagnostics.tools]]
-        name = "touch"
-        description = "Marks a log file as checked"
-        kind = "command"
-        program = "/usr/bin/touch"
-        args = ["{}/{{file}}"]
-        params = {{ file = '[a-z0-9_-]+\.log' }}
-        "#,
-        dir.display()
-    )
-}
-
 #[tokio::test]
 async fn hostile_tool_calls_a_model_was_talked_into_are_refused_recorded_and_never_run() {
     let dir = tempfile::tempdir().unwrap();
     let server = OpenAiServer::start().await;
-    let settings = firebreak::advisor::llm::client::LlmSettings {
-        base_url: Some(server.base_url()),
-        api_key: Some(server.api_key().to_owned()),
-        model: server.model().to_owned(),
-        timeout_secs: 2,
-        retries: 0,
-        step_budget: 3,
-        ..Default::default()
-    };
+    let settings = LlmSettings { step_budget: 3, ..scripted_llm(&server) };
     let engine = engine_with(&touch_tool(dir.path()), llm_advisor(settings), EngineSettings::default());
     server.script(ModelReply::text(STRUCTURED));
     engine.handle(command(CHANNEL, "maya", DECLARE)).await;
@@ -91,15 +68,7 @@ async fn tool_output_that_carries_instructions_is_evidence_not_orders() {
         ),
     )])
     .await;
-    let settings = firebreak::advisor::llm::client::LlmSettings {
-        base_url: Some(server.base_url()),
-        api_key: Some(server.api_key().to_owned()),
-        model: server.model().to_owned(),
-        timeout_secs: 2,
-        retries: 0,
-        step_budget: 3,
-        ..Default::default()
-    };
+    let settings = LlmSettings { step_budget: 3, ..scripted_llm(&server) };
     let diagnostics = crate::support::health_tool(&target.url(""), "[a-z-]+", true);
     let engine = engine_with(&diagnostics, llm_advisor(settings), EngineSettings::default());
     server.script(ModelReply::text(STRUCTURED));

@@ -6,11 +6,12 @@
 use std::sync::Arc;
 
 use firebreak::advisor::llm::client::LlmSettings;
-use firebreak::advisor::llm::embeddings::Embedder;
 use firebreak::core::ports::{Knowledge, KnowledgeCursor};
 use firebreak::knowledge::KnowledgeBase;
 use firebreak::knowledge::dense::{DenseIndex, EmbeddingCache};
 use firebreak_testkit::openai::OpenAiServer;
+
+use crate::support::{SCRIPTED_EMBEDDING_MODEL, embedder, scripted_embeddings};
 
 async fn keeps_the_port_promises(knowledge: KnowledgeBase) {
     knowledge.learn(KnowledgeBase::sample_records(), None).unwrap();
@@ -48,13 +49,7 @@ async fn words_alone_keep_the_knowledge_port_promises() {
 #[tokio::test]
 async fn words_fused_with_embeddings_keep_the_knowledge_port_promises() {
     let server = OpenAiServer::start().await;
-    let settings = LlmSettings {
-        base_url: Some(server.base_url()),
-        api_key: Some(server.api_key().to_owned()),
-        embedding_model: Some("text-embedding-3-small".into()),
-        ..LlmSettings::default()
-    };
-    let embedder = Embedder::from_settings(&settings).unwrap().expect("an embedding model is configured");
+    let embedder = embedder(&scripted_embeddings(&server));
 
     keeps_the_port_promises(KnowledgeBase::with_dense(DenseIndex::new(
         Arc::new(embedder),
@@ -70,12 +65,12 @@ async fn when_the_embedding_model_fails_words_alone_still_answer() {
     let settings = LlmSettings {
         base_url: Some(format!("http://127.0.0.1:{}/v1", firebreak_testkit::free_port())),
         api_key: Some("key".to_owned()),
-        embedding_model: Some("text-embedding-3-small".into()),
+        embedding_model: Some(SCRIPTED_EMBEDDING_MODEL.into()),
         timeout_secs: 2,
         retries: 0,
         ..LlmSettings::default()
     };
-    let embedder = Embedder::from_settings(&settings).unwrap().expect("an embedding model is configured");
+    let embedder = embedder(&settings);
     let knowledge = KnowledgeBase::with_dense(DenseIndex::new(Arc::new(embedder), EmbeddingCache::in_memory()));
     knowledge.learn(KnowledgeBase::sample_records(), None).unwrap();
 

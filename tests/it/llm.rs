@@ -13,7 +13,9 @@ use firebreak_testkit::openai::{OpenAiServer, Reply as ModelReply};
 use firebreak_testkit::{HttpTarget, Reply};
 use serde_json::json;
 
-use crate::support::{command, engine_with, health_tool, llm_advisor, message, question, text_of, user_prompt};
+use crate::support::{
+    command, engine_with, health_tool, llm_advisor, message, question, scripted_llm, text_of, user_prompt,
+};
 
 const CHANNEL: &str = "inc-checkout";
 const DECLARE: &str = "/incident declare Checkout 502s right after the checkout-svc deploy severity: sev2 service: checkout source: machine";
@@ -27,15 +29,7 @@ fn engine(server: &OpenAiServer, target: &HttpTarget, step_budget: usize) -> Eng
 
 /// The scripted model on `server`, quick to give up, with this many steps per answer.
 fn llm_settings(server: &OpenAiServer, step_budget: usize) -> LlmSettings {
-    LlmSettings {
-        base_url: Some(server.base_url()),
-        api_key: Some(server.api_key().to_owned()),
-        model: server.model().to_owned(),
-        timeout_secs: 2,
-        retries: 0,
-        step_budget,
-        ..LlmSettings::default()
-    }
+    LlmSettings { step_budget, ..scripted_llm(server) }
 }
 
 async fn target() -> HttpTarget {

@@ -7,7 +7,7 @@
 use firebreak_testkit::browser::rendered_dom;
 use serde::Deserialize;
 
-use crate::evaluation::firebreak;
+use crate::cli::firebreak;
 
 const LAYOUT_CHECK: &str = include_str!("report_rendering/layout_check.js");
 
@@ -23,7 +23,7 @@ struct Findings {
 /// `report.html` for the sample history, with the layout check appended, in `dir`.
 fn checked_report(dir: &std::path::Path) -> std::path::PathBuf {
     let out = dir.to_str().unwrap();
-    let output = firebreak(&["eval", "--dataset", "data/incidents.jsonl", "--out", out]);
+    let output = firebreak(&["eval", "--dataset", "data/incidents.jsonl", "--out", out], "");
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let page = std::fs::read_to_string(dir.join("report.html")).unwrap();
     let (body, end) = page.rsplit_once("</body>").expect("the report has a body");

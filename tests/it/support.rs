@@ -5,6 +5,8 @@ use std::sync::Arc;
 use firebreak::adapters::console::InPlace;
 use firebreak::adapters::console::render::plain;
 use firebreak::advisor::OfflineAdvisor;
+use firebreak::advisor::llm::client::LlmSettings;
+use firebreak::advisor::llm::embeddings::Embedder;
 use firebreak::app::App;
 use firebreak::config::Settings;
 use firebreak::core::command::Command;
@@ -17,6 +19,7 @@ use firebreak::core::timeline::Author;
 use firebreak::diagnostics::{Catalog, DiagnosticsSettings};
 use firebreak::knowledge::KnowledgeBase;
 use firebreak::store::{MemoryStore, RedisStore};
+use firebreak_testkit::openai::OpenAiServer;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -211,8 +214,33 @@ pub fn engine_on_store_with(
     Engine::new(Ports { diagnostics: Arc::new(catalog), advisor, ..ports_with_sample(store) }, settings)
 }
 
+/// The embedding model the scripted OpenAI-compatible server is asked for.
+pub const SCRIPTED_EMBEDDING_MODEL: &str = "text-embedding-3-small";
+
+/// Settings for the scripted model on `server`, quick to give up: 2 s per attempt, no retries.
+pub fn scripted_llm(server: &OpenAiServer) -> LlmSettings {
+    LlmSettings {
+        base_url: Some(server.base_url()),
+        api_key: Some(server.api_key().to_owned()),
+        model: server.model().to_owned(),
+        timeout_secs: 2,
+        retries: 0,
+        ..LlmSettings::default()
+    }
+}
+
+/// Like [`scripted_llm`], with [`SCRIPTED_EMBEDDING_MODEL`] for embeddings.
+pub fn scripted_embeddings(server: &OpenAiServer) -> LlmSettings {
+    LlmSettings { embedding_model: Some(SCRIPTED_EMBEDDING_MODEL.to_owned()), ..scripted_llm(server) }
+}
+
+/// The embedder of `settings`, which name an embedding model.
+pub fn embedder(settings: &LlmSettings) -> Embedder {
+    Embedder::from_settings(settings).expect("an embedding client").expect("an embedding model is configured")
+}
+
 /// The LLM advisor of `settings` with the built-in prompts, falling back to the offline one.
-pub fn llm_advisor(settings: firebreak::advisor::llm::client::LlmSettings) -> Arc<dyn Advisor> {
+pub fn llm_advisor(settings: LlmSettings) -> Arc<dyn Advisor> {
     let prompts = firebreak::advisor::llm::prompts::Prompts::builtin().expect("built-in prompts");
     let llm = firebreak::advisor::llm::LlmAdvisor::new(settings, prompts).expect("LLM client");
     Arc::new(firebreak::advisor::fallback::WithFallback::new(llm, OfflineAdvisor::default()))
@@ -228,4 +256,21 @@ pub fn user_prompt(request: &serde_json::Value) -> String {
         .map(|m| m["content"].as_str().unwrap_or("").to_owned())
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// A `touch` command tool that creates the file named by its `file` argument inside `dir`, so
+/// any run that slipped through leaves a trace.
+pub fn touch_tool(dir: &std::path::Path) -> String {
+    format!(
+        r#"
+        [[diagnostics.tools]]
+        name = "touch"
+        description = "Marks a log file as checked"
+        kind = "command"
+        program = "/usr/bin/touch"
+        args = ["{}/{{file}}"]
+        params = {{ file = '[a-z0-9_-]+\.log' }}
+        "#,
+        dir.display()
+    )
 }

@@ -4,14 +4,13 @@
 
 use std::future::Future;
 
-use firebreak::advisor::llm::client::LlmSettings;
 use firebreak::core::engine::Engine;
 use firebreak::core::settings::EngineSettings;
 use firebreak::telemetry::{self, ADVISOR_FALLBACKS, LLM_REQUEST_SECONDS, LLM_TOKENS};
 use firebreak_testkit::openai::{OpenAiServer, Reply as ModelReply};
 use metrics_util::debugging::{DebugValue, DebuggingRecorder};
 
-use crate::support::{command, engine_with, health_tool, llm_advisor, question};
+use crate::support::{command, engine_with, health_tool, llm_advisor, question, scripted_llm};
 
 const CHANNEL: &str = "inc-checkout";
 const DECLARE: &str = "/incident declare Checkout 502s after the deploy service: checkout";
@@ -23,13 +22,7 @@ type Recorded = (String, Vec<String>, DebugValue);
 
 /// An engine whose advisor is the LLM on `server` (no retries), falling back offline.
 fn engine(server: &OpenAiServer) -> Engine {
-    let settings = LlmSettings {
-        base_url: Some(server.base_url()),
-        api_key: Some(server.api_key().to_owned()),
-        timeout_secs: 2,
-        retries: 0,
-        ..LlmSettings::default()
-    };
+    let settings = scripted_llm(server);
     engine_with(&health_tool("http://127.0.0.1:9", "[a-z]+", false), llm_advisor(settings), EngineSettings::default())
 }
 

@@ -8,22 +8,11 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use super::{call, catalog};
+use crate::support::touch_tool;
 
-/// A catalog whose `touch` tool creates a file named by the `file` argument inside `dir`, so
-/// any run that slipped through would leave a trace.
+/// A catalog whose only tool is [`touch_tool`] in `dir`.
 fn touch_in(dir: &Path) -> firebreak::diagnostics::Catalog {
-    catalog(&format!(
-        r#"
-        [[diagnostics.tools]]
-        name = "touch"
-        description = "Marks a file as checked"
-        kind = "command"
-        program = "/usr/bin/touch"
-        args = ["{}/{{file}}"]
-        params = {{ file = '[a-z0-9_-]+\.log' }}
-        "#,
-        dir.display()
-    ))
+    catalog(&touch_tool(dir))
 }
 
 #[tokio::test]
