@@ -15,6 +15,7 @@ pub mod incident;
 pub mod intent;
 pub mod invalid;
 pub mod outbound;
+pub mod overlap;
 pub mod ports;
 pub mod postmortem;
 pub mod ratings;

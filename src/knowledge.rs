@@ -173,13 +173,9 @@ impl Knowledge for KnowledgeBase {
     }
 
     fn categories(&self) -> Vec<CategoryProfile> {
-        // Counted as records come and go, so this costs the number of categories, not records.
-        let mut profiles: Vec<CategoryProfile> = self
-            .index
-            .categories()
-            .into_iter()
-            .map(|(category, incidents)| CategoryProfile { category, incidents })
-            .collect();
+        // Kept as records come and go, so this costs the categories and their newest few, not
+        // every record.
+        let mut profiles = self.index.categories(CategoryProfile::RECENT);
         profiles.sort_by(|a, b| b.incidents.cmp(&a.incidents).then_with(|| a.category.cmp(&b.category)));
         profiles
     }
@@ -206,6 +202,35 @@ mod tests {
         let knowledge = KnowledgeBase::new().unwrap();
         knowledge.add(KnowledgeBase::sample_records()).unwrap();
         knowledge
+    }
+
+    #[test]
+    fn a_category_lists_its_latest_incidents_newest_first_and_forgets_replaced_ones() {
+        let record = |id: &str, day: u32, category: &str| {
+            let mut record = KnowledgeBase::sample_records().remove(0);
+            record.id = id.into();
+            record.category = category.into();
+            record.created_at = Some(format!("2024-03-{day:02}T08:00:00Z").parse().unwrap());
+            record
+        };
+        let mut undated = record("U", 1, "dns");
+        undated.created_at = None;
+        let knowledge = KnowledgeBase::new().unwrap();
+        knowledge.add(vec![record("B", 2, "dns"), undated, record("C", 3, "dns"), record("A", 1, "dns")]).unwrap();
+        knowledge.add(vec![record("X", 4, "disk"), record("C", 3, "disk")]).unwrap();
+        knowledge.add((10..60).map(|day| record(&format!("N{day}"), day % 28 + 1, "network")).collect()).unwrap();
+
+        let profiles = knowledge.categories();
+
+        let latest = |category: &str| -> Vec<String> {
+            let profile = profiles.iter().find(|profile| profile.category == category).unwrap();
+            profile.recent.iter().map(|record| record.id.clone()).collect()
+        };
+        assert_eq!(latest("dns"), ["B", "A", "U"], "C moved to disk; the undated come last");
+        assert_eq!(latest("disk"), ["X", "C"]);
+        assert_eq!(latest("network").len(), CategoryProfile::RECENT);
+        let counts: Vec<usize> = profiles.iter().map(|profile| profile.incidents).collect();
+        assert_eq!(counts, [50, 3, 2]);
     }
 
     #[test]

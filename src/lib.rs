@@ -19,7 +19,8 @@
 //!   observer the engine reports its own work to, and [`core::ports::Ports`]),
 //!   [`core::settings`], [`core::error`], [`core::replies`] (fixed wording),
 //!   [`core::redact`] (secrets masked at every boundary), [`core::channel_names`],
-//!   [`core::intent`].
+//!   [`core::intent`], [`core::overlap`] (how alike two texts read, word for word: ROUGE-L's
+//!   measure, shared by the evaluation and the offline advisor).
 //! - [`store`] — the store port's implementations: [`store::RedisStore`] (one server, a Redis
 //!   Cluster or a Sentinel-managed primary, TLS optional) and [`store::MemoryStore`].
 //! - [`knowledge`] — the knowledge port's implementation: the JSONL corpus and similar-incident

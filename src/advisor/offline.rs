@@ -11,6 +11,7 @@ mod changes;
 mod checks;
 mod confidence;
 mod postmortem;
+mod practice;
 mod steps;
 mod tried;
 mod wording;
@@ -335,7 +336,10 @@ mod tests {
     }
 
     fn known(counts: &[(&str, usize)]) -> Vec<CategoryProfile> {
-        counts.iter().map(|&(category, incidents)| CategoryProfile { category: category.into(), incidents }).collect()
+        counts
+            .iter()
+            .map(|&(category, incidents)| CategoryProfile { category: category.into(), incidents, recent: Vec::new() })
+            .collect()
     }
 
     #[tokio::test]

@@ -34,7 +34,7 @@ use serde::{Deserialize, Serialize};
 
 pub use bleu::bleu4;
 pub use meteor::meteor;
-pub use rouge::{RougeTokenizer, rouge_l, rouge_l_tokens};
+pub use rouge::rouge_l;
 
 /// Similarity of one hypothesis to one reference, each in 0..=1.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]

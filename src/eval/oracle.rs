@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use super::candidates::Candidates;
-use super::metrics::{RougeTokenizer, rouge_l_tokens};
+use crate::core::overlap::{WordIds, agreement};
 use crate::core::record::IncidentRecord;
 
 /// Name of the oracle over the retrieved candidates in reports.
@@ -19,7 +19,7 @@ pub const ORACLE_EARLIER: &str = "oracle-best-earlier";
 /// for every later incident.
 #[derive(Debug, Default)]
 pub struct Oracle {
-    tokenizer: RougeTokenizer,
+    words: WordIds,
     tokens: HashMap<String, (Vec<u32>, Vec<u32>)>,
 }
 
@@ -32,13 +32,13 @@ impl Oracle {
     /// The best root cause and the best mitigation among `pool` for `truth`; its category
     /// matches when any incident of the pool has the right one.
     pub fn candidates(&mut self, pool: &[&IncidentRecord], truth: &IncidentRecord) -> Candidates {
-        let root_cause = self.tokenizer.tokenize(&truth.root_cause);
-        let mitigation = self.tokenizer.tokenize(&truth.mitigation);
+        let root_cause = self.words.of(&truth.root_cause);
+        let mitigation = self.words.of(&truth.mitigation);
         let mut best_root_cause: Option<(f64, &IncidentRecord)> = None;
         let mut best_mitigation: Option<(f64, &IncidentRecord)> = None;
         for record in pool {
             let (own_root_cause, own_mitigation) = self.tokens_of(record);
-            let scores = [rouge_l_tokens(own_root_cause, &root_cause), rouge_l_tokens(own_mitigation, &mitigation)];
+            let scores = [agreement(own_root_cause, &root_cause), agreement(own_mitigation, &mitigation)];
             for (best, score) in [&mut best_root_cause, &mut best_mitigation].into_iter().zip(scores) {
                 if best.is_none_or(|(top, _)| score > top) {
                     *best = Some((score, record));
@@ -61,7 +61,7 @@ impl Oracle {
 
     fn tokens_of(&mut self, record: &IncidentRecord) -> &(Vec<u32>, Vec<u32>) {
         if !self.tokens.contains_key(&record.id) {
-            let texts = (self.tokenizer.tokenize(&record.root_cause), self.tokenizer.tokenize(&record.mitigation));
+            let texts = (self.words.of(&record.root_cause), self.words.of(&record.mitigation));
             self.tokens.insert(record.id.clone(), texts);
         }
         &self.tokens[&record.id]

@@ -5,12 +5,13 @@
 //! it has not reached yet. Replaced records are tombstoned and their statistics withdrawn at
 //! once; their postings are dropped when tombstones outnumber live records.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, Utc};
 
 use super::analyzer::{has_digit, terms, tokens};
+use crate::core::ports::CategoryProfile;
 use crate::core::record::IncidentRecord;
 
 /// Reads one field of a record.
@@ -72,8 +73,8 @@ struct State {
     created: Vec<Option<i64>>,
     live: Vec<bool>,
     by_id: HashMap<String, u32>,
-    /// Live records per root-cause category.
-    categories: HashMap<String, usize>,
+    /// Live records per root-cause category, by creation time (undated first) and id.
+    categories: HashMap<String, BTreeMap<(i64, String), Arc<IncidentRecord>>>,
     total_length: [u64; FIELD_COUNT],
     live_count: usize,
 }
@@ -115,9 +116,16 @@ impl SearchIndex {
         self.read().docs.iter().filter_map(|doc| doc.record.clone()).collect()
     }
 
-    /// Live records per root-cause category, in no particular order.
-    pub(super) fn categories(&self) -> Vec<(String, usize)> {
-        self.read().categories.iter().map(|(category, count)| (category.clone(), *count)).collect()
+    /// Live records per root-cause category, with the newest `recent` of each, in no
+    /// particular order.
+    pub(super) fn categories(&self, recent: usize) -> Vec<CategoryProfile> {
+        let state = self.read();
+        let profile = |(category, members): (&String, &BTreeMap<(i64, String), Arc<IncidentRecord>>)| CategoryProfile {
+            category: category.clone(),
+            incidents: members.len(),
+            recent: members.values().rev().take(recent).cloned().collect(),
+        };
+        state.categories.iter().map(profile).collect()
     }
 
     /// Analyses `text` as a query against the current statistics.
@@ -268,7 +276,7 @@ impl State {
             self.postings[*term as usize].push(Posting { doc, frequencies: *frequencies });
         }
         self.by_id.insert(record.id.clone(), doc);
-        *self.categories.entry(record.category.clone()).or_default() += 1;
+        self.categories.entry(record.category.clone()).or_default().insert(member_key(&record), record.clone());
         self.docs.push(Doc {
             record: Some(record.clone()),
             terms: entries.iter().map(|(term, _)| *term).collect(),
@@ -292,10 +300,10 @@ impl State {
             self.total_length[field] -= u64::from(*length);
         }
         if let Some(record) = self.docs[index].record.take()
-            && let Some(count) = self.categories.get_mut(&record.category)
+            && let Some(members) = self.categories.get_mut(&record.category)
         {
-            *count -= 1;
-            if *count == 0 {
+            members.remove(&member_key(&record));
+            if members.is_empty() {
                 self.categories.remove(&record.category);
             }
         }
@@ -336,6 +344,11 @@ impl State {
             }
         }
     }
+}
+
+/// Where a record sits among its category's members: by creation time, undated ones first.
+fn member_key(record: &IncidentRecord) -> (i64, String) {
+    (record.created_at.map_or(i64::MIN, |at| at.timestamp()), record.id.clone())
 }
 
 fn mask_of(frequencies: &[u16; FIELD_COUNT]) -> u8 {

@@ -3,7 +3,7 @@
 //! beats both baselines on the sample history; the reports the CLI writes; and the production
 //! feedback statistics read back from a real Redis.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use firebreak::advisor::OfflineAdvisor;
@@ -98,9 +98,13 @@ fn records_with(records: &[IncidentRecord], extra: &IncidentRecord) -> Vec<Incid
     records.iter().cloned().chain(std::iter::once(extra.clone())).collect()
 }
 
-/// An advisor that always names `category` and recommends `text`, or abstains.
+/// An advisor that always names `category` and recommends `text`, or abstains; it notes, for
+/// each incident, the ids of every past incident it was shown (similar ones and the categories'
+/// latest).
+#[derive(Default)]
 struct Fixed {
     category: Option<&'static str>,
+    shown: Mutex<Vec<(String, Vec<String>)>>,
 }
 
 #[async_trait]
@@ -113,7 +117,11 @@ impl Advisor for Fixed {
         Err(AdvisorError::Unavailable("not used".into()))
     }
 
-    async fn recommend(&self, _context: Context<'_>) -> Result<Recommendation, AdvisorError> {
+    async fn recommend(&self, context: Context<'_>) -> Result<Recommendation, AdvisorError> {
+        let similar = context.similar.iter().map(|found| found.record.id.clone());
+        let latest = context.categories.iter().flat_map(|profile| profile.recent.iter().map(|r| r.id.clone()));
+        let shown = (context.incident.title.clone(), similar.chain(latest).collect());
+        self.shown.lock().unwrap().push(shown);
         Ok(match self.category {
             Some(category) => Recommendation {
                 root_causes: vec!["a batch job held locks".into()],
@@ -143,6 +151,29 @@ impl Advisor for Fixed {
 }
 
 #[tokio::test]
+async fn the_history_an_advisor_is_shown_holds_only_earlier_incidents_even_the_categories_latest() {
+    let mut records = repeated_incident();
+    for (day, record) in records.iter_mut().enumerate() {
+        record.title = format!("{} (day {day})", record.title);
+    }
+    let advisor = Fixed { category: Some("deployment"), ..Fixed::default() };
+
+    evaluate(&records, &advisor, KnowledgeBase::new().unwrap(), None, OPTIONS, &|_, _| ()).await.unwrap();
+
+    let shown = advisor.shown.lock().unwrap();
+    let ids_shown = |day: usize| -> Vec<&str> {
+        let (_, ids) = shown.iter().find(|(title, _)| title.ends_with(&format!("(day {day})"))).unwrap();
+        let mut ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    };
+    assert_eq!(shown.len(), 2);
+    assert_eq!(ids_shown(1), ["R-0"]);
+    assert_eq!(ids_shown(2), ["R-0", "R-1"]);
+}
+
+#[tokio::test]
 async fn the_category_scored_is_the_advisors_own_and_an_abstention_misses() {
     let records = repeated_incident();
     assert_eq!(records[0].category, "deployment");
@@ -153,7 +184,7 @@ async fn the_category_scored_is_the_advisors_own_and_an_abstention_misses() {
     let with = |category: Option<&'static str>| {
         let records = &records;
         async move {
-            let advisor = Fixed { category };
+            let advisor = Fixed { category, ..Fixed::default() };
             evaluate(records, &advisor, KnowledgeBase::new().unwrap(), None, OPTIONS, &|_, _| ()).await.unwrap()
         }
     };

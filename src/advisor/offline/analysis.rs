@@ -1,14 +1,17 @@
 //! From similar past incidents to a recommendation: the closest related incident as the
-//! precedent (its root cause first, its mitigation steps first), and root-cause categories
-//! ranked by a vote of the closest related incidents, each with a calibrated confidence. The
-//! precedent's category stays first when the precedent is clearly closer than the vote's best
-//! match, so a near-exact analogue is not outvoted by a crowd of weaker ones. After the vote's
-//! first three, the ranking backs off to the history's other categories, most frequent first:
-//! a category the closest incidents do not name is still ranked by how often it happens.
+//! precedent (its root cause first), mitigation steps led by the related incident whose
+//! mitigation fits the likely category's practice best ([`mitigation_lead`]), and root-cause
+//! categories ranked by a vote of the closest related incidents, each with a calibrated
+//! confidence. The precedent's category stays first, and its mitigation leads, when the
+//! precedent is clearly closer than the others, so a near-exact analogue is not outdone by a
+//! crowd of weaker ones. After the vote's first three, the ranking backs off to the history's
+//! other categories, most frequent first: a category the closest incidents do not name is still
+//! ranked by how often it happens.
 
 use std::sync::Arc;
 
 use super::confidence::confidence;
+use super::practice::mitigation_lead;
 use super::steps::{Step, steps};
 use crate::core::ports::{CategoryProfile, Confidence, Recommendation, SimilarIncident};
 use crate::core::record::IncidentRecord;
@@ -16,7 +19,8 @@ use crate::core::record::IncidentRecord;
 /// The closest related incidents that vote on the category.
 pub(super) const VOTERS: usize = 10;
 /// The precedent's category stays first unless the vote's best match is at least this share
-/// as similar as the precedent.
+/// as similar as the precedent; only incidents at least this share as similar may lead the
+/// mitigation plan instead of it.
 const PROTECTED_BELOW: f32 = 0.5;
 /// Categories offered at most: beyond three, each rests on a single loose match.
 const MAX_HYPOTHESES: usize = 3;
@@ -49,7 +53,8 @@ pub(super) struct Analysis {
     /// The history's other categories, most frequent first, with their incident counts: where
     /// the ranking backs off to after the vote's first three.
     pub fallback: Vec<(String, usize)>,
-    /// Mitigation steps, the precedent's first.
+    /// Mitigation steps, those of the incident whose mitigation fits best first
+    /// ([`mitigation_lead`]).
     pub steps: Vec<Step>,
     /// The related incidents that voted, closest first.
     pub grounds: Vec<SimilarIncident>,
@@ -61,12 +66,20 @@ pub(super) fn recommend(similar: &[SimilarIncident], related: f32, categories: &
     let grounds: Vec<SimilarIncident> =
         similar.iter().take(VOTERS).filter(|found| found.similarity >= related).cloned().collect();
     let precedent = grounds.first()?.clone();
-    let as_close = |found: &&SimilarIncident| {
-        found.record.category == precedent.record.category
-            && found.similarity >= STEPS_FROM_AS_CLOSE * precedent.similarity
-    };
-    let sources: Vec<Arc<IncidentRecord>> = grounds.iter().filter(as_close).map(|found| found.record.clone()).collect();
     let hypotheses = hypotheses(&grounds);
+    let likely = hypotheses.first().map(|h| h.category.as_str());
+    let practice = categories.iter().find(|profile| Some(profile.category.as_str()) == likely);
+    // A clearly closer precedent is not outdone by the wording of weaker matches either.
+    let contenders: Vec<SimilarIncident> =
+        grounds.iter().filter(|found| found.similarity >= PROTECTED_BELOW * precedent.similarity).cloned().collect();
+    let lead = mitigation_lead(&contenders, practice.map_or(&[], |profile| &profile.recent)).unwrap_or(&precedent);
+    let as_close = |found: &&SimilarIncident| {
+        found.record.id != lead.record.id
+            && found.record.category == lead.record.category
+            && found.similarity >= STEPS_FROM_AS_CLOSE * lead.similarity
+    };
+    let sources: Vec<Arc<IncidentRecord>> =
+        std::iter::once(lead).chain(grounds.iter().filter(as_close)).map(|found| found.record.clone()).collect();
     let fallback = categories
         .iter()
         .filter(|profile| !hypotheses.iter().any(|h| h.category == profile.category))
@@ -90,15 +103,14 @@ impl Analysis {
     }
 
     /// As plain texts for scoring: the ranked incidents' root causes; the step plan shown in the
-    /// channel, then the ranked incidents' own mitigations (the precedent's only when the plan
-    /// took nothing from it); the hypotheses' categories, then the back-off categories, and the first one's confidence.
+    /// channel, then the ranked incidents' own mitigations (all but the one that leads the
+    /// plan); the hypotheses' categories, then the back-off categories; and the first one's
+    /// confidence.
     pub fn as_texts(&self) -> Recommendation {
         let ranked = self.ranked_incidents();
         let plan = self.steps.iter().map(|step| format!("{}.", step.text)).collect::<Vec<_>>().join(" ");
-        // The plan is the precedent's, so its write-up is not offered again as a second plan.
-        let precedent = &self.precedent.record.id;
-        let in_plan =
-            |record: &&IncidentRecord| &record.id == precedent && self.steps.iter().any(|s| &s.source == precedent);
+        // The plan leads with one incident's write-up, which is not offered again as a second plan.
+        let in_plan = |record: &&IncidentRecord| self.steps.first().is_some_and(|step| step.source == record.id);
         let others = ranked.iter().filter(|record| !in_plan(record)).map(|record| record.mitigation.clone());
         let mitigations = std::iter::once(plan).chain(others);
         Recommendation {
@@ -251,8 +263,31 @@ mod tests {
         assert!(texts.confidence.is_some());
     }
 
+    #[test]
+    fn the_plan_follows_the_categorys_practice_unless_the_precedent_is_clearly_closer() {
+        let usual = "Rolled back the release and paused the deploy pipeline";
+        let practice = vec![CategoryProfile {
+            category: "deployment".into(),
+            incidents: 2,
+            recent: vec![found("P1", "deployment", 0.0, usual).record, found("P2", "deployment", 0.0, usual).record],
+        }];
+        let plan_with = |weaker: f32| {
+            let similar = [
+                found("A", "deployment", 0.80, "Restarted zk-1 first, waited for quorum"),
+                found("B", "deployment", weaker, usual),
+            ];
+            recommend(&similar, 0.1, &practice).unwrap().steps[0].source.clone()
+        };
+
+        assert_eq!(plan_with(0.60), "B", "told the usual way and nearly as close");
+        assert_eq!(plan_with(0.30), "A", "under half as similar as the precedent");
+    }
+
     fn history(counts: &[(&str, usize)]) -> Vec<CategoryProfile> {
-        counts.iter().map(|&(category, incidents)| CategoryProfile { category: category.into(), incidents }).collect()
+        counts
+            .iter()
+            .map(|&(category, incidents)| CategoryProfile { category: category.into(), incidents, recent: Vec::new() })
+            .collect()
     }
 
     #[test]

@@ -10,7 +10,7 @@ use crate::core::record::IncidentRecord;
 /// Mitigation steps offered at most.
 const MAX_STEPS: usize = 6;
 /// Past incidents whose mitigations are mined for steps: the lead and at most this many more.
-const STEP_SOURCES: usize = 3;
+const STEP_SOURCES: usize = 1;
 /// Word overlap (Jaccard) above which two steps say the same thing.
 const SAME_STEP: f32 = 0.5;
 /// Verbs that, after a sentence's first word, mark it as reporting an outcome ("errors cleared

@@ -31,13 +31,21 @@ pub struct SimilarIncident {
     pub similarity: f32,
 }
 
-/// One root-cause category of the known history and how many incidents had it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One root-cause category of the known history: how many incidents had it, and the latest.
+#[derive(Debug, Clone, PartialEq)]
 pub struct CategoryProfile {
     /// The root-cause category.
     pub category: String,
     /// Known incidents of this category.
     pub incidents: usize,
+    /// Its most recently created incidents, newest first (undated ones after the dated), at
+    /// most [`CategoryProfile::RECENT`]: how incidents of this kind have lately been handled.
+    pub recent: Vec<Arc<IncidentRecord>>,
+}
+
+impl CategoryProfile {
+    /// Incidents a profile carries in [`CategoryProfile::recent`] at most.
+    pub const RECENT: usize = 40;
 }
 
 /// What an incident is looked up by: its title, summary and service.
@@ -58,8 +66,9 @@ pub trait Knowledge: Send + Sync {
         before: Option<DateTime<Utc>>,
     ) -> Result<Vec<SimilarIncident>, KnowledgeError>;
 
-    /// The known history's root-cause categories, most frequent first (ties by name): how an
-    /// advisor ranks the categories its similar incidents do not name.
+    /// The known history's root-cause categories, most frequent first (ties by name), each with
+    /// its latest incidents: how an advisor ranks the categories its similar incidents do not
+    /// name, and how it learns the way incidents of a kind are usually mitigated.
     fn categories(&self) -> Vec<CategoryProfile>;
 
     /// Adds records, replacing any with the same id. When they were read from the store's
