@@ -70,9 +70,8 @@ pub(super) fn recommend(similar: &[SimilarIncident], related: f32, categories: &
     let likely = hypotheses.first().map(|h| h.category.as_str());
     let practice = categories.iter().find(|profile| Some(profile.category.as_str()) == likely);
     // A clearly closer precedent is not outdone by the wording of weaker matches either.
-    let contenders: Vec<SimilarIncident> =
-        grounds.iter().filter(|found| found.similarity >= PROTECTED_BELOW * precedent.similarity).cloned().collect();
-    let lead = mitigation_lead(&contenders, practice.map_or(&[], |profile| &profile.recent)).unwrap_or(&precedent);
+    let contenders = grounds.iter().filter(|found| found.similarity >= PROTECTED_BELOW * precedent.similarity);
+    let lead = mitigation_lead(contenders, practice.map_or(&[], |profile| &profile.recent)).unwrap_or(&precedent);
     let as_close = |found: &&SimilarIncident| {
         found.record.id != lead.record.id
             && found.record.category == lead.record.category

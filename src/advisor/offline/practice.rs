@@ -20,9 +20,14 @@ const SIMILARITY_WEIGHT: f64 = 0.5;
 /// The incident among `related` (closest first) whose mitigation best fits `practice`, the
 /// likely category's recent incidents; `None` when no related incident has a mitigation.
 pub(super) fn mitigation_lead<'a>(
-    related: &'a [SimilarIncident],
+    related: impl IntoIterator<Item = &'a SimilarIncident>,
     practice: &[Arc<IncidentRecord>],
 ) -> Option<&'a SimilarIncident> {
+    let candidates: Vec<&SimilarIncident> =
+        related.into_iter().filter(|found| !found.record.mitigation.trim().is_empty()).collect();
+    if candidates.len() < 2 {
+        return candidates.first().copied();
+    }
     let mut ids = WordIds::default();
     let usual: Vec<(&str, Vec<u32>)> = practice
         .iter()
@@ -30,15 +35,14 @@ pub(super) fn mitigation_lead<'a>(
         .filter(|(_, words)| !words.is_empty())
         .collect();
     let mut best: Option<(f64, &SimilarIncident)> = None;
-    for candidate in related.iter().filter(|found| !found.record.mitigation.trim().is_empty()) {
+    for candidate in candidates {
         let words = ids.of(&candidate.record.mitigation);
         // Agreement with the others: an incident is not counted as agreeing with itself.
-        let others: Vec<f64> = usual
+        let (total, count) = usual
             .iter()
             .filter(|(id, _)| *id != candidate.record.id)
-            .map(|(_, seen)| agreement(&words, seen))
-            .collect();
-        let fit = if others.is_empty() { 0.0 } else { others.iter().sum::<f64>() / others.len() as f64 };
+            .fold((0.0, 0usize), |(total, count), (_, seen)| (total + agreement(&words, seen), count + 1));
+        let fit = if count == 0 { 0.0 } else { total / count as f64 };
         let score = f64::from(candidate.similarity).max(0.0).powf(SIMILARITY_WEIGHT) * fit;
         // Ties, including no history at all, go to the closer incident.
         if best.is_none_or(|(top, _)| score > top) {
